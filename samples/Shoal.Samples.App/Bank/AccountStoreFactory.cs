@@ -1,0 +1,52 @@
+using Npgsql;
+
+namespace Shoal.Samples.App.Bank;
+
+/// <summary>PostgreSQL when DATABASE_URL is set, else a SQLite file.</summary>
+public static class AccountStoreFactory
+{
+    public static IAccountStore Create(IConfiguration configuration)
+    {
+        var databaseUrl = configuration["DATABASE_URL"];
+        if (!string.IsNullOrWhiteSpace(databaseUrl))
+        {
+            return new PostgresAccountStore(ToConnectionString(databaseUrl));
+        }
+
+        var path = configuration["SQLITE_PATH"];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            var dir = configuration["SHOAL_DATA_DIR"] ?? ".";
+            path = Path.Combine(dir, "bank.db");
+        }
+
+        return new SqliteAccountStore(path);
+    }
+
+    /// <summary>Accepts postgres://user:pass@host:port/db URLs as well as Npgsql key=value strings.</summary>
+    public static string ToConnectionString(string databaseUrl)
+    {
+        if (!databaseUrl.StartsWith("postgres://", StringComparison.Ordinal) && !databaseUrl.StartsWith("postgresql://", StringComparison.Ordinal))
+        {
+            return databaseUrl;
+        }
+
+        var uri = new Uri(databaseUrl);
+        var userInfo = uri.UserInfo.Split(':', 2);
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')),
+            Username = Uri.UnescapeDataString(userInfo[0]),
+            MaxPoolSize = 10,
+            Timeout = 5,
+        };
+        if (userInfo.Length > 1)
+        {
+            builder.Password = Uri.UnescapeDataString(userInfo[1]);
+        }
+
+        return builder.ConnectionString;
+    }
+}

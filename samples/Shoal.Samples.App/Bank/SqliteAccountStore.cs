@@ -1,0 +1,113 @@
+using Microsoft.Data.Sqlite;
+
+namespace Shoal.Samples.App.Bank;
+
+/// <summary>Accounts in a SQLite file shared by every replica (WAL, immediate transactions).</summary>
+public sealed class SqliteAccountStore(string path) : IAccountStore
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.GetFullPath(path),
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, tx, "CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0));", cancellationToken);
+        foreach (var account in SeedAccounts.All)
+        {
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT OR IGNORE INTO accounts (id, balance) VALUES ($id, $balance);";
+            insert.Parameters.AddWithValue("$id", account.Id);
+            insert.Parameters.AddWithValue("$balance", account.Balance);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, balance FROM accounts ORDER BY id;";
+        var accounts = new List<Account>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            accounts.Add(new Account(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return accounts;
+    }
+
+    public async Task<TransferResult> TransferAsync(string from, string to, long amount, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // BEGIN IMMEDIATE takes the write lock up front, so two replicas never interleave read-then-write.
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+        var fromBalance = await BalanceAsync(connection, tx, from, cancellationToken);
+        if (fromBalance is null)
+        {
+            return TransferResult.Unknown(from);
+        }
+
+        var toBalance = await BalanceAsync(connection, tx, to, cancellationToken);
+        if (toBalance is null)
+        {
+            return TransferResult.Unknown(to);
+        }
+
+        if (fromBalance < amount)
+        {
+            return TransferResult.Insufficient(from, fromBalance.Value, amount);
+        }
+
+        await AddAsync(connection, tx, from, -amount, cancellationToken);
+        await AddAsync(connection, tx, to, amount, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return new TransferResult(TransferOutcome.Done, FromBalance: fromBalance.Value - amount, ToBalance: toBalance.Value + amount);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA busy_timeout=10000;", cancellationToken);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<long?> BalanceAsync(SqliteConnection connection, SqliteTransaction tx, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "SELECT balance FROM accounts WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteScalarAsync(cancellationToken) is long balance ? balance : null;
+    }
+
+    private static async Task AddAsync(SqliteConnection connection, SqliteTransaction tx, string id, long delta, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "UPDATE accounts SET balance = balance + $delta WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$delta", delta);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

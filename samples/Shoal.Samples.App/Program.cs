@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Shoal.Samples.App;
+using Shoal.Samples.App.Bank;
+using Shoal.Samples.App.Diagnostics;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+// The stack passes --urls; PORT alone is enough when started by hand.
+var port = Environment.GetEnvironmentVariable("PORT");
+if (port is not null && !args.Any(a => a.StartsWith("--urls", StringComparison.Ordinal)))
+{
+    builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+}
+
+var identity = InstanceIdentity.FromEnvironment();
+builder.Services.AddSingleton(identity);
+builder.Services.AddSingleton<RequestMetrics>();
+builder.Services.AddSingleton<SessionCounter>();
+builder.Services.AddSingleton<IAccountStore>(_ => AccountStoreFactory.Create(builder.Configuration));
+builder.Services.AddProblemDetails();
+
+var app = builder.Build();
+app.UseMiddleware<RequestMetricsMiddleware>();
+
+app.MapGet("/api/health", (InstanceIdentity id) => Results.Json(new
+{
+    status = "healthy",
+    timestamp = DateTimeOffset.UtcNow,
+    uptime = (DateTimeOffset.UtcNow - id.StartedAt).TotalSeconds,
+}));
+
+app.MapGet("/api/whoami", (InstanceIdentity id) => Results.Json(new
+{
+    container = id.InstanceId,
+    pid = Environment.ProcessId,
+    version = id.Version,
+    service = id.Service,
+}));
+
+app.MapPost("/api/session", async (HttpRequest request, InstanceIdentity id, SessionCounter sessions) =>
+{
+    var sessionId = request.Headers["X-Session-Id"].ToString();
+    if (string.IsNullOrEmpty(sessionId))
+    {
+        return Results.Problem(statusCode: 400, title: "Missing X-Session-Id header",
+            detail: "POST /api/session needs an X-Session-Id header naming the session.");
+    }
+
+    SessionRequest? body;
+    try
+    {
+        body = await request.ReadFromJsonAsync<SessionRequest>();
+    }
+    catch (System.Text.Json.JsonException ex)
+    {
+        return Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: ex.Message);
+    }
+
+    var seen = sessions.Increment(sessionId);
+    return Results.Json(new
+    {
+        container = id.InstanceId,
+        sessionId,
+        requestNum = body?.RequestNum,
+        clientId = body?.ClientId,
+        seen,
+    });
+});
+
+app.MapGet("/api/metrics", (RequestMetrics metrics) => Results.Json(metrics.Snapshot()));
+
+app.MapGet("/api/accounts", async (IAccountStore store, CancellationToken ct) =>
+{
+    var accounts = await store.ListAsync(ct);
+    return Results.Json(new { accounts, total = accounts.Sum(a => a.Balance) });
+});
+
+app.MapPost("/api/transfer", async (HttpRequest request, IAccountStore store, CancellationToken ct) =>
+{
+    TransferRequest? transfer;
+    try
+    {
+        transfer = await request.ReadFromJsonAsync<TransferRequest>(ct);
+    }
+    catch (System.Text.Json.JsonException ex)
+    {
+        return Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: ex.Message);
+    }
+
+    if (transfer?.Validate() is { } problem)
+    {
+        return Results.Problem(statusCode: 400, title: "Invalid transfer", detail: problem);
+    }
+
+    var result = await store.TransferAsync(transfer!.From!, transfer.To!, transfer.Amount, ct);
+    return result.Outcome switch
+    {
+        TransferOutcome.Done => Results.Json(new
+        {
+            from = transfer.From,
+            to = transfer.To,
+            amount = transfer.Amount,
+            fromBalance = result.FromBalance,
+            toBalance = result.ToBalance,
+        }),
+        TransferOutcome.UnknownAccount => Results.Problem(statusCode: 404, title: "Unknown account", detail: result.Message),
+        _ => Results.Problem(statusCode: 409, title: "Insufficient funds", detail: result.Message),
+    };
+});
+
+// Endpoints for load-balancing and load-generator experiments.
+app.MapGet("/api/slow", async (int? ms, CancellationToken ct) =>
+{
+    var delay = Math.Clamp(ms ?? 100, 0, 120_000);
+    await Task.Delay(delay, ct);
+    return Results.Json(new { sleptMs = delay });
+});
+app.MapGet("/api/status/{code:int}", (int code) => Results.Json(new { status = code }, statusCode: Math.Clamp(code, 200, 599)));
+
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    await scope.ServiceProvider.GetRequiredService<IAccountStore>().InitializeAsync(CancellationToken.None);
+}
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    Console.WriteLine($"{identity.InstanceId} (version {identity.Version}, pid {Environment.ProcessId}) listening on {string.Join(", ", app.Urls)}"));
+app.Lifetime.ApplicationStopping.Register(() =>
+    Console.WriteLine($"{identity.InstanceId} stopping"));
+
+await app.RunAsync();
+
+internal sealed record SessionRequest(string? ClientId, int? RequestNum);

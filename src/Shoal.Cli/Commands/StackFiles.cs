@@ -1,0 +1,15 @@
+using Shoal.Orchestration.Stack;
+
+namespace Shoal.Cli.Commands;
+
+/// <summary>Finds and loads the stack file the way every command does.</summary>
+internal static class StackFiles
+{
+    /// <summary>Loads and validates the stack file.</summary>
+    /// <exception cref="StackFileException">It is missing or invalid.</exception>
+    public static StackDefinition Load(string? file) => StackFileLoader.Load(StackFileLoader.Locate(file));
+
+    /// <summary>The <c>.shoal/</c> directory of a stack file, without validating the file (so <c>down</c> works after a bad edit).</summary>
+    public static string StateDirectory(string? file) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StackFileLoader.Locate(file)))!, ".shoal");
+}

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using Shoal.Cli.Hosting;
+using Shoal.Cli.Output;
+using Shoal.Orchestration.Build;
+using Shoal.Orchestration.Lifecycle;
+using Shoal.Orchestration.Stack;
+using Shoal.Orchestration.State;
+using Shoal.Text;
+
+namespace Shoal.Cli.Commands;
+
+/// <summary><c>shoal up</c>: starts the stack in the foreground, or detached with <c>-d</c> once it is healthy.</summary>
+internal static class UpCommand
+{
+    public static Command Create()
+    {
+        var file = CommonOptions.File();
+        var detach = new Option<bool>("--detach", "-d") { Description = "Start in the background and return once every service is healthy." };
+        var timeout = new Option<string>("--timeout") { Description = "How long to wait for the stack to become healthy.", DefaultValueFactory = _ => "120s" };
+        var child = new Option<bool>("--daemon") { Hidden = true };
+        var command = new Command("up", "Start the stack: services in dependency order, health-gated, behind the gateway.") { file, detach, timeout, child };
+        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        {
+            var started = TimeProvider.System.GetTimestamp();
+            var stack = StackFiles.Load(result.GetValue(file));
+            if (!Durations.TryParse(result.GetValue(timeout), out var wait))
+            {
+                throw new CliException($"--timeout: '{result.GetValue(timeout)}' is not a duration such as 90s or 2m");
+            }
+
+            if (result.GetValue(child))
+            {
+                var commands = await ProjectBuilder.ResolveCommandsAsync(stack, _ => { }, ct);
+                return await new StackDaemon(stack, commands).RunAsync(started: null);
+            }
+
+            if (StackState.Read(stack.StateDirectory) is { DaemonAlive: true } running)
+            {
+                throw new CliException($"stack '{stack.Name}' is already running (pid {running.Daemon.Pid}); 'shoal ps' shows it, 'shoal down' stops it.");
+            }
+
+            var resolved = await ProjectBuilder.ResolveCommandsAsync(stack, m => Console.Error.WriteLine(m), ct);
+            return result.GetValue(detach)
+                ? await UpDetachedAsync(stack, wait, started, ct)
+                : await UpForegroundAsync(stack, resolved, wait, started);
+        }));
+        return command;
+    }
+
+    private static async Task<int> UpForegroundAsync(StackDefinition stack, Dictionary<string, ResolvedCommand> commands, TimeSpan wait, long started)
+    {
+        var daemon = new StackDaemon(stack, commands);
+        return await daemon.RunAsync(async (supervisor, stopping) =>
+        {
+            var logs = new LogFollower(Path.Combine(stack.StateDirectory, "logs"), service: null, Console.Out);
+            logs.SkipExisting();
+            var follow = logs.FollowAsync(stopping);
+            var outcome = await HealthWait.WaitAsync(_ => Task.FromResult<StackSnapshot?>(supervisor.Snapshot()), () => false, wait, daemon.Stopping);
+            if (!daemon.Stopping.IsCancellationRequested)
+            {
+                Report(stack, outcome, started);
+            }
+
+            await follow;
+        });
+    }
+
+    private static async Task<int> UpDetachedAsync(StackDefinition stack, TimeSpan wait, long started, CancellationToken ct)
+    {
+        var daemonLog = Path.Combine(stack.StateDirectory, "shoal.log");
+        using var daemon = DetachedLauncher.Start(["up", "--file", stack.FilePath, "--daemon"], daemonLog, stack.Directory);
+        using var admin = new AdminClient(stack.Gateway.Admin);
+        var outcome = await HealthWait.WaitAsync(admin.TryGetStackAsync, () => daemon.HasExited, wait, ct);
+        Report(stack, outcome, started);
+        if (outcome.Healthy)
+        {
+            return 0;
+        }
+
+        if (daemon.HasExited)
+        {
+            await Console.Error.WriteLineAsync($"The stack daemon exited (code {daemon.ExitCode}); the end of {daemonLog}:");
+            foreach (var line in Tail(daemonLog, 15))
+            {
+                await Console.Error.WriteLineAsync("  " + line);
+            }
+        }
+        else
+        {
+            // A half-started detached stack helps nobody: stop what did start.
+            await Console.Error.WriteLineAsync("Stopping the stack that did not become healthy.");
+            await DownCommand.StopAsync(stack.StateDirectory, TimeSpan.FromSeconds(30), CancellationToken.None);
+        }
+
+        return 1;
+    }
+
+    private static void Report(StackDefinition stack, HealthWait.Outcome outcome, long started)
+    {
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        if (outcome.Snapshot is { } snapshot)
+        {
+            StatusTable.Write(snapshot, stack.Gateway.Listen, TimeProvider.System);
+        }
+
+        if (outcome.Healthy)
+        {
+            Console.WriteLine($"stack '{stack.Name}' is up and healthy in {elapsed.TotalSeconds:0.0}s; gateway {stack.Gateway.Listen.Display()}, admin {stack.Gateway.Admin.Display()}");
+            return;
+        }
+
+        Console.Error.WriteLine($"error: {outcome.Reason}");
+        if (outcome.Snapshot?.Services.Select(s => s.Failure).FirstOrDefault(f => f is not null) is { } failed)
+        {
+            var log = Path.Combine(stack.StateDirectory, "logs", failed.Id + ".log");
+            Console.Error.WriteLine($"The end of {log}:");
+            foreach (var line in Tail(log, 10))
+            {
+                Console.Error.WriteLine("  " + line);
+            }
+        }
+    }
+
+    internal static IEnumerable<string> Tail(string file, int lines) =>
+        File.Exists(file) ? File.ReadLines(file).TakeLast(lines) : [];
+}

@@ -1,0 +1,53 @@
+using System.Net.Http.Json;
+using Shoal.Orchestration.Admin;
+using Shoal.Orchestration.Lifecycle;
+
+namespace Shoal.Cli.Hosting;
+
+/// <summary>Talks to a running stack's admin API.</summary>
+internal sealed class AdminClient(Uri admin) : IDisposable
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = admin, Timeout = TimeSpan.FromMinutes(5) };
+
+    public async Task<StackSnapshot?> TryGetStackAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.GetFromJsonAsync<StackSnapshot>("/v1/stack", StackJson.Options, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<ServiceSnapshot> ScaleAsync(string service, int replicas, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PutAsJsonAsync($"/v1/stack/services/{Uri.EscapeDataString(service)}/replicas", new { replicas }, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var problem = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new CliException($"scale {service}={replicas}: {(int)response.StatusCode} {ProblemDetail(problem)}");
+        }
+
+        return (await response.Content.ReadFromJsonAsync<ServiceSnapshot>(StackJson.Options, cancellationToken))!;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static string ProblemDetail(string json)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            return doc.RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? json : json;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return json;
+        }
+    }
+}
+
+/// <summary>A failure the CLI reports as one line, without a stack trace.</summary>
+internal sealed class CliException(string message) : Exception(message);

@@ -1,0 +1,179 @@
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Shoal.Catalog;
+using Shoal.Gateway;
+using Shoal.Gateway.Configuration;
+using Shoal.Orchestration.Health;
+using Shoal.Orchestration.Lifecycle;
+using Shoal.Orchestration.Processes;
+using Shoal.Orchestration.Stack;
+using Shoal.Orchestration.State;
+
+namespace Shoal.Cli.Hosting;
+
+/// <summary>Runs a stack in this process: gateway, admin API and supervisor, until a signal or the admin API says stop.</summary>
+internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictionary<string, ResolvedCommand> commands)
+{
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly CancellationTokenSource _stopped = new();
+    private readonly Lock _stateLock = new();
+    private List<ProcessRecord> _written = [];
+
+    public StackSupervisor? Supervisor { get; private set; }
+
+    /// <summary>Completes when shutdown has been asked for.</summary>
+    public CancellationToken Stopping => _shutdown.Token;
+
+    /// <summary>Starts everything; then waits for the stop signal and stops everything in order.</summary>
+    /// <param name="started">Called once the listeners are up and the services are starting; its token is cancelled once every replica has stopped.</param>
+    public async Task<int> RunAsync(Func<StackSupervisor, CancellationToken, Task>? started)
+    {
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
+        using var loggers = LoggerFactory.Create(ConfigureLogging);
+        var logger = loggers.CreateLogger("Shoal");
+
+        StackCleanup.RemoveLeftovers(stack);
+        KeepPreviousLogs(Path.Combine(stack.StateDirectory, "logs"));
+        var catalog = new InMemoryServiceCatalog();
+        var options = new GatewayOptions { Listen = stack.Gateway.Listen };
+        foreach (var service in stack.Services)
+        {
+            foreach (var route in service.Routes)
+            {
+                options.Routes.Add(new RouteDefinition(route, service.Name));
+            }
+        }
+
+        using var probe = new HealthProbe();
+        await using var gateway = GatewayServer.Build(options, catalog, ConfigureLogging);
+        var supervisor = new StackSupervisor(stack, commands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
+        Supervisor = supervisor;
+        await using var admin = AdminServer.Build(stack.Gateway.Admin, catalog, supervisor, () => _shutdown.Cancel());
+
+        if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
+        {
+            await gateway.StopAsync(CancellationToken.None);
+            return 1;
+        }
+
+        supervisor.Changed += WriteState;
+        WriteState();
+        supervisor.Start();
+        var ui = started is null ? Task.CompletedTask : started(supervisor, _stopped.Token);
+        var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_shutdown.Token.Register(() => stopRequested.TrySetResult()))
+        {
+            await stopRequested.Task;
+        }
+
+        Log.Stopping(logger, stack.Name);
+        await supervisor.StopAsync(CancellationToken.None);
+        await _stopped.CancelAsync();
+        await ui;
+        await gateway.StopAsync(CancellationToken.None);
+        await admin.StopAsync(CancellationToken.None);
+        supervisor.Changed -= WriteState;
+        StackState.Delete(stack.StateDirectory);
+        Log.Stopped(logger, stack.Name);
+        return 0;
+    }
+
+    /// <summary>Moves the last run's replica logs to logs/previous/, so <c>logs</c> shows this run only.</summary>
+    private static void KeepPreviousLogs(string logDirectory)
+    {
+        if (!Directory.Exists(logDirectory))
+        {
+            return;
+        }
+
+        var previous = Directory.CreateDirectory(Path.Combine(logDirectory, "previous")).FullName;
+        foreach (var old in Directory.GetFiles(previous))
+        {
+            File.Delete(old);
+        }
+
+        foreach (var log in Directory.GetFiles(logDirectory, "*.log"))
+        {
+            File.Move(log, Path.Combine(previous, Path.GetFileName(log)));
+        }
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        // Shoal stops its children itself, dependents first and drained: keep the runtime from exiting now.
+        context.Cancel = true;
+        _shutdown.Cancel();
+    }
+
+    private static async Task<bool> TryStartAsync(WebApplication app, string what, Uri url, ILogger logger)
+    {
+        try
+        {
+            await app.StartAsync();
+            return true;
+        }
+        catch (IOException ex)
+        {
+            Log.CannotListen(logger, what, url, ex.Message);
+            Console.Error.WriteLine($"error: the {what} cannot listen on {url}: {ex.Message}");
+            return false;
+        }
+    }
+
+    private void WriteState()
+    {
+        lock (_stateLock)
+        {
+            var records = Supervisor!.Snapshot().Services
+                .SelectMany(s => s.Replicas)
+                .Where(r => r.Pid is not null)
+                .Select(r => new ProcessRecord(r.Id, r.Pid!.Value, r.StartTime))
+                .ToList();
+            if (File.Exists(StackState.PathIn(stack.StateDirectory)) && records.SequenceEqual(_written))
+            {
+                return;
+            }
+
+            _written = records;
+            var self = Environment.ProcessId;
+            new StackState
+            {
+                Stack = stack.Name,
+                File = stack.FilePath,
+                Daemon = new ProcessRecord("shoal", self, ProcessIdentity.StartTimeOf(self) ?? 0),
+                Admin = stack.Gateway.Admin.ToString(),
+                Gateway = stack.Gateway.Listen.ToString(),
+                Instances = records,
+            }.Write(stack.StateDirectory);
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging) =>
+        logging
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            })
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("Yarp", LogLevel.Error)
+            .AddFilter("System.Net.Http", LogLevel.Warning);
+
+    private static partial class Log
+    {
+        [LoggerMessage(9001, LogLevel.Information, "Stopping stack {Stack}")]
+        public static partial void Stopping(ILogger logger, string stack);
+
+        [LoggerMessage(9002, LogLevel.Information, "Stack {Stack} stopped")]
+        public static partial void Stopped(ILogger logger, string stack);
+
+        [LoggerMessage(9003, LogLevel.Error, "The {What} cannot listen on {Url}: {Reason}")]
+        public static partial void CannotListen(ILogger logger, string what, Uri url, string reason);
+    }
+}

@@ -1,0 +1,24 @@
+namespace Shoal.Gateway.Configuration;
+
+/// <summary>How the gateway listens and where it sends each path.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>The public listener.</summary>
+    /// <value>Defaults to <c>http://127.0.0.1:8080</c>.</value>
+    public Uri Listen { get; set; } = new("http://127.0.0.1:8080");
+
+    /// <summary>The routes, each a path pattern and the service it goes to.</summary>
+    public IList<RouteDefinition> Routes { get; } = [];
+
+    /// <summary>Per-service settings, by service name; services not listed use the defaults.</summary>
+    public IDictionary<string, ServiceRoutingOptions> Services { get; } = new Dictionary<string, ServiceRoutingOptions>(StringComparer.Ordinal);
+
+    /// <summary>The settings for one service.</summary>
+    public ServiceRoutingOptions For(string service) =>
+        Services.TryGetValue(service, out var options) ? options : ServiceRoutingOptions.Default;
+}
+
+/// <summary>A path pattern and its service: <c>/api/**</c> matches <c>/api</c> and everything below it; a pattern without <c>*</c> matches exactly.</summary>
+/// <param name="Pattern">The path pattern.</param>
+/// <param name="Service">The service that serves it.</param>
+public sealed record RouteDefinition(string Pattern, string Service);

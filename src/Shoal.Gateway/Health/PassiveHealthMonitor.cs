@@ -1,0 +1,97 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Shoal.Catalog;
+using Shoal.Gateway.Model;
+
+namespace Shoal.Gateway.Health;
+
+/// <summary>Ejects instances that fail repeatedly (or refuse a connection) and readmits them once a probe passes.</summary>
+internal sealed partial class PassiveHealthMonitor(GatewayState state, TimeProvider time, ILogger<PassiveHealthMonitor> logger) : IDisposable
+{
+    private static readonly TimeSpan s_maxEjection = TimeSpan.FromSeconds(30);
+    private readonly HttpMessageInvoker _probeClient = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false });
+    private readonly CancellationTokenSource _disposed = new();
+
+    public void ReportSuccess(DestinationState destination) => destination.RecordSuccess();
+
+    /// <summary>Counts a failure; <paramref name="refused"/> (nothing listening) ejects at once.</summary>
+    public void ReportFailure(ClusterState cluster, DestinationState destination, bool refused, string reason)
+    {
+        if ((destination.RecordFailure(cluster.Options.ConsecutiveFailures) || refused) && destination.TryEject())
+        {
+            Log.Ejected(logger, cluster.Service, destination.Id, reason);
+            state.Rebuild();
+            _ = ProbeUntilHealthyAsync(cluster, destination);
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _probeClient.Dispose();
+        _disposed.Dispose();
+    }
+
+    private async Task ProbeUntilHealthyAsync(ClusterState cluster, DestinationState destination)
+    {
+        var wait = cluster.Options.EjectionTime;
+        try
+        {
+            while (!_disposed.IsCancellationRequested)
+            {
+                await Task.Delay(wait, time, _disposed.Token).ConfigureAwait(false);
+
+                // A restarted or removed instance got a new destination: this one's story is over.
+                if (!ReferenceEquals(state.FindDestination(cluster.Service, destination.Id), destination))
+                {
+                    return;
+                }
+
+                if (await ProbeAsync(destination.Instance).ConfigureAwait(false))
+                {
+                    destination.Readmit();
+                    Log.Readmitted(logger, cluster.Service, destination.Id);
+                    state.Rebuild();
+                    return;
+                }
+
+                wait = wait * 2 > s_maxEjection ? s_maxEjection : wait * 2;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<bool> ProbeAsync(ServiceInstance instance)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            if (instance.Metadata.TryGetValue(ServiceInstance.HealthPathKey, out var path))
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{instance.Address}:{instance.Port}{path}"));
+                using var response = await _probeClient.SendAsync(request, timeout.Token).ConfigureAwait(false);
+                return response.IsSuccessStatusCode;
+            }
+
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(instance.Address, instance.Port, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2001, LogLevel.Warning, "{Service}/{InstanceId} ejected: {Reason}")]
+        public static partial void Ejected(ILogger logger, string service, string instanceId, string reason);
+
+        [LoggerMessage(2002, LogLevel.Information, "{Service}/{InstanceId} readmitted after a passing probe")]
+        public static partial void Readmitted(ILogger logger, string service, string instanceId);
+    }
+}

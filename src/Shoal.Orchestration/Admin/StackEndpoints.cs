@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Shoal.Orchestration.Lifecycle;
+
+namespace Shoal.Orchestration.Admin;
+
+/// <summary>The admin API of a running stack: <c>GET /v1/stack</c>, scaling, and shutdown.</summary>
+public static class StackEndpoints
+{
+    /// <summary>The most replicas a scale request may ask for.</summary>
+    public const int MaxReplicas = 64;
+
+    /// <summary>Maps the endpoints; <paramref name="shutdown"/> is called by <c>POST /v1/stack/shutdown</c>.</summary>
+    public static IEndpointRouteBuilder MapStackEndpoints(this IEndpointRouteBuilder endpoints, StackSupervisor supervisor, Action shutdown)
+    {
+        endpoints.MapGet("/v1/stack", () => Results.Json(supervisor.Snapshot(), StackJson.Options));
+
+        endpoints.MapPut("/v1/stack/services/{name}/replicas", async (string name, HttpRequest request, CancellationToken ct) =>
+        {
+            if (supervisor.Snapshot().Services.All(s => s.Name != name))
+            {
+                return Results.Problem(statusCode: 404, title: "Unknown service", detail: $"The stack has no service '{name}'.");
+            }
+
+            ScaleRequest? body;
+            try
+            {
+                body = await JsonSerializer.DeserializeAsync<ScaleRequest>(request.Body, StackJson.Options, ct).ConfigureAwait(false);
+            }
+            catch (JsonException ex)
+            {
+                return Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: ex.Message);
+            }
+
+            if (body?.Replicas is not { } replicas || replicas < 0 || replicas > MaxReplicas)
+            {
+                return Results.Problem(statusCode: 400, title: "Invalid replica count", detail: $"'replicas' must be a whole number from 0 to {MaxReplicas}.");
+            }
+
+            await supervisor.ScaleAsync(name, replicas, ct).ConfigureAwait(false);
+            return Results.Json(supervisor.Snapshot().Services.Single(s => s.Name == name), StackJson.Options);
+        });
+
+        endpoints.MapPost("/v1/stack/shutdown", () =>
+        {
+            shutdown();
+            return Results.Accepted();
+        });
+        return endpoints;
+    }
+
+    private sealed record ScaleRequest(int? Replicas);
+}

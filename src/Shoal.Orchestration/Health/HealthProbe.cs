@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Sockets;
+using Shoal.Orchestration.Stack;
+
+namespace Shoal.Orchestration.Health;
+
+/// <summary>Probes replicas on loopback over HTTP (2xx passes) or TCP (a connect passes).</summary>
+public sealed class HealthProbe : IHealthProbe, IDisposable
+{
+    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+    });
+
+    /// <inheritdoc />
+    public async ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, int port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(check.Timeout);
+        try
+        {
+            return check.Kind switch
+            {
+                HealthCheckKind.Http => await ProbeHttpAsync(port, check.Path ?? "/", timeout.Token).ConfigureAwait(false),
+                HealthCheckKind.Tcp => await ProbeTcpAsync(port, timeout.Token).ConfigureAwait(false),
+                _ => new HealthProbeResult(true, "running"),
+            };
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new HealthProbeResult(false, $"no answer within {Text.Durations.Format(check.Timeout)}");
+        }
+        catch (HttpRequestException ex)
+        {
+            return new HealthProbeResult(false, Describe(ex));
+        }
+        catch (SocketException ex)
+        {
+            return new HealthProbeResult(false, ex.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused" : ex.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _client.Dispose();
+
+    private async Task<HealthProbeResult> ProbeHttpAsync(int port, string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}{path}"));
+        using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var code = (int)response.StatusCode;
+        return new HealthProbeResult(code is >= 200 and < 300, $"HTTP {code}");
+    }
+
+    private static async Task<HealthProbeResult> ProbeTcpAsync(int port, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken).ConfigureAwait(false);
+        return new HealthProbeResult(true, "tcp connect ok");
+    }
+
+    private static string Describe(HttpRequestException ex) =>
+        ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } ? "connection refused" : ex.Message;
+}

@@ -1,0 +1,295 @@
+using Microsoft.Extensions.Logging;
+using Shoal.Catalog;
+using Shoal.Orchestration.Health;
+using Shoal.Orchestration.Processes;
+using Shoal.Orchestration.Stack;
+using Shoal.Text;
+
+namespace Shoal.Orchestration.Lifecycle;
+
+/// <summary>Supervises one replica: starts it, probes it, restarts it by policy, and publishes it to the catalog.</summary>
+internal sealed partial class Replica
+{
+    private readonly ReplicaTemplate _template;
+    private readonly SupervisionContext _context;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _lock = new();
+    private ReplicaSnapshot _snapshot;
+    private IProcessHandle? _process;
+    private Task? _run;
+
+    public Replica(ReplicaTemplate template, int index, int port, SupervisionContext context)
+    {
+        _template = template;
+        _context = context;
+        _snapshot = new ReplicaSnapshot
+        {
+            Service = template.Service.Name,
+            Id = $"{template.Service.Name}-{index}",
+            Index = index,
+            Port = port,
+            State = ReplicaState.Pending,
+        };
+    }
+
+    public ReplicaSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    public string Id => _snapshot.Id;
+
+    public int Index => _snapshot.Index;
+
+    private ServiceDefinition Service => _template.Service;
+
+    public void Start() => _run = Task.Run(RunAsync);
+
+    /// <summary>Stops the replica for good: marks it draining, lets <paramref name="drainer"/> wait for in-flight requests, then SIGTERM/SIGKILL.</summary>
+    public async Task StopAsync(IInstanceDrainer drainer, bool drain, CancellationToken cancellationToken)
+    {
+        if (drain && Snapshot.State is ReplicaState.Healthy or ReplicaState.Unhealthy)
+        {
+            var draining = ToInstance(Snapshot) with { Draining = true };
+            Update(s => s with { State = ReplicaState.Stopping, Message = "draining" });
+            await _context.Catalog.UpsertAsync(draining, cancellationToken).ConfigureAwait(false);
+            await drainer.DrainAsync(draining, Service.StopGracePeriod, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var process = Volatile.Read(ref _process);
+        if (process is not null)
+        {
+            Update(s => s with { State = ReplicaState.Stopping });
+            await process.StopAsync(Service.StopGracePeriod, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_run is not null)
+        {
+            await _run.ConfigureAwait(false);
+        }
+
+        await _context.Catalog.RemoveAsync(Service.Name, Id, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var restarts = new Queue<DateTimeOffset>();
+        var consecutiveCrashes = 0;
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            var spec = _template.Create(Id, Snapshot.Port);
+            IProcessHandle process;
+            try
+            {
+                process = await _context.Runtime.StartAsync(spec, token).ConfigureAwait(false);
+            }
+            catch (ProcessStartException ex)
+            {
+                // A program that is not there will not appear on retry: give up at once with the reason.
+                Log.StartFailed(_context.Logger, Id, ex.Message);
+                Update(s => s with { State = ReplicaState.Failed, Pid = null, Message = ex.Message });
+                await PublishAsync().ConfigureAwait(false);
+                return;
+            }
+
+            var startedAt = _context.Time.GetUtcNow();
+            Volatile.Write(ref _process, process);
+            if (token.IsCancellationRequested)
+            {
+                // StopAsync ran while the process was starting and could not see it yet.
+                _ = process.StopAsync(Service.StopGracePeriod, CancellationToken.None);
+            }
+
+            Log.Started(_context.Logger, Id, process.Pid, Snapshot.Port);
+            var healthy = Service.Health.Kind == HealthCheckKind.Process;
+            Update(s => s with
+            {
+                Pid = process.Pid,
+                StartTime = process.StartTime,
+                StartedAt = startedAt,
+                State = healthy ? ReplicaState.Healthy : ReplicaState.Starting,
+                Health = healthy ? InstanceHealth.Passing : InstanceHealth.Critical,
+                Message = healthy ? "running" : "waiting for the first health check",
+            });
+            await PublishAsync().ConfigureAwait(false);
+
+            using var probing = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var health = healthy ? Task.CompletedTask : ProbeLoopAsync(probing.Token);
+            var exitCode = await process.Exited.ConfigureAwait(false);
+            await probing.CancelAsync().ConfigureAwait(false);
+            await health.ConfigureAwait(false);
+            Volatile.Write(ref _process, null);
+            await process.DisposeAsync().ConfigureAwait(false);
+
+            if (token.IsCancellationRequested)
+            {
+                Update(s => s with { State = ReplicaState.Stopped, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, Message = "stopped" });
+                return;
+            }
+
+            Log.Exited(_context.Logger, Id, process.Pid, exitCode);
+            var now = _context.Time.GetUtcNow();
+            var mode = Service.Restart.Mode;
+            if (mode == RestartMode.Never || (mode == RestartMode.OnFailure && exitCode == 0))
+            {
+                Update(s => s with { State = ReplicaState.Exited, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, Message = $"exited with code {exitCode}" });
+                await PublishAsync().ConfigureAwait(false);
+                return;
+            }
+
+            restarts.Enqueue(now);
+            while (restarts.Count > 0 && now - restarts.Peek() > Service.Restart.Window)
+            {
+                restarts.Dequeue();
+            }
+
+            if (restarts.Count > Service.Restart.MaxRestarts)
+            {
+                var reason = $"crash loop: exited {restarts.Count} times within {Durations.Format(Service.Restart.Window)} (last exit code {exitCode}); see {_template.LogFile(Id)}";
+                Log.GaveUp(_context.Logger, Id, reason);
+                Update(s => s with { State = ReplicaState.Failed, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, Message = reason });
+                await PublishAsync().ConfigureAwait(false);
+                return;
+            }
+
+            // A replica that ran a while before it died starts again at the shortest delay.
+            consecutiveCrashes = now - startedAt > TimeSpan.FromSeconds(10) ? 0 : consecutiveCrashes + 1;
+            var delay = Backoff(consecutiveCrashes);
+            Update(s => s with
+            {
+                State = ReplicaState.Restarting,
+                Pid = null,
+                Health = InstanceHealth.Critical,
+                LastExitCode = exitCode,
+                Message = $"exited with code {exitCode}; restarting in {Durations.Format(delay)}",
+            });
+            await PublishAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(delay, _context.Time, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Update(s => s with { State = ReplicaState.Stopped, Message = "stopped" });
+                return;
+            }
+
+            Update(s => s with { Restarts = s.Restarts + 1 });
+        }
+    }
+
+    private TimeSpan Backoff(int consecutiveCrashes)
+    {
+        var policy = Service.Restart;
+        var factor = Math.Pow(2, Math.Max(0, consecutiveCrashes - 1));
+        var delay = TimeSpan.FromTicks((long)Math.Min(policy.Backoff.Ticks * factor, policy.MaxBackoff.Ticks));
+        return delay;
+    }
+
+    private async Task ProbeLoopAsync(CancellationToken token)
+    {
+        var check = Service.Health;
+        var passes = 0;
+        var failures = 0;
+        var everHealthy = false;
+        while (!token.IsCancellationRequested)
+        {
+            HealthProbeResult result;
+            try
+            {
+                result = await _context.Probe.ProbeAsync(check, Snapshot.Port, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var current = Snapshot;
+            if (result.Passed)
+            {
+                passes++;
+                failures = 0;
+                if (current.State != ReplicaState.Healthy && passes >= check.HealthyThreshold)
+                {
+                    everHealthy = true;
+                    Update(s => s with { State = ReplicaState.Healthy, Health = InstanceHealth.Passing, Message = result.Message });
+                    await PublishAsync().ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                failures++;
+                passes = 0;
+                if (current.State == ReplicaState.Healthy && failures >= check.UnhealthyThreshold)
+                {
+                    Log.Unhealthy(_context.Logger, Id, result.Message);
+                    Update(s => s with { State = ReplicaState.Unhealthy, Health = InstanceHealth.Critical, Message = result.Message });
+                    await PublishAsync().ConfigureAwait(false);
+                }
+                else if (current.State != ReplicaState.Healthy)
+                {
+                    Update(s => s with { Message = $"health check: {result.Message}" });
+                }
+            }
+
+            try
+            {
+                await Task.Delay(everHealthy ? check.Interval : check.StartInterval, _context.Time, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Update(Func<ReplicaSnapshot, ReplicaSnapshot> change)
+    {
+        lock (_lock)
+        {
+            Volatile.Write(ref _snapshot, change(_snapshot));
+        }
+
+        _context.Changed();
+    }
+
+    private ValueTask PublishAsync() => _context.Catalog.UpsertAsync(ToInstance(Snapshot));
+
+    private ServiceInstance ToInstance(ReplicaSnapshot s)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["source"] = "stack" };
+        if (Service.Health is { Kind: HealthCheckKind.Http, Path: { } path })
+        {
+            metadata[ServiceInstance.HealthPathKey] = path;
+        }
+
+        return new ServiceInstance
+        {
+            Service = Service.Name,
+            Id = s.Id,
+            Port = s.Port,
+            Version = Service.Version,
+            Health = s.Health,
+            Pid = s.Pid,
+            RegisteredAt = s.StartedAt ?? _context.Time.GetUtcNow(),
+            Metadata = metadata,
+        };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1001, LogLevel.Information, "{InstanceId} started (pid {Pid}, port {Port})")]
+        public static partial void Started(ILogger logger, string instanceId, int pid, int port);
+
+        [LoggerMessage(1002, LogLevel.Warning, "{InstanceId} (pid {Pid}) exited with code {ExitCode}")]
+        public static partial void Exited(ILogger logger, string instanceId, int pid, int exitCode);
+
+        [LoggerMessage(1003, LogLevel.Error, "{InstanceId} given up: {Reason}")]
+        public static partial void GaveUp(ILogger logger, string instanceId, string reason);
+
+        [LoggerMessage(1004, LogLevel.Error, "{InstanceId} could not start: {Reason}")]
+        public static partial void StartFailed(ILogger logger, string instanceId, string reason);
+
+        [LoggerMessage(1005, LogLevel.Warning, "{InstanceId} is unhealthy: {Reason}")]
+        public static partial void Unhealthy(ILogger logger, string instanceId, string reason);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Shoal.Orchestration.Processes;
+using Shoal.Orchestration.Stack;
+
+namespace Shoal.Orchestration.Lifecycle;
+
+/// <summary>Turns a service definition into the process spec of one replica: argv, Shoal's variables, log file.</summary>
+internal sealed class ReplicaTemplate(ServiceDefinition service, string stackName, IReadOnlyList<string> argv, bool passUrls, string stateDirectory)
+{
+    public ServiceDefinition Service { get; } = service;
+
+    public string DataDirectory { get; } = Path.Combine(stateDirectory, "data", service.Name);
+
+    public string LogFile(string instanceId) => Path.Combine(stateDirectory, "logs", instanceId + ".log");
+
+    public ProcessSpec Create(string instanceId, int port)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["SHOAL_INSTANCE_ID"] = instanceId,
+            ["SHOAL_SERVICE"] = Service.Name,
+            ["SHOAL_VERSION"] = Service.Version,
+            ["SHOAL_STACK"] = stackName,
+            ["SHOAL_DATA_DIR"] = DataDirectory,
+        };
+        if (port > 0)
+        {
+            var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+            variables["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+            variables["ASPNETCORE_URLS"] = url;
+        }
+
+        var environment = new Dictionary<string, string>(variables, StringComparer.Ordinal);
+        foreach (var (key, value) in Service.Environment)
+        {
+            environment[key] = Substitute(value, variables);
+        }
+
+        var arguments = argv.Skip(1).Select(a => Substitute(a, variables)).ToList();
+        if (passUrls && port > 0)
+        {
+            arguments.Add("--urls");
+            arguments.Add(variables["ASPNETCORE_URLS"]);
+        }
+
+        Directory.CreateDirectory(DataDirectory);
+        return new ProcessSpec
+        {
+            Name = instanceId,
+            FileName = Substitute(argv[0], variables),
+            Arguments = arguments,
+            Environment = environment,
+            WorkingDirectory = Service.WorkingDirectory,
+            LogFile = LogFile(instanceId),
+        };
+    }
+
+    /// <summary>Replaces <c>${NAME}</c> with Shoal's per-replica variables; other text is left alone.</summary>
+    internal static string Substitute(string text, IReadOnlyDictionary<string, string> variables)
+    {
+        if (!text.Contains("${", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        foreach (var (name, value) in variables)
+        {
+            text = text.Replace("${" + name + "}", value, StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+}

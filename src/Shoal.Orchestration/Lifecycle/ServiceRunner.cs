@@ -1,0 +1,97 @@
+using Shoal.Catalog;
+using Shoal.Orchestration.Stack;
+
+namespace Shoal.Orchestration.Lifecycle;
+
+/// <summary>Keeps the replicas of one service at the desired count.</summary>
+internal sealed class ServiceRunner
+{
+    private readonly ReplicaTemplate _template;
+    private readonly SupervisionContext _context;
+    private readonly PortAllocator _ports;
+    private readonly SemaphoreSlim _scaling = new(1, 1);
+    private readonly List<Replica> _replicas = [];
+    private readonly Lock _lock = new();
+    private int _desired;
+
+    public ServiceRunner(ReplicaTemplate template, SupervisionContext context, PortAllocator ports)
+    {
+        _template = template;
+        _context = context;
+        _ports = ports;
+        _desired = template.Service.Replicas;
+    }
+
+    public ServiceDefinition Service => _template.Service;
+
+    public ServiceSnapshot Snapshot()
+    {
+        lock (_lock)
+        {
+            return new ServiceSnapshot(Service.Name, _desired, _replicas.Select(r => r.Snapshot).OrderBy(r => r.Index).ToList());
+        }
+    }
+
+    /// <summary>Sets the replica count: new replicas get the lowest free indexes; removed ones are the highest, drained first.</summary>
+    public async Task ScaleAsync(int replicas, IInstanceDrainer drainer, CancellationToken cancellationToken)
+    {
+        await _scaling.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            List<Replica> removed;
+            lock (_lock)
+            {
+                _desired = replicas;
+                while (_replicas.Count < replicas)
+                {
+                    var index = Enumerable.Range(1, _replicas.Count + 1).First(i => _replicas.All(r => r.Index != i));
+                    var port = Service.Port.Kind switch
+                    {
+                        PortKind.Auto => _ports.Allocate(),
+                        PortKind.Fixed => Service.Port.Fixed,
+                        _ => 0,
+                    };
+                    var replica = new Replica(_template, index, port, _context);
+                    _replicas.Add(replica);
+                    replica.Start();
+                }
+
+                removed = _replicas.OrderByDescending(r => r.Index).Take(_replicas.Count - replicas).ToList();
+            }
+
+            _context.Changed();
+            await Task.WhenAll(removed.Select(r => RemoveAsync(r, drainer, cancellationToken))).ConfigureAwait(false);
+        }
+        finally
+        {
+            _scaling.Release();
+        }
+    }
+
+    public Task StopAsync(IInstanceDrainer drainer, CancellationToken cancellationToken)
+    {
+        List<Replica> all;
+        lock (_lock)
+        {
+            all = [.. _replicas];
+        }
+
+        return Task.WhenAll(all.Select(r => RemoveAsync(r, drainer, cancellationToken)));
+    }
+
+    private async Task RemoveAsync(Replica replica, IInstanceDrainer drainer, CancellationToken cancellationToken)
+    {
+        await replica.StopAsync(drainer, drain: true, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            _replicas.Remove(replica);
+        }
+
+        if (Service.Port.Kind == PortKind.Auto)
+        {
+            _ports.Release(replica.Snapshot.Port);
+        }
+
+        _context.Changed();
+    }
+}

@@ -1,0 +1,17 @@
+namespace Shoal.Orchestration.Stack;
+
+/// <summary>The <c>gateway:</c> section.</summary>
+public sealed record GatewayDefinition
+{
+    /// <summary>The default public listener.</summary>
+    public static readonly Uri DefaultListen = new("http://127.0.0.1:8080");
+
+    /// <summary>The default admin listener.</summary>
+    public static readonly Uri DefaultAdmin = new("http://127.0.0.1:9901");
+
+    /// <summary>Where clients reach the services.</summary>
+    public Uri Listen { get; init; } = DefaultListen;
+
+    /// <summary>Where the admin API listens.</summary>
+    public Uri Admin { get; init; } = DefaultAdmin;
+}

@@ -1,0 +1,39 @@
+namespace Shoal.Orchestration.Stack;
+
+/// <summary>The <c>health:</c> of a service.</summary>
+public sealed record HealthCheckDefinition
+{
+    /// <summary>What is probed.</summary>
+    public HealthCheckKind Kind { get; init; } = HealthCheckKind.Process;
+
+    /// <summary>The HTTP path for <see cref="HealthCheckKind.Http"/>.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Time between probes once healthy.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Time between probes while starting, until the first pass.</summary>
+    public TimeSpan StartInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long one probe may take.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Consecutive passes that make a replica healthy.</summary>
+    public int HealthyThreshold { get; init; } = 1;
+
+    /// <summary>Consecutive failures that make a healthy replica unhealthy.</summary>
+    public int UnhealthyThreshold { get; init; } = 3;
+}
+
+/// <summary>How a replica's health is probed.</summary>
+public enum HealthCheckKind
+{
+    /// <summary>Healthy while the process runs.</summary>
+    Process,
+
+    /// <summary>A TCP connect to the replica's port.</summary>
+    Tcp,
+
+    /// <summary>An HTTP GET that answers 2xx.</summary>
+    Http,
+}

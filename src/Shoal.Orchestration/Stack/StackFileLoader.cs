@@ -1,0 +1,558 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Shoal.Orchestration.Stack;
+
+/// <summary>Reads and validates <c>shoal.yml</c>; every problem is reported with file, line and field before anything starts.</summary>
+public static partial class StackFileLoader
+{
+    /// <summary>The file names looked for when none is given.</summary>
+    public static readonly string[] DefaultFileNames = ["shoal.yml", "shoal.yaml"];
+
+    private static readonly string[] s_topLevelKeys = ["name", "gateway", "services"];
+    private static readonly string[] s_gatewayKeys = ["listen", "admin"];
+    private static readonly string[] s_serviceKeys =
+    [
+        "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
+        "working_dir", "version", "stop_grace_period",
+    ];
+
+    private static readonly string[] s_healthKeys = ["http", "tcp", "interval", "start_interval", "timeout", "healthy_threshold", "unhealthy_threshold"];
+    private static readonly string[] s_restartKeys = ["policy", "backoff", "max_backoff", "max_restarts", "window"];
+
+    private static readonly Dictionary<string, RestartMode> s_restartModes = new(StringComparer.Ordinal)
+    {
+        ["always"] = RestartMode.Always,
+        ["on-failure"] = RestartMode.OnFailure,
+        ["never"] = RestartMode.Never,
+    };
+
+    private static readonly Dictionary<string, DependencyCondition> s_conditions = new(StringComparer.Ordinal)
+    {
+        ["started"] = DependencyCondition.Started,
+        ["healthy"] = DependencyCondition.Healthy,
+    };
+
+    /// <summary>Finds the stack file: the given path, or <c>shoal.yml</c> in the current directory.</summary>
+    public static string Locate(string? path)
+    {
+        if (!string.IsNullOrEmpty(path))
+        {
+            return path;
+        }
+
+        foreach (var name in DefaultFileNames)
+        {
+            if (File.Exists(name))
+            {
+                return name;
+            }
+        }
+
+        throw new StackFileException($"No stack file: neither {string.Join(" nor ", DefaultFileNames)} is in {Environment.CurrentDirectory}; pass one with -f FILE.");
+    }
+
+    /// <summary>Loads and validates a stack file.</summary>
+    /// <exception cref="StackFileException">The file is missing or invalid.</exception>
+    public static StackDefinition Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new StackFileException($"{path}: no such stack file.");
+        }
+
+        return Parse(File.ReadAllText(path), Path.GetFullPath(path), path);
+    }
+
+    /// <summary>Validates stack file text; <paramref name="displayName"/> is how messages name the file.</summary>
+    /// <exception cref="StackFileException">The text is invalid.</exception>
+    public static StackDefinition Parse(string yaml, string fullPath, string displayName)
+    {
+        var errors = new StackFileErrors(displayName);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            errors.Add(ex.Start, string.Empty, $"not valid YAML: {ex.InnerException?.Message ?? ex.Message}");
+            throw new StackFileException(errors.All);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            errors.Add(new Mark(), string.Empty, "the stack file must be a mapping with a 'services:' section");
+            throw new StackFileException(errors.All);
+        }
+
+        var top = new YamlFields(root, string.Empty, errors, s_topLevelKeys);
+        var directory = Path.GetDirectoryName(fullPath)!;
+        var name = top.GetString("name") ?? Path.GetFileName(directory);
+        var gateway = ReadGateway(top);
+        var services = ReadServices(top, directory);
+
+        CheckDependencies(services, top, errors);
+        CheckPorts(services, gateway, top, errors);
+        CheckRoutes(services, top, errors);
+
+        if (errors.All.Count > 0)
+        {
+            throw new StackFileException(errors.All.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
+        }
+
+        return new StackDefinition
+        {
+            Name = name,
+            FilePath = fullPath,
+            Gateway = gateway,
+            Services = services.Select(s => s.Definition).ToList(),
+        };
+    }
+
+    private static GatewayDefinition ReadGateway(YamlFields top)
+    {
+        var section = top.GetMap("gateway", s_gatewayKeys);
+        if (section is null)
+        {
+            return new GatewayDefinition();
+        }
+
+        return new GatewayDefinition
+        {
+            Listen = ReadListenUri(section, "listen") ?? GatewayDefinition.DefaultListen,
+            Admin = ReadListenUri(section, "admin") ?? GatewayDefinition.DefaultAdmin,
+        };
+    }
+
+    private static Uri? ReadListenUri(YamlFields section, string key)
+    {
+        var text = section.GetString(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.AbsolutePath == "/" && !text.EndsWith(":0", StringComparison.Ordinal))
+        {
+            return uri;
+        }
+
+        section.Errors.Add(section.Get(key)!, section.FieldPath(key), $"expected an http URL with host and port such as http://127.0.0.1:8080, got '{text}'");
+        return null;
+    }
+
+    private sealed record ParsedService(ServiceDefinition Definition, YamlFields Fields);
+
+    private static List<ParsedService> ReadServices(YamlFields top, string directory)
+    {
+        var node = top.Get("services");
+        var result = new List<ParsedService>();
+        if (node is null)
+        {
+            top.Errors.Add(top.Node, "services", "missing: a stack needs a 'services:' mapping with at least one service");
+            return result;
+        }
+
+        if (node is not YamlMappingNode services || services.Children.Count == 0)
+        {
+            top.Errors.Add(node, "services", $"expected a mapping of service names to services, got {YamlFields.Describe(node)}");
+            return result;
+        }
+
+        foreach (var (key, value) in services.Children)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? string.Empty;
+            var path = $"services.{name}";
+            if (!ServiceNamePattern().IsMatch(name))
+            {
+                top.Errors.Add(key, path, "a service name uses lower-case letters, digits and '-' and starts with a letter");
+            }
+
+            if (value is not YamlMappingNode map)
+            {
+                top.Errors.Add(value, path, $"expected a mapping with 'command' or 'project', got {YamlFields.Describe(value)}");
+                continue;
+            }
+
+            var fields = new YamlFields(map, path, top.Errors, s_serviceKeys);
+            result.Add(new ParsedService(ReadService(name, fields, directory, (int)key.Start.Line), fields));
+        }
+
+        return result;
+    }
+
+    private static ServiceDefinition ReadService(string name, YamlFields f, string directory, int line)
+    {
+        var command = ReadCommand(f);
+        var project = f.GetString("project");
+        string? projectPath = null;
+        if (command is null && project is null)
+        {
+            f.Errors.Add(f.Node, f.Path, "missing command: give 'command' (the argv to run, e.g. [dotnet, app.dll]) or 'project' (a .csproj to build and run)");
+        }
+        else if (command is not null && project is not null)
+        {
+            f.Errors.Add(f.KeyNode("project")!, f.FieldPath("project"), "give either 'command' or 'project', not both");
+        }
+        else if (project is not null)
+        {
+            projectPath = Path.GetFullPath(Path.Combine(directory, project));
+            if (!projectPath.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) || !File.Exists(projectPath))
+            {
+                f.Errors.Add(f.Get("project")!, f.FieldPath("project"), $"no .csproj at '{project}' (resolved to {projectPath})");
+            }
+        }
+
+        var port = ReadPort(f);
+        var workingDir = f.GetString("working_dir") is { } wd ? Path.GetFullPath(Path.Combine(directory, wd)) : directory;
+        var routes = f.GetStringList("routes") ?? [];
+        foreach (var (node, route) in routes)
+        {
+            if (!RoutePattern().IsMatch(route))
+            {
+                f.Errors.Add(node, f.FieldPath("routes"), $"'{route}' is not a route: use an absolute path such as /api/** (prefix) or /health (exact)");
+            }
+        }
+
+        if (routes.Count > 0 && port.Kind == PortKind.None)
+        {
+            f.Errors.Add(f.KeyNode("routes")!, f.FieldPath("routes"), "a service with routes needs a 'port' (auto or a number) for the gateway to reach it");
+        }
+
+        return new ServiceDefinition
+        {
+            Name = name,
+            Command = command,
+            Project = projectPath,
+            Replicas = f.GetInt("replicas", 0, 64) ?? 1,
+            Port = port,
+            Environment = f.GetStringMap("env") ?? new Dictionary<string, string>(),
+            Health = ReadHealth(f, port),
+            Restart = ReadRestart(f),
+            DependsOn = ReadDependencies(f),
+            Routes = routes.Select(r => r.Value).ToList(),
+            WorkingDirectory = workingDir,
+            Version = f.GetString("version") ?? "1",
+            StopGracePeriod = f.GetDuration("stop_grace_period", TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(10),
+            Line = line,
+        };
+    }
+
+    private static List<string>? ReadCommand(YamlFields f)
+    {
+        var node = f.Get("command");
+        switch (node)
+        {
+            case null:
+                return null;
+            case YamlScalarNode { Value: { } text }:
+                var argv = CommandLineSplitter.Split(text);
+                if (argv.Count == 0)
+                {
+                    f.Errors.Add(node, f.FieldPath("command"), "the command is empty");
+                    return null;
+                }
+
+                return argv;
+            case YamlSequenceNode:
+                var items = f.GetStringList("command")!.Select(i => i.Value).ToList();
+                if (items.Count == 0)
+                {
+                    f.Errors.Add(node, f.FieldPath("command"), "the command is empty");
+                    return null;
+                }
+
+                return items;
+            default:
+                f.Errors.Add(node, f.FieldPath("command"), $"expected the argv as a list (e.g. [dotnet, app.dll]) or a string, got {YamlFields.Describe(node)}");
+                return null;
+        }
+    }
+
+    private static PortSpec ReadPort(YamlFields f)
+    {
+        var node = f.Get("port");
+        if (node is null)
+        {
+            return PortSpec.None;
+        }
+
+        if (node is YamlScalarNode { Value: "auto" })
+        {
+            return PortSpec.Auto;
+        }
+
+        var port = f.GetInt("port", 1, 65535);
+        return port is null ? PortSpec.None : PortSpec.Of(port.Value);
+    }
+
+    private static HealthCheckDefinition ReadHealth(YamlFields f, PortSpec port)
+    {
+        var defaults = new HealthCheckDefinition { Kind = port.Kind == PortKind.None ? HealthCheckKind.Process : HealthCheckKind.Tcp };
+        var node = f.Get("health");
+        if (node is YamlScalarNode { Value: { } shorthand })
+        {
+            // health: /api/health is short for health: { http: /api/health }.
+            if (shorthand == "none")
+            {
+                return defaults with { Kind = HealthCheckKind.Process };
+            }
+
+            if (!shorthand.StartsWith('/'))
+            {
+                f.Errors.Add(node, f.FieldPath("health"), $"expected an HTTP path such as /health, 'none', or a mapping, got '{shorthand}'");
+                return defaults;
+            }
+
+            RequirePort(f, port, node);
+            return defaults with { Kind = HealthCheckKind.Http, Path = shorthand };
+        }
+
+        var h = f.GetMap("health", s_healthKeys);
+        if (h is null)
+        {
+            return defaults;
+        }
+
+        var result = defaults;
+        var http = h.GetString("http");
+        var tcp = h.GetBool("tcp");
+        if (http is not null && tcp == true)
+        {
+            h.Errors.Add(h.KeyNode("tcp")!, h.FieldPath("tcp"), "give either 'http' or 'tcp', not both");
+        }
+
+        if (http is not null)
+        {
+            if (!http.StartsWith('/'))
+            {
+                h.Errors.Add(h.Get("http")!, h.FieldPath("http"), $"expected an absolute path such as /api/health, got '{http}'");
+            }
+
+            RequirePort(f, port, h.Node);
+            result = result with { Kind = HealthCheckKind.Http, Path = http };
+        }
+        else if (tcp == true)
+        {
+            RequirePort(f, port, h.Node);
+            result = result with { Kind = HealthCheckKind.Tcp };
+        }
+
+        var interval = h.GetDuration("interval", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        return result with
+        {
+            Interval = interval ?? result.Interval,
+            StartInterval = h.GetDuration("start_interval", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) ?? Min(result.StartInterval, interval ?? result.StartInterval),
+            Timeout = h.GetDuration("timeout", TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)) ?? result.Timeout,
+            HealthyThreshold = h.GetInt("healthy_threshold", 1, 100) ?? result.HealthyThreshold,
+            UnhealthyThreshold = h.GetInt("unhealthy_threshold", 1, 100) ?? result.UnhealthyThreshold,
+        };
+
+        static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    }
+
+    private static void RequirePort(YamlFields f, PortSpec port, YamlNode at)
+    {
+        if (port.Kind == PortKind.None)
+        {
+            f.Errors.Add(at, f.FieldPath("health"), "an http or tcp health check needs a 'port' to probe");
+        }
+    }
+
+    private static RestartPolicyDefinition ReadRestart(YamlFields f)
+    {
+        var node = f.Get("restart");
+        if (node is null)
+        {
+            return new RestartPolicyDefinition();
+        }
+
+        if (node is YamlScalarNode)
+        {
+            return new RestartPolicyDefinition { Mode = f.GetEnum("restart", s_restartModes) ?? RestartMode.Always };
+        }
+
+        var r = f.GetMap("restart", s_restartKeys);
+        if (r is null)
+        {
+            return new RestartPolicyDefinition();
+        }
+
+        var defaults = new RestartPolicyDefinition();
+        var policy = new RestartPolicyDefinition
+        {
+            Mode = r.GetEnum("policy", s_restartModes) ?? defaults.Mode,
+            Backoff = r.GetDuration("backoff", TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? defaults.Backoff,
+            MaxBackoff = r.GetDuration("max_backoff", TimeSpan.Zero, TimeSpan.FromHours(1)) ?? defaults.MaxBackoff,
+            MaxRestarts = r.GetInt("max_restarts", 0, 10_000) ?? defaults.MaxRestarts,
+            Window = r.GetDuration("window", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)) ?? defaults.Window,
+        };
+        if (policy.MaxBackoff < policy.Backoff)
+        {
+            r.Errors.Add(r.Get("max_backoff") ?? r.Node, r.FieldPath("max_backoff"), "must be at least 'backoff'");
+        }
+
+        return policy;
+    }
+
+    private static List<DependencyDefinition> ReadDependencies(YamlFields f)
+    {
+        var node = f.Get("depends_on");
+        var result = new List<DependencyDefinition>();
+        switch (node)
+        {
+            case null:
+                break;
+            case YamlSequenceNode:
+                foreach (var (_, name) in f.GetStringList("depends_on")!)
+                {
+                    result.Add(new DependencyDefinition(name, DependencyCondition.Started));
+                }
+
+                break;
+            case YamlMappingNode map:
+                foreach (var (k, v) in map.Children)
+                {
+                    var name = (k as YamlScalarNode)?.Value ?? string.Empty;
+                    var condition = DependencyCondition.Started;
+                    if (v is YamlMappingNode conditionMap)
+                    {
+                        var c = new YamlFields(conditionMap, $"{f.FieldPath("depends_on")}.{name}", f.Errors, "condition");
+                        condition = c.GetEnum("condition", s_conditions) ?? DependencyCondition.Started;
+                    }
+                    else if (!YamlFields.IsNull(v))
+                    {
+                        f.Errors.Add(v, $"{f.FieldPath("depends_on")}.{name}", $"expected {{ condition: started | healthy }}, got {YamlFields.Describe(v)}");
+                    }
+
+                    result.Add(new DependencyDefinition(name, condition));
+                }
+
+                break;
+            default:
+                f.Errors.Add(node, f.FieldPath("depends_on"), $"expected a list of service names or a mapping of name: {{ condition: … }}, got {YamlFields.Describe(node)}");
+                break;
+        }
+
+        return result;
+    }
+
+    private static void CheckDependencies(List<ParsedService> services, YamlFields top, StackFileErrors errors)
+    {
+        var byName = services.ToDictionary(s => s.Definition.Name, StringComparer.Ordinal);
+        foreach (var service in services)
+        {
+            foreach (var dependency in service.Definition.DependsOn)
+            {
+                if (!byName.ContainsKey(dependency.Service))
+                {
+                    errors.Add(service.Fields.Get("depends_on")!, service.Fields.FieldPath("depends_on"), $"'{dependency.Service}' is not a service in this stack");
+                }
+            }
+        }
+
+        // Depth-first search for a cycle; report it once, at the first service on it.
+        var state = new Dictionary<string, int>(StringComparer.Ordinal);
+        var trail = new List<string>();
+        foreach (var service in services)
+        {
+            if (Visit(service.Definition.Name) is { } cycle)
+            {
+                var first = byName[cycle[0]];
+                errors.Add(first.Fields.Get("depends_on")!, first.Fields.FieldPath("depends_on"), $"cyclic dependency: {string.Join(" -> ", cycle)}");
+                return;
+            }
+        }
+
+        List<string>? Visit(string name)
+        {
+            if (!byName.TryGetValue(name, out var service))
+            {
+                return null;
+            }
+
+            switch (state.GetValueOrDefault(name))
+            {
+                case 1:
+                    var start = trail.IndexOf(name);
+                    return [.. trail[start..], name];
+                case 2:
+                    return null;
+            }
+
+            state[name] = 1;
+            trail.Add(name);
+            foreach (var dependency in service.Definition.DependsOn)
+            {
+                if (Visit(dependency.Service) is { } cycle)
+                {
+                    return cycle;
+                }
+            }
+
+            trail.RemoveAt(trail.Count - 1);
+            state[name] = 2;
+            return null;
+        }
+    }
+
+    private static void CheckPorts(List<ParsedService> services, GatewayDefinition gateway, YamlFields top, StackFileErrors errors)
+    {
+        var taken = new Dictionary<int, string>();
+        var gatewaySection = top.GetMap("gateway", s_gatewayKeys);
+        if (gateway.Listen.Port == gateway.Admin.Port && gatewaySection is not null)
+        {
+            errors.Add(gatewaySection.Get("admin") ?? gatewaySection.Node, "gateway.admin", $"port clash: the admin listener and the gateway listener both use port {gateway.Admin.Port}");
+        }
+
+        taken[gateway.Listen.Port] = "the gateway listener (gateway.listen)";
+        taken.TryAdd(gateway.Admin.Port, "the admin listener (gateway.admin)");
+        foreach (var service in services)
+        {
+            var port = service.Definition.Port;
+            if (port.Kind != PortKind.Fixed)
+            {
+                continue;
+            }
+
+            var at = service.Fields.Get("port")!;
+            var field = service.Fields.FieldPath("port");
+            if (service.Definition.Replicas > 1)
+            {
+                errors.Add(at, field, $"port clash: {service.Definition.Replicas} replicas cannot all listen on port {port.Fixed}; use 'port: auto'");
+            }
+
+            if (taken.TryGetValue(port.Fixed, out var owner))
+            {
+                errors.Add(at, field, $"port clash: port {port.Fixed} is already used by {owner}");
+            }
+            else
+            {
+                taken[port.Fixed] = $"service '{service.Definition.Name}'";
+            }
+        }
+    }
+
+    private static void CheckRoutes(List<ParsedService> services, YamlFields top, StackFileErrors errors)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var service in services)
+        {
+            foreach (var route in service.Definition.Routes)
+            {
+                if (!owners.TryAdd(route, service.Definition.Name))
+                {
+                    errors.Add(service.Fields.Get("routes")!, service.Fields.FieldPath("routes"), $"route '{route}' is already served by service '{owners[route]}'");
+                }
+            }
+        }
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
+    private static partial Regex ServiceNamePattern();
+
+    [GeneratedRegex(@"^/[A-Za-z0-9._~!$&'()+,;=:@%/-]*(\*\*?)?$")]
+    private static partial Regex RoutePattern();
+}

@@ -1,0 +1,304 @@
+using System.Globalization;
+using Shoal.Text;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Shoal.Orchestration.Stack;
+
+/// <summary>Collects located errors while a stack file is read.</summary>
+internal sealed class StackFileErrors(string file)
+{
+    private readonly List<StackFileError> _errors = [];
+
+    public string File { get; } = file;
+
+    public IReadOnlyList<StackFileError> All => _errors;
+
+    public void Add(Mark at, string field, string message) =>
+        _errors.Add(new StackFileError(File, (int)at.Line, (int)at.Column, field, message));
+
+    public void Add(YamlNode node, string field, string message) => Add(node.Start, field, message);
+}
+
+/// <summary>Typed, located access to the fields of one YAML mapping; unknown keys are reported once.</summary>
+internal sealed class YamlFields
+{
+    private readonly YamlMappingNode _node;
+    private readonly StackFileErrors _errors;
+
+    public YamlFields(YamlMappingNode node, string path, StackFileErrors errors, params string[] knownKeys)
+    {
+        _node = node;
+        _errors = errors;
+        Path = path;
+        foreach (var (key, _) in node.Children)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? string.Empty;
+            if (!knownKeys.Contains(name, StringComparer.Ordinal))
+            {
+                var hint = Suggest(name, knownKeys);
+                _errors.Add(key, Join(path, name), hint is null
+                    ? $"unknown field '{name}'; allowed here: {string.Join(", ", knownKeys)}"
+                    : $"unknown field '{name}' (did you mean '{hint}'?)");
+            }
+        }
+    }
+
+    public string Path { get; }
+
+    public YamlNode Node => _node;
+
+    public StackFileErrors Errors => _errors;
+
+    public string FieldPath(string key) => Join(Path, key);
+
+    public YamlNode? Get(string key)
+    {
+        foreach (var (k, v) in _node.Children)
+        {
+            if (k is YamlScalarNode { Value: { } name } && string.Equals(name, key, StringComparison.Ordinal))
+            {
+                return IsNull(v) ? null : v;
+            }
+        }
+
+        return null;
+    }
+
+    public YamlNode? KeyNode(string key) =>
+        _node.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: { } name } && name == key);
+
+    public string? GetString(string key)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode scalar)
+        {
+            return scalar.Value;
+        }
+
+        _errors.Add(node, FieldPath(key), $"expected a text value, got {Describe(node)}");
+        return null;
+    }
+
+    public int? GetInt(string key, int min, int max)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            if (value < min || value > max)
+            {
+                _errors.Add(node, FieldPath(key), $"{value} is out of range; allowed {min} to {max}");
+                return null;
+            }
+
+            return value;
+        }
+
+        _errors.Add(node, FieldPath(key), $"expected a whole number from {min} to {max}, got {Describe(node)}");
+        return null;
+    }
+
+    public bool? GetBool(string key)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        _errors.Add(node, FieldPath(key), $"expected true or false, got {Describe(node)}");
+        return null;
+    }
+
+    public TimeSpan? GetDuration(string key, TimeSpan min, TimeSpan max)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && Durations.TryParse(text, out var value))
+        {
+            if (value < min || value > max)
+            {
+                _errors.Add(node, FieldPath(key), $"{text} is out of range; allowed {Durations.Format(min)} to {Durations.Format(max)}");
+                return null;
+            }
+
+            return value;
+        }
+
+        _errors.Add(node, FieldPath(key), $"expected a duration such as 500ms, 5s or 1m, got {Describe(node)}");
+        return null;
+    }
+
+    public T? GetEnum<T>(string key, IReadOnlyDictionary<string, T> names)
+        where T : struct
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && names.TryGetValue(text, out var value))
+        {
+            return value;
+        }
+
+        _errors.Add(node, FieldPath(key), $"expected one of {string.Join(", ", names.Keys)}, got {Describe(node)}");
+        return null;
+    }
+
+    public YamlFields? GetMap(string key, params string[] knownKeys)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlMappingNode map)
+        {
+            return new YamlFields(map, FieldPath(key), _errors, knownKeys);
+        }
+
+        _errors.Add(node, FieldPath(key), $"expected a mapping of fields, got {Describe(node)}");
+        return null;
+    }
+
+    public List<(YamlScalarNode Node, string Value)>? GetStringList(string key)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not YamlSequenceNode sequence)
+        {
+            _errors.Add(node, FieldPath(key), $"expected a list, got {Describe(node)}");
+            return null;
+        }
+
+        var items = new List<(YamlScalarNode, string)>();
+        var index = 0;
+        foreach (var item in sequence.Children)
+        {
+            if (item is YamlScalarNode { Value: { } text } scalar && !IsNull(item))
+            {
+                items.Add((scalar, text));
+            }
+            else
+            {
+                _errors.Add(item, $"{FieldPath(key)}[{index}]", $"expected a text value, got {Describe(item)}");
+            }
+
+            index++;
+        }
+
+        return items;
+    }
+
+    public Dictionary<string, string>? GetStringMap(string key)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not YamlMappingNode map)
+        {
+            _errors.Add(node, FieldPath(key), $"expected a mapping of NAME: value, got {Describe(node)}");
+            return null;
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in map.Children)
+        {
+            var name = (k as YamlScalarNode)?.Value ?? string.Empty;
+            if (v is YamlScalarNode scalar)
+            {
+                result[name] = IsNull(v) ? string.Empty : scalar.Value ?? string.Empty;
+            }
+            else
+            {
+                _errors.Add(v, Join(FieldPath(key), name), $"expected a text value, got {Describe(v)}");
+            }
+        }
+
+        return result;
+    }
+
+    public static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+    public static string Describe(YamlNode node) => node switch
+    {
+        YamlScalarNode s when IsNull(node) => "nothing",
+        YamlScalarNode s => $"'{s.Value}'",
+        YamlSequenceNode => "a list",
+        YamlMappingNode => "a mapping",
+        _ => "an unsupported value",
+    };
+
+    public static string Join(string path, string key) => string.IsNullOrEmpty(path) ? key : $"{path}.{key}";
+
+    private static string? Suggest(string name, string[] known)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in known)
+        {
+            var d = Levenshtein(name, candidate);
+            if (d < bestDistance)
+            {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+
+        return bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Shoal.Orchestration.Processes;
+
+namespace Shoal.Orchestration.State;
+
+/// <summary>What a running stack leaves in <c>.shoal/state.json</c>, so other commands can find and stop it.</summary>
+public sealed record StackState
+{
+    /// <summary>The stack name.</summary>
+    public required string Stack { get; init; }
+
+    /// <summary>The absolute stack file path.</summary>
+    public required string File { get; init; }
+
+    /// <summary>The supervising process.</summary>
+    public required ProcessRecord Daemon { get; init; }
+
+    /// <summary>The admin API base URL.</summary>
+    public required string Admin { get; init; }
+
+    /// <summary>The gateway base URL.</summary>
+    public required string Gateway { get; init; }
+
+    /// <summary>Every process the daemon started and has not seen exit.</summary>
+    public IReadOnlyList<ProcessRecord> Instances { get; init; } = [];
+
+    /// <summary>True when the daemon process recorded here is still alive.</summary>
+    [JsonIgnore]
+    public bool DaemonAlive => ProcessIdentity.IsAlive(Daemon.Pid, Daemon.StartTime);
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>The state file of a stack state directory.</summary>
+    public static string PathIn(string stateDirectory) => System.IO.Path.Combine(stateDirectory, "state.json");
+
+    /// <summary>Reads the state file, or null when there is none (or it is unreadable).</summary>
+    public static StackState? Read(string stateDirectory)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<StackState>(System.IO.File.ReadAllText(PathIn(stateDirectory)), s_json);
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes the state file atomically.</summary>
+    public void Write(string stateDirectory)
+    {
+        Directory.CreateDirectory(stateDirectory);
+        var target = PathIn(stateDirectory);
+        var temp = target + ".tmp";
+        System.IO.File.WriteAllText(temp, JsonSerializer.Serialize(this, s_json));
+        System.IO.File.Move(temp, target, overwrite: true);
+    }
+
+    /// <summary>Deletes the state file.</summary>
+    public static void Delete(string stateDirectory) => System.IO.File.Delete(PathIn(stateDirectory));
+}
+
+/// <summary>A process Shoal started, identified by pid and kernel start time.</summary>
+/// <param name="Id">The instance id, or <c>shoal</c> for the daemon.</param>
+/// <param name="Pid">The pid.</param>
+/// <param name="StartTime">The kernel start time of that pid.</param>
+public sealed record ProcessRecord(string Id, int Pid, long StartTime)
+{
+    /// <summary>True while this very process is alive.</summary>
+    [JsonIgnore]
+    public bool IsAlive => ProcessIdentity.IsAlive(Pid, StartTime);
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, then end-to-end tests that drive the real ./shoal against real processes on 127.0.0.1.
+# Needs the .NET SDK; the PostgreSQL tests need Debian's postgresql server binaries (.ci/run installs them).
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+dotnet test Shoal.slnx -c Release "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+# One closing line for the whole run, summed over the test assemblies.
+awk '/(Passed|Failed)!  - Failed:/ {
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$rc"

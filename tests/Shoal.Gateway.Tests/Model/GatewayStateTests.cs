@@ -1,0 +1,93 @@
+using Shoal.Catalog;
+using Shoal.Gateway.Configuration;
+using static Shoal.Gateway.Tests.GatewayTestData;
+
+namespace Shoal.Gateway.Tests.Model;
+
+public sealed class GatewayStateTests
+{
+    [Fact]
+    public void Apply_OnlyRoutableInstancesAreAvailable()
+    {
+        var state = State(new RouteDefinition("/**", "app"));
+
+        state.Apply(Snapshot(1, Instance("app-1", 1), Instance("app-2", 2, InstanceHealth.Critical), Instance("app-3", 3) with { Draining = true }));
+
+        var cluster = state.Routes.Match("/")!;
+        Assert.Equal(["app-1"], cluster.Available.Select(d => d.Id));
+        Assert.Equal(["app-1", "app-2", "app-3"], cluster.AllDestinations.Select(d => d.Id));
+    }
+
+    [Fact]
+    public void Apply_SameInstanceAgain_KeepsItsDestinationAndCounters()
+    {
+        var state = State(new RouteDefinition("/**", "app"));
+        state.Apply(Snapshot(1, Instance("app-1", 1)));
+        var before = state.FindDestination("app", "app-1")!;
+        before.BeginRequest();
+
+        state.Apply(Snapshot(2, Instance("app-1", 1) with { Weight = 5 }));
+
+        var after = state.FindDestination("app", "app-1")!;
+        Assert.Same(before, after);
+        Assert.Equal(1, after.ConcurrentRequestCount);
+        Assert.Equal(5, after.Instance.Weight);
+    }
+
+    [Fact]
+    public void Apply_RestartedInstance_GetsAFreshDestination()
+    {
+        var state = State(new RouteDefinition("/**", "app"));
+        state.Apply(Snapshot(1, Instance("app-1", 1)));
+        var before = state.FindDestination("app", "app-1")!;
+        before.TryEject();
+
+        state.Apply(Snapshot(2, Instance("app-1", 1) with { RegisteredAt = DateTimeOffset.UnixEpoch.AddSeconds(1) }));
+
+        var after = state.FindDestination("app", "app-1")!;
+        Assert.NotSame(before, after);
+        Assert.False(after.IsEjected);
+    }
+
+    [Fact]
+    public void Rebuild_EjectedInstance_LeavesRotation_UnlessAllAreEjected()
+    {
+        var state = State(new RouteDefinition("/**", "app"));
+        state.Apply(Snapshot(1, Instance("app-1", 1), Instance("app-2", 2)));
+        var cluster = state.Routes.Match("/")!;
+
+        state.FindDestination("app", "app-1")!.TryEject();
+        state.Rebuild();
+        Assert.Equal(["app-2"], cluster.Available.Select(d => d.Id));
+
+        // Panic: with every instance ejected, trying them all beats refusing every request.
+        state.FindDestination("app", "app-2")!.TryEject();
+        state.Rebuild();
+        Assert.Equal(["app-1", "app-2"], cluster.Available.Select(d => d.Id));
+    }
+
+    [Fact]
+    public void Apply_RemovedInstance_IsDropped()
+    {
+        var state = State(new RouteDefinition("/**", "app"));
+        state.Apply(Snapshot(1, Instance("app-1", 1), Instance("app-2", 2)));
+
+        state.Apply(Snapshot(2, Instance("app-1", 1)));
+
+        Assert.Null(state.FindDestination("app", "app-2"));
+        Assert.Equal(["app-1"], state.Routes.Match("/")!.AllDestinations.Select(d => d.Id));
+    }
+
+    [Fact]
+    public async Task WaitForIndex_CompletesWhenTheIndexIsApplied()
+    {
+        var state = State(new RouteDefinition("/**", "app"));
+        var waiting = state.WaitForIndexAsync(2, CancellationToken.None);
+        state.Apply(Snapshot(1));
+        Assert.False(waiting.IsCompleted);
+
+        state.Apply(Snapshot(2));
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+
+namespace Shoal.Testing;
+
+/// <summary>A stack file in a temp directory, on free ports, run with the real <c>./shoal up -d</c> and stopped with <c>./shoal down</c>.</summary>
+public sealed class TestStack : IAsyncDisposable
+{
+    private TestStack(string directory, string yaml, int gatewayPort, int adminPort)
+    {
+        Directory = directory;
+        FilePath = Path.Combine(directory, "shoal.yml");
+        GatewayPort = gatewayPort;
+        AdminPort = adminPort;
+        File.WriteAllText(FilePath, yaml);
+        Gateway = new Uri($"http://127.0.0.1:{gatewayPort}");
+        Admin = new Uri($"http://127.0.0.1:{adminPort}");
+        Client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        AdminClient = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = Admin, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string Directory { get; }
+
+    public string FilePath { get; }
+
+    public int GatewayPort { get; }
+
+    public int AdminPort { get; }
+
+    public Uri Gateway { get; }
+
+    public Uri Admin { get; }
+
+    /// <summary>A client whose base address is the gateway.</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>A client whose base address is the admin API.</summary>
+    public HttpClient AdminClient { get; }
+
+    public ProcessRunner.Result? UpResult { get; private set; }
+
+    /// <summary>
+    /// Writes <paramref name="template"/> with <c>%gateway%</c>, <c>%admin%</c> (listen URLs) and <c>%sample%</c>
+    /// (the sample app's assembly) filled in, without starting it.
+    /// </summary>
+    public static TestStack Create(string template)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("shoal-test-").FullName;
+        var gatewayPort = FreePort.Next();
+        var adminPort = FreePort.Next();
+        var yaml = template
+            .Replace("%gateway%", $"http://127.0.0.1:{gatewayPort}", StringComparison.Ordinal)
+            .Replace("%admin%", $"http://127.0.0.1:{adminPort}", StringComparison.Ordinal)
+            .Replace("%sample%", RepoPaths.SampleApp, StringComparison.Ordinal)
+            .Replace("%root%", RepoPaths.Root, StringComparison.Ordinal);
+        return new TestStack(directory, yaml, gatewayPort, adminPort);
+    }
+
+    /// <summary>Creates the stack and runs <c>./shoal up -d</c>; fails the test with shoal's output if it does not come up.</summary>
+    public static async Task<TestStack> StartAsync(string template)
+    {
+        var stack = Create(template);
+        var up = await stack.ShoalAsync("up", "-d");
+        stack.UpResult = up;
+        if (up.ExitCode != 0)
+        {
+            var log = Path.Combine(stack.Directory, ".shoal", "shoal.log");
+            await stack.DisposeAsync();
+            throw new InvalidOperationException($"shoal up -d failed: {up}\n{(File.Exists(log) ? File.ReadAllText(log) : string.Empty)}");
+        }
+
+        return stack;
+    }
+
+    /// <summary>Runs <c>./shoal ARGS -f FILE</c>.</summary>
+    public Task<ProcessRunner.Result> ShoalAsync(params string[] arguments) =>
+        ShoalCli.RunAsync(Directory, [.. arguments, "--file", FilePath]);
+
+    /// <summary>The pids recorded in <c>.shoal/state.json</c>: the daemon first, then the instances.</summary>
+    public IReadOnlyDictionary<string, int> RecordedPids()
+    {
+        var path = Path.Combine(Directory, ".shoal", "state.json");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var pids = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["shoal"] = doc.RootElement.GetProperty("daemon").GetProperty("pid").GetInt32(),
+        };
+        foreach (var instance in doc.RootElement.GetProperty("instances").EnumerateArray())
+        {
+            pids[instance.GetProperty("id").GetString()!] = instance.GetProperty("pid").GetInt32();
+        }
+
+        return pids;
+    }
+
+    /// <summary>GET on the admin API, parsed.</summary>
+    public async Task<JsonElement> AdminJsonAsync(string path)
+    {
+        var json = await AdminClient.GetStringAsync(path);
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    /// <summary>The instance that served GET <paramref name="path"/>, by its <c>x-shoal-instance</c> header.</summary>
+    public async Task<string> ServedByAsync(string path = "/api/whoami")
+    {
+        using var response = await Client.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return response.Headers.GetValues("x-shoal-instance").Single();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        AdminClient.Dispose();
+        try
+        {
+            if (File.Exists(Path.Combine(Directory, ".shoal", "state.json")))
+            {
+                var pids = RecordedPids();
+                var down = await ShoalAsync("down");
+                if (down.ExitCode != 0)
+                {
+                    foreach (var pid in pids.Values)
+                    {
+                        ProcessUtil.Kill(pid);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
