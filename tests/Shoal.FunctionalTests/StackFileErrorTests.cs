@@ -3,7 +3,7 @@ using Shoal.Testing;
 namespace Shoal.FunctionalTests;
 
 /// <summary>A bad stack file is refused by the real CLI before anything starts, with file, line and field.</summary>
-public sealed class StackFileErrorTests
+public sealed class ConfigErrorTests
 {
     [Theory]
     [InlineData("services:\n  app:\n    command: [x]\n    replica: 2\n", "shoal.yml:4:5: services.app.replica: unknown field 'replica' (did you mean 'replicas'?)")]

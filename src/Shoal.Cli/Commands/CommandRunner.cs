@@ -1,6 +1,6 @@
+using Shoal.Configuration;
 using Shoal.Cli.Hosting;
 using Shoal.Orchestration.Build;
-using Shoal.Orchestration.Stack;
 
 namespace Shoal.Cli.Commands;
 
@@ -13,7 +13,7 @@ internal static class CommandRunner
         {
             return await body();
         }
-        catch (StackFileException ex)
+        catch (ConfigFileException ex)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;

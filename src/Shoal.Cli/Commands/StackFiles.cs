@@ -1,3 +1,4 @@
+using Shoal.Configuration;
 using Shoal.Orchestration.Stack;
 
 namespace Shoal.Cli.Commands;
@@ -6,7 +7,7 @@ namespace Shoal.Cli.Commands;
 internal static class StackFiles
 {
     /// <summary>Loads and validates the stack file.</summary>
-    /// <exception cref="StackFileException">It is missing or invalid.</exception>
+    /// <exception cref="ConfigFileException">It is missing or invalid.</exception>
     public static StackDefinition Load(string? file) => StackFileLoader.Load(StackFileLoader.Locate(file));
 
     /// <summary>The <c>.shoal/</c> directory of a stack file, without validating the file (so <c>down</c> works after a bad edit).</summary>

@@ -1,3 +1,4 @@
+using Shoal.Configuration;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -50,26 +51,26 @@ public static partial class StackFileLoader
             }
         }
 
-        throw new StackFileException($"No stack file: neither {string.Join(" nor ", DefaultFileNames)} is in {Environment.CurrentDirectory}; pass one with -f FILE.");
+        throw new ConfigFileException($"No stack file: neither {string.Join(" nor ", DefaultFileNames)} is in {Environment.CurrentDirectory}; pass one with -f FILE.");
     }
 
     /// <summary>Loads and validates a stack file.</summary>
-    /// <exception cref="StackFileException">The file is missing or invalid.</exception>
+    /// <exception cref="ConfigFileException">The file is missing or invalid.</exception>
     public static StackDefinition Load(string path)
     {
         if (!File.Exists(path))
         {
-            throw new StackFileException($"{path}: no such stack file.");
+            throw new ConfigFileException($"{path}: no such stack file.");
         }
 
         return Parse(File.ReadAllText(path), Path.GetFullPath(path), path);
     }
 
     /// <summary>Validates stack file text; <paramref name="displayName"/> is how messages name the file.</summary>
-    /// <exception cref="StackFileException">The text is invalid.</exception>
+    /// <exception cref="ConfigFileException">The text is invalid.</exception>
     public static StackDefinition Parse(string yaml, string fullPath, string displayName)
     {
-        var errors = new StackFileErrors(displayName);
+        var errors = new YamlErrors(displayName);
         var stream = new YamlStream();
         try
         {
@@ -78,13 +79,13 @@ public static partial class StackFileLoader
         catch (YamlException ex)
         {
             errors.Add(ex.Start, string.Empty, $"not valid YAML: {ex.InnerException?.Message ?? ex.Message}");
-            throw new StackFileException(errors.All);
+            throw new ConfigFileException(errors.All);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             errors.Add(new Mark(), string.Empty, "the stack file must be a mapping with a 'services:' section");
-            throw new StackFileException(errors.All);
+            throw new ConfigFileException(errors.All);
         }
 
         var top = new YamlFields(root, string.Empty, errors, s_topLevelKeys);
@@ -97,10 +98,7 @@ public static partial class StackFileLoader
         CheckPorts(services, gateway, top, errors);
         CheckRoutes(services, top, errors);
 
-        if (errors.All.Count > 0)
-        {
-            throw new StackFileException(errors.All.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
-        }
+        errors.ThrowIfAny();
 
         return new StackDefinition
         {
@@ -439,7 +437,7 @@ public static partial class StackFileLoader
         return result;
     }
 
-    private static void CheckDependencies(List<ParsedService> services, YamlFields top, StackFileErrors errors)
+    private static void CheckDependencies(List<ParsedService> services, YamlFields top, YamlErrors errors)
     {
         var byName = services.ToDictionary(s => s.Definition.Name, StringComparer.Ordinal);
         foreach (var service in services)
@@ -498,7 +496,7 @@ public static partial class StackFileLoader
         }
     }
 
-    private static void CheckPorts(List<ParsedService> services, GatewayDefinition gateway, YamlFields top, StackFileErrors errors)
+    private static void CheckPorts(List<ParsedService> services, GatewayDefinition gateway, YamlFields top, YamlErrors errors)
     {
         var taken = new Dictionary<int, string>();
         var gatewaySection = top.GetMap("gateway", s_gatewayKeys);
@@ -535,7 +533,7 @@ public static partial class StackFileLoader
         }
     }
 
-    private static void CheckRoutes(List<ParsedService> services, YamlFields top, StackFileErrors errors)
+    private static void CheckRoutes(List<ParsedService> services, YamlFields top, YamlErrors errors)
     {
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var service in services)

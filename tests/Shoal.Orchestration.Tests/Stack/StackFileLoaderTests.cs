@@ -1,3 +1,4 @@
+using Shoal.Configuration;
 using Shoal.Orchestration.Stack;
 
 namespace Shoal.Orchestration.Tests.Stack;
@@ -6,7 +7,7 @@ public sealed class StackFileLoaderTests
 {
     private static StackDefinition Parse(string yaml) => StackFileLoader.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
 
-    private static string ErrorOf(string yaml) => Assert.Throws<StackFileException>(() => Parse(yaml)).Message;
+    private static string ErrorOf(string yaml) => Assert.Throws<ConfigFileException>(() => Parse(yaml)).Message;
 
     [Fact]
     public void Parse_FullService_ReadsEveryField()
@@ -186,7 +187,7 @@ public sealed class StackFileLoaderTests
     [Fact]
     public void Parse_SeveralProblems_ReportsAllInFileOrder()
     {
-        var ex = Assert.Throws<StackFileException>(() => Parse("services:\n  a:\n    replicas: -1\n  b:\n    command: [x]\n    colour: red\n"));
+        var ex = Assert.Throws<ConfigFileException>(() => Parse("services:\n  a:\n    replicas: -1\n  b:\n    command: [x]\n    colour: red\n"));
 
         Assert.Equal(["services.a", "services.a.replicas", "services.b.colour"], ex.Errors.Select(e => e.Field));
         Assert.StartsWith("3 problems:", ex.Message, StringComparison.Ordinal);

@@ -1,12 +1,12 @@
-namespace Shoal.Orchestration.Stack;
+namespace Shoal.Configuration;
 
-/// <summary>One problem in a stack file, located by line, column and field path.</summary>
+/// <summary>One problem in a configuration file (stack, bench, functions, routing), located by line, column and field path.</summary>
 /// <param name="File">The file as the user named it.</param>
 /// <param name="Line">1-based line.</param>
 /// <param name="Column">1-based column.</param>
 /// <param name="Field">The field path, e.g. <c>services.app.replicas</c>.</param>
 /// <param name="Message">What is wrong and what is allowed.</param>
-public sealed record StackFileError(string File, int Line, int Column, string Field, string Message)
+public sealed record ConfigError(string File, int Line, int Column, string Field, string Message)
 {
     /// <inheritdoc />
     public override string ToString() =>

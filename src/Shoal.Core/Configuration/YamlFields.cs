@@ -1,32 +1,18 @@
+using YamlDotNet.Core;
 using System.Globalization;
 using Shoal.Text;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Shoal.Orchestration.Stack;
-
-/// <summary>Collects located errors while a stack file is read.</summary>
-internal sealed class StackFileErrors(string file)
-{
-    private readonly List<StackFileError> _errors = [];
-
-    public string File { get; } = file;
-
-    public IReadOnlyList<StackFileError> All => _errors;
-
-    public void Add(Mark at, string field, string message) =>
-        _errors.Add(new StackFileError(File, (int)at.Line, (int)at.Column, field, message));
-
-    public void Add(YamlNode node, string field, string message) => Add(node.Start, field, message);
-}
+namespace Shoal.Configuration;
 
 /// <summary>Typed, located access to the fields of one YAML mapping; unknown keys are reported once.</summary>
-internal sealed class YamlFields
+public sealed class YamlFields
 {
     private readonly YamlMappingNode _node;
-    private readonly StackFileErrors _errors;
+    private readonly YamlErrors _errors;
 
-    public YamlFields(YamlMappingNode node, string path, StackFileErrors errors, params string[] knownKeys)
+    /// <summary>Reads <paramref name="node"/> at <paramref name="path"/>; keys outside <paramref name="knownKeys"/> are reported.</summary>
+    public YamlFields(YamlMappingNode node, string path, YamlErrors errors, params string[] knownKeys)
     {
         _node = node;
         _errors = errors;
@@ -44,14 +30,19 @@ internal sealed class YamlFields
         }
     }
 
+    /// <summary>The field path of this mapping.</summary>
     public string Path { get; }
 
+    /// <summary>The mapping node.</summary>
     public YamlNode Node => _node;
 
-    public StackFileErrors Errors => _errors;
+    /// <summary>Where errors are collected.</summary>
+    public YamlErrors Errors => _errors;
 
+    /// <summary>The field path of a key of this mapping.</summary>
     public string FieldPath(string key) => Join(Path, key);
 
+    /// <summary>The value of a key, or null when absent or null.</summary>
     public YamlNode? Get(string key)
     {
         foreach (var (k, v) in _node.Children)
@@ -65,9 +56,11 @@ internal sealed class YamlFields
         return null;
     }
 
+    /// <summary>The key node itself, for errors about the key.</summary>
     public YamlNode? KeyNode(string key) =>
         _node.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: { } name } && name == key);
 
+    /// <summary>A text value, or null.</summary>
     public string? GetString(string key)
     {
         var node = Get(key);
@@ -85,6 +78,7 @@ internal sealed class YamlFields
         return null;
     }
 
+    /// <summary>A whole number within a range, or null.</summary>
     public int? GetInt(string key, int min, int max)
     {
         var node = Get(key);
@@ -108,6 +102,7 @@ internal sealed class YamlFields
         return null;
     }
 
+    /// <summary>true or false, or null.</summary>
     public bool? GetBool(string key)
     {
         var node = Get(key);
@@ -125,6 +120,7 @@ internal sealed class YamlFields
         return null;
     }
 
+    /// <summary>A duration within a range, or null.</summary>
     public TimeSpan? GetDuration(string key, TimeSpan min, TimeSpan max)
     {
         var node = Get(key);
@@ -148,6 +144,7 @@ internal sealed class YamlFields
         return null;
     }
 
+    /// <summary>One of the named values, or null.</summary>
     public T? GetEnum<T>(string key, IReadOnlyDictionary<string, T> names)
         where T : struct
     {
@@ -166,6 +163,7 @@ internal sealed class YamlFields
         return null;
     }
 
+    /// <summary>A nested mapping, or null.</summary>
     public YamlFields? GetMap(string key, params string[] knownKeys)
     {
         var node = Get(key);
@@ -183,6 +181,7 @@ internal sealed class YamlFields
         return null;
     }
 
+    /// <summary>A list of text values, or null.</summary>
     public List<(YamlScalarNode Node, string Value)>? GetStringList(string key)
     {
         var node = Get(key);
@@ -216,6 +215,7 @@ internal sealed class YamlFields
         return items;
     }
 
+    /// <summary>A mapping of names to text values, or null.</summary>
     public Dictionary<string, string>? GetStringMap(string key)
     {
         var node = Get(key);
@@ -247,9 +247,11 @@ internal sealed class YamlFields
         return result;
     }
 
+    /// <summary>True for an explicit or empty null.</summary>
     public static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
 
+    /// <summary>How messages describe a value: <c>'x'</c>, a list, a mapping, nothing.</summary>
     public static string Describe(YamlNode node) => node switch
     {
         YamlScalarNode s when IsNull(node) => "nothing",
@@ -259,6 +261,7 @@ internal sealed class YamlFields
         _ => "an unsupported value",
     };
 
+    /// <summary>Joins a field path and a key.</summary>
     public static string Join(string path, string key) => string.IsNullOrEmpty(path) ? key : $"{path}.{key}";
 
     private static string? Suggest(string name, string[] known)

@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using HdrHistogram;
+using Shoal.Bench.Requests;
+using Shoal.Bench.Results;
+using Shoal.Bench.Slo;
+using Shoal.Bench.Transport;
+using Shoal.Bench.Watch;
+
+namespace Shoal.Bench.Engine;
+
+/// <summary>Runs a plan: each step's workers send requests (closed loop, or open loop on a schedule), the latencies go into HdrHistograms.</summary>
+public sealed class LoadRunner(TimeProvider time)
+{
+    private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Runs every step of <paramref name="plan"/>; cancelling stops the current step early and reports what was measured.</summary>
+    /// <exception cref="FormatException">The SLO text is invalid.</exception>
+    /// <exception cref="BenchTransportException">The target host cannot be resolved.</exception>
+    public async Task<BenchResult> RunAsync(BenchPlan plan, IBenchProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(progress);
+        var slos = SloSpec.ParseList(plan.Slo);
+        var template = new RequestTemplate(plan.Method, plan.Url, plan.Headers, plan.Body);
+        var startedAt = time.GetUtcNow();
+        await using var connections = await ConnectionPool.CreateAsync(plan, template.Target, plan.Steps.Max(s => s.Connections), time).ConfigureAwait(false);
+        await using var watcher = new ProcessWatcher(plan.WatchPids, TimeSpan.FromMilliseconds(200), time);
+        watcher.Start();
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
+
+        var results = new List<StepResult>();
+        foreach (var step in plan.Steps)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            progress.StepStarted(step);
+            var result = await RunStepAsync(step, template, connections, progress, cancellationToken).ConfigureAwait(false);
+            progress.StepFinished(step, result);
+            results.Add(result);
+        }
+
+        var watch = await watcher.StopAsync().ConfigureAwait(false);
+        self.Refresh();
+        var total = Merge("total", results.Where((r, i) => plan.Steps[i].Record).ToList());
+        return new BenchResult
+        {
+            Plan = plan,
+            StartedAt = startedAt,
+            Steps = results,
+            Total = total,
+            Watch = watch,
+            GeneratorCpuSeconds = (self.TotalProcessorTime - cpuBefore).TotalSeconds,
+            Slo = slos.Select(s => s.Evaluate(total)).ToList(),
+            ErrorSamples = connections.ErrorSamples,
+        };
+    }
+
+    private async Task<StepResult> RunStepAsync(BenchStep step, RequestTemplate template, ConnectionPool pool, IBenchProgress progress, CancellationToken cancellationToken)
+    {
+        var frequency = time.TimestampFrequency;
+        var tallies = Enumerable.Range(0, step.Connections).Select(_ => new Tally()).ToArray();
+        var schedule = step.Rate is { } rate ? new OpenLoopSchedule(rate, step.RateTo ?? rate, step.Duration?.TotalSeconds ?? 0) : null;
+        var start = time.GetTimestamp();
+        var stopAt = step.Duration is { } duration ? start + (long)(duration.TotalSeconds * frequency) : long.MaxValue;
+        long ticket = 0;
+
+        async Task WorkAsync(int client)
+        {
+            var tally = tallies[client];
+            var connection = pool[client];
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var sequence = Interlocked.Increment(ref ticket);
+                if (step.Requests is { } n && sequence > n)
+                {
+                    return;
+                }
+
+                long intended;
+                if (schedule is not null)
+                {
+                    // Open loop: the clock starts at the request's intended time, so time spent waiting behind a stall is counted.
+                    intended = start + (long)(schedule.OffsetSeconds(sequence - 1) * frequency);
+                    if (intended >= stopAt)
+                    {
+                        return;
+                    }
+
+                    var wait = intended - time.GetTimestamp();
+                    if (wait * 1000 > frequency)
+                    {
+                        try
+                        {
+                            await Task.Delay(TimeSpan.FromSeconds((double)wait / frequency), time, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            return;
+                        }
+                    }
+                }
+                else
+                {
+                    intended = time.GetTimestamp();
+                    if (intended >= stopAt)
+                    {
+                        return;
+                    }
+                }
+
+                try
+                {
+                    var response = await connection.SendAsync(template.For(sequence, client), CancellationToken.None).ConfigureAwait(false);
+                    tally.Success((time.GetTimestamp() - intended) * 1_000_000 / frequency, response);
+                }
+                catch (BenchTransportException ex)
+                {
+                    tally.Error(ex.Kind);
+                    pool.NoteError(ex);
+                }
+
+                if (step.Think > TimeSpan.Zero)
+                {
+                    try
+                    {
+                        await Task.Delay(step.Think, time, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        var histogram = Tally.NewHistogram();
+        var recycled = new HistogramBase?[tallies.Length];
+        void Drain()
+        {
+            for (var i = 0; i < tallies.Length; i++)
+            {
+                var interval = tallies[i].Latency.GetIntervalHistogram(recycled[i]);
+                histogram.Add(interval);
+                recycled[i] = interval;
+            }
+        }
+
+        var workers = Task.WhenAll(Enumerable.Range(0, step.Connections).Select(i => Task.Run(() => WorkAsync(i), CancellationToken.None)));
+        var lastCompleted = 0L;
+        var lastStamp = start;
+        while (!workers.IsCompleted)
+        {
+            await Task.WhenAny(workers, Task.Delay(s_tick, time, CancellationToken.None)).ConfigureAwait(false);
+            Drain();
+            var now = time.GetTimestamp();
+            var completed = tallies.Sum(t => t.Completed);
+            var rps = now > lastStamp ? (completed - lastCompleted) * (double)frequency / (now - lastStamp) : 0;
+            progress.Tick(step, new ProgressSnapshot(time.GetElapsedTime(start, now), completed, tallies.Sum(t => t.Errors), rps, histogram.TotalCount > 0 ? histogram.GetValueAtPercentile(99) / 1000.0 : 0));
+            lastCompleted = completed;
+            lastStamp = now;
+        }
+
+        await workers.ConfigureAwait(false);
+        Drain();
+        var seconds = time.GetElapsedTime(start).TotalSeconds;
+        if (step.Duration is { } planned && !cancellationToken.IsCancellationRequested && schedule is not null)
+        {
+            // An open-loop step lasts its schedule; requests finishing after it still count, but not as extra time.
+            seconds = planned.TotalSeconds;
+        }
+
+        return Build(step.Name, step, tallies, histogram, seconds);
+    }
+
+    private static StepResult Build(string name, BenchStep step, IReadOnlyList<Tally> tallies, HistogramBase histogram, double seconds)
+    {
+        var status = new Dictionary<int, long>();
+        var kinds = new Dictionary<ErrorKind, long>();
+        var distribution = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var tally in tallies)
+        {
+            for (var code = 0; code < tally.Status.Length; code++)
+            {
+                if (tally.Status[code] > 0)
+                {
+                    status[code] = status.GetValueOrDefault(code) + tally.Status[code];
+                }
+            }
+
+            foreach (var kind in Enum.GetValues<ErrorKind>())
+            {
+                if (tally.ErrorKinds[(int)kind] > 0)
+                {
+                    kinds[kind] = kinds.GetValueOrDefault(kind) + tally.ErrorKinds[(int)kind];
+                }
+            }
+
+            foreach (var (key, count) in tally.Distribution)
+            {
+                distribution[key] = distribution.GetValueOrDefault(key) + count;
+            }
+        }
+
+        var errors = kinds.Values.Sum();
+        return new StepResult
+        {
+            Name = name,
+            Model = step.Model,
+            Connections = step.Connections,
+            Rate = step.Rate,
+            DurationSeconds = seconds,
+            Requests = tallies.Sum(t => t.Completed),
+            Errors = errors,
+            Ok = tallies.Sum(t => t.Completed) - errors,
+            Latency = LatencyFigures.From(histogram),
+            StatusCodes = status,
+            ErrorsByKind = kinds,
+            Distribution = distribution,
+            Histogram = histogram,
+        };
+    }
+
+    private static StepResult Merge(string name, IReadOnlyList<StepResult> steps)
+    {
+        var histogram = Tally.NewHistogram();
+        foreach (var step in steps)
+        {
+            if (step.Histogram is not null)
+            {
+                histogram.Add(step.Histogram);
+            }
+        }
+
+        static Dictionary<TKey, long> Sum<TKey>(IEnumerable<IReadOnlyDictionary<TKey, long>> maps)
+            where TKey : notnull
+        {
+            var sum = new Dictionary<TKey, long>();
+            foreach (var map in maps)
+            {
+                foreach (var (key, count) in map)
+                {
+                    sum[key] = sum.GetValueOrDefault(key) + count;
+                }
+            }
+
+            return sum;
+        }
+
+        return new StepResult
+        {
+            Name = name,
+            Model = steps.Select(s => s.Model).Distinct().Count() == 1 ? steps[0].Model : "mixed",
+            Connections = steps.Count == 0 ? 0 : steps.Max(s => s.Connections),
+            Rate = steps.Count == 1 ? steps[0].Rate : null,
+            DurationSeconds = steps.Sum(s => s.DurationSeconds),
+            Requests = steps.Sum(s => s.Requests),
+            Ok = steps.Sum(s => s.Ok),
+            Errors = steps.Sum(s => s.Errors),
+            Latency = LatencyFigures.From(histogram),
+            StatusCodes = Sum(steps.Select(s => s.StatusCodes)),
+            ErrorsByKind = Sum(steps.Select(s => s.ErrorsByKind)),
+            Distribution = Sum(steps.Select(s => s.Distribution)),
+            Histogram = histogram,
+        };
+    }
+}
+
+/// <summary>The connections of a run, one per worker slot, kept across steps.</summary>
+internal sealed class ConnectionPool : IAsyncDisposable
+{
+    private readonly List<IBenchConnection> _connections = [];
+    private readonly Func<IBenchConnection> _factory;
+    private readonly HttpMessageInvoker? _invoker;
+    private readonly DeadlineWatchdog? _watchdog;
+
+    private ConnectionPool(Func<IBenchConnection> factory, HttpMessageInvoker? invoker, DeadlineWatchdog? watchdog)
+    {
+        _factory = factory;
+        _invoker = invoker;
+        _watchdog = watchdog;
+    }
+
+    /// <summary>The first message of each error kind, for the report.</summary>
+    public Dictionary<ErrorKind, string> ErrorSamples { get; } = [];
+
+    public IBenchConnection this[int index]
+    {
+        get
+        {
+            lock (_connections)
+            {
+                while (_connections.Count <= index)
+                {
+                    _connections.Add(_factory());
+                }
+
+                return _connections[index];
+            }
+        }
+    }
+
+    public static async Task<ConnectionPool> CreateAsync(BenchPlan plan, Uri target, int connections, TimeProvider time)
+    {
+        if (plan.Http2 || target.Scheme == Uri.UriSchemeHttps)
+        {
+            var invoker = HttpClientConnection.CreateInvoker(connections);
+            var version = plan.Http2 ? HttpVersion.Version20 : HttpVersion.Version11;
+            return new ConnectionPool(() => new HttpClientConnection(invoker, version, plan.Timeout, plan.Count), invoker, null);
+        }
+
+        var endPoint = await ResolveAsync(target).ConfigureAwait(false);
+        var watchdog = new DeadlineWatchdog(time);
+        return new ConnectionPool(() => new Http1Connection(endPoint, plan.Timeout, plan.Count, time, watchdog), null, watchdog);
+    }
+
+    public void NoteError(BenchTransportException error)
+    {
+        lock (ErrorSamples)
+        {
+            ErrorSamples.TryAdd(error.Kind, error.Message);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _invoker?.Dispose();
+        if (_watchdog is not null)
+        {
+            await _watchdog.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<IPEndPoint> ResolveAsync(Uri target)
+    {
+        if (IPAddress.TryParse(target.Host.Trim('[', ']'), out var address))
+        {
+            return new IPEndPoint(address, target.Port);
+        }
+
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(target.Host).ConfigureAwait(false);
+            var chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.First();
+            return new IPEndPoint(chosen, target.Port);
+        }
+        catch (Exception ex) when (ex is SocketException or InvalidOperationException)
+        {
+            throw new BenchTransportException(ErrorKind.Other, $"cannot resolve '{target.Host}': {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Shoal.Configuration;
+
+/// <summary>Collects located errors while a configuration file is read.</summary>
+public sealed class YamlErrors(string file)
+{
+    private readonly List<ConfigError> _errors = [];
+
+    /// <summary>The file as the user named it.</summary>
+    public string File { get; } = file;
+
+    /// <summary>Every error so far.</summary>
+    public IReadOnlyList<ConfigError> All => _errors;
+
+    /// <summary>Adds an error at a position.</summary>
+    public void Add(Mark at, string field, string message) =>
+        _errors.Add(new ConfigError(File, (int)at.Line, (int)at.Column, field, message));
+
+    /// <summary>Throws a <see cref="ConfigFileException"/> with every error, in file order, if there is any.</summary>
+    /// <exception cref="ConfigFileException">There are errors.</exception>
+    public void ThrowIfAny()
+    {
+        if (_errors.Count > 0)
+        {
+            throw new ConfigFileException(_errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
+        }
+    }
+
+    /// <summary>Adds an error at a node.</summary>
+    public void Add(YamlNode node, string field, string message) => Add(node.Start, field, message);
+}
