@@ -28,9 +28,6 @@ public sealed class LoadRunner(TimeProvider time)
         await using var connections = await ConnectionPool.CreateAsync(plan, template.Target, plan.Steps.Max(s => s.Connections), time).ConfigureAwait(false);
         await using var watcher = new ProcessWatcher(plan.WatchPids, TimeSpan.FromMilliseconds(200), time);
         watcher.Start();
-        using var self = Process.GetCurrentProcess();
-        var cpuBefore = self.TotalProcessorTime;
-
         var results = new List<StepResult>();
         foreach (var step in plan.Steps)
         {
@@ -46,7 +43,6 @@ public sealed class LoadRunner(TimeProvider time)
         }
 
         var watch = await watcher.StopAsync().ConfigureAwait(false);
-        self.Refresh();
         var total = Merge("total", results.Where((r, i) => plan.Steps[i].Record).ToList());
         return new BenchResult
         {
@@ -55,7 +51,7 @@ public sealed class LoadRunner(TimeProvider time)
             Steps = results,
             Total = total,
             Watch = watch,
-            GeneratorCpuSeconds = (self.TotalProcessorTime - cpuBefore).TotalSeconds,
+            GeneratorCpuSeconds = total.CpuSeconds,
             Slo = slos.Select(s => s.Evaluate(total)).ToList(),
             ErrorSamples = connections.ErrorSamples,
         };
@@ -64,6 +60,7 @@ public sealed class LoadRunner(TimeProvider time)
     private async Task<StepResult> RunStepAsync(BenchStep step, RequestTemplate template, ConnectionPool pool, IBenchProgress progress, CancellationToken cancellationToken)
     {
         var frequency = time.TimestampFrequency;
+        var cpuBefore = ProcessCpu();
         var tallies = Enumerable.Range(0, step.Connections).Select(_ => new Tally()).ToArray();
         var schedule = step.Rate is { } rate ? new OpenLoopSchedule(rate, step.RateTo ?? rate, step.Duration?.TotalSeconds ?? 0) : null;
         var start = time.GetTimestamp();
@@ -175,7 +172,13 @@ public sealed class LoadRunner(TimeProvider time)
             seconds = planned.TotalSeconds;
         }
 
-        return Build(step.Name, step, tallies, histogram, seconds);
+        return Build(step.Name, step, tallies, histogram, seconds) with { CpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds };
+    }
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private static StepResult Build(string name, BenchStep step, IReadOnlyList<Tally> tallies, HistogramBase histogram, double seconds)
@@ -259,6 +262,7 @@ public sealed class LoadRunner(TimeProvider time)
             Connections = steps.Count == 0 ? 0 : steps.Max(s => s.Connections),
             Rate = steps.Count == 1 ? steps[0].Rate : null,
             DurationSeconds = steps.Sum(s => s.DurationSeconds),
+            CpuSeconds = steps.Sum(s => s.CpuSeconds),
             Requests = steps.Sum(s => s.Requests),
             Ok = steps.Sum(s => s.Ok),
             Errors = steps.Sum(s => s.Errors),

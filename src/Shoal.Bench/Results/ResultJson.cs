@@ -110,6 +110,7 @@ public static class ResultJson
         ["errors"] = s.Errors,
         ["error_rate"] = s.ErrorRate,
         ["rps"] = s.Rps,
+        ["generator_cpu_s"] = s.CpuSeconds,
         ["latency_ms"] = new JsonObject
         {
             ["p50"] = s.Latency.P50,

@@ -21,6 +21,9 @@ public sealed record StepResult
     /// <summary>Measured seconds.</summary>
     public double DurationSeconds { get; init; }
 
+    /// <summary>CPU seconds the generator used during the step.</summary>
+    public double CpuSeconds { get; init; }
+
     /// <summary>Completed requests: successes and errors.</summary>
     public long Requests { get; init; }
 
@@ -70,7 +73,7 @@ public sealed record BenchResult
     /// <summary>What the watched processes did.</summary>
     public IReadOnlyList<Watch.ProcessWatchResult> Watch { get; init; } = [];
 
-    /// <summary>CPU seconds the generator itself used.</summary>
+    /// <summary>CPU seconds the generator itself used during the recorded steps.</summary>
     public double GeneratorCpuSeconds { get; init; }
 
     /// <summary>The first message seen for each kind of transport error.</summary>
