@@ -118,6 +118,25 @@ app.MapGet("/api/slow", async (int? ms, CancellationToken ct) =>
     await Task.Delay(delay, ct);
     return Results.Json(new { sleptMs = delay });
 });
+// Work that takes WORK_MS (per replica) to answer: one slow replica among fast ones.
+var workMs = int.TryParse(Environment.GetEnvironmentVariable("WORK_MS"), out var w) ? w : 0;
+app.MapGet("/api/work", async (InstanceIdentity id, CancellationToken ct) =>
+{
+    if (workMs > 0)
+    {
+        await Task.Delay(workMs, ct);
+    }
+
+    return Results.Json(new { container = id.InstanceId, workMs });
+});
+
+// Dies abruptly in the middle of the request, as a crashing replica does: the connection resets with no response.
+app.MapPost("/api/crash", () =>
+{
+    Process.GetCurrentProcess().Kill();
+    return Results.StatusCode(500);
+});
+
 app.MapGet("/api/status/{code:int}", (int code) => Results.Json(new { status = code }, statusCode: Math.Clamp(code, 200, 599)));
 
 await using (var scope = app.Services.CreateAsyncScope())

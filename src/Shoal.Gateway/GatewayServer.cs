@@ -10,6 +10,7 @@ using Shoal.Gateway.Health;
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
 using Shoal.Hosting;
+using Shoal.Utilities;
 using Microsoft.Extensions.Hosting;
 
 namespace Shoal.Gateway;
@@ -18,7 +19,11 @@ namespace Shoal.Gateway;
 public static class GatewayServer
 {
     /// <summary>Creates the gateway application following <paramref name="catalog"/>.</summary>
-    public static WebApplication Build(GatewayOptions options, IServiceCatalog catalog, Action<ILoggingBuilder>? logging = null)
+    /// <param name="options">Listener, routes, per-service settings.</param>
+    /// <param name="catalog">The instances to route to.</param>
+    /// <param name="plugins">Custom strategies, in addition to the built-in ones.</param>
+    /// <param name="logging">Logging setup.</param>
+    public static WebApplication Build(GatewayOptions options, IServiceCatalog catalog, IEnumerable<ILoadBalancingPolicy>? plugins = null, Action<ILoggingBuilder>? logging = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -35,7 +40,19 @@ public static class GatewayServer
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(catalog);
+        builder.Services.TryAddSingleton<IRandomFactory, RandomFactory>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, RoundRobinPolicy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, RandomPolicy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, LeastRequestsPolicy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, PowerOfTwoChoicesPolicy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, IpHashPolicy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, SessionAffinityPolicy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());
+        foreach (var plugin in plugins ?? [])
+        {
+            builder.Services.AddSingleton<ILoadBalancingPolicy>(plugin);
+        }
         builder.Services.AddSingleton<GatewayState>();
         builder.Services.AddSingleton<PassiveHealthMonitor>();
         builder.Services.AddSingleton<ForwarderClient>();

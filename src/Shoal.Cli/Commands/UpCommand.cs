@@ -28,10 +28,12 @@ internal static class UpCommand
                 throw new CliException($"--timeout: '{result.GetValue(timeout)}' is not a duration such as 90s or 2m");
             }
 
+            var display = result.GetValue(file) ?? Path.GetFileName(stack.FilePath);
             if (result.GetValue(child))
             {
                 var commands = await ProjectBuilder.ResolveCommandsAsync(stack, _ => { }, ct);
-                return await new StackDaemon(stack, commands).RunAsync(started: null);
+                var policies = await StackPlugins.LoadAsync(stack, display, _ => { }, ct);
+                return await new StackDaemon(stack, commands, policies).RunAsync(started: null);
             }
 
             if (StackState.Read(stack.StateDirectory) is { DaemonAlive: true } running)
@@ -40,16 +42,17 @@ internal static class UpCommand
             }
 
             var resolved = await ProjectBuilder.ResolveCommandsAsync(stack, m => Console.Error.WriteLine(m), ct);
+            var plugins = await StackPlugins.LoadAsync(stack, display, m => Console.Error.WriteLine(m), ct);
             return result.GetValue(detach)
                 ? await UpDetachedAsync(stack, wait, started, ct)
-                : await UpForegroundAsync(stack, resolved, wait, started);
+                : await UpForegroundAsync(stack, resolved, plugins, wait, started);
         }));
         return command;
     }
 
-    private static async Task<int> UpForegroundAsync(StackDefinition stack, Dictionary<string, ResolvedCommand> commands, TimeSpan wait, long started)
+    private static async Task<int> UpForegroundAsync(StackDefinition stack, Dictionary<string, ResolvedCommand> commands, IReadOnlyList<Gateway.LoadBalancing.ILoadBalancingPolicy> plugins, TimeSpan wait, long started)
     {
-        var daemon = new StackDaemon(stack, commands);
+        var daemon = new StackDaemon(stack, commands, plugins);
         return await daemon.RunAsync(async (supervisor, stopping) =>
         {
             var logs = new LogFollower(Path.Combine(stack.StateDirectory, "logs"), service: null, Console.Out);

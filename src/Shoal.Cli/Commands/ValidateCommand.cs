@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shoal.Cli.Hosting;
 using Shoal.Cli.Output;
 
 namespace Shoal.Cli.Commands;
@@ -10,12 +11,13 @@ internal static class ValidateCommand
     {
         var file = CommonOptions.File();
         var command = new Command("validate", "Check a stack file and report every problem with its line and field.") { file };
-        command.SetAction(result => CommandRunner.RunAsync(() =>
+        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
             var stack = StackFiles.Load(result.GetValue(file));
+            await StackPlugins.LoadAsync(stack, result.GetValue(file) ?? Path.GetFileName(stack.FilePath), m => Console.Error.WriteLine(m), ct);
             var replicas = stack.Services.Sum(s => s.Replicas);
             Console.WriteLine($"{result.GetValue(file) ?? Path.GetFileName(stack.FilePath)} is valid: stack '{stack.Name}', {stack.Services.Count} service(s), {replicas} replica(s), gateway {stack.Gateway.Listen.Display()}");
-            return Task.FromResult(0);
+            return 0;
         }));
         return command;
     }

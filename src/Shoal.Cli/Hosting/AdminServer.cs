@@ -18,7 +18,7 @@ internal static class AdminServer
     /// <summary>Admin request bodies are small JSON documents.</summary>
     private const long MaxBodyBytes = 64 * 1024;
 
-    public static WebApplication Build(Uri listen, IServiceCatalog catalog, StackSupervisor supervisor, Action shutdown)
+    public static WebApplication Build(Uri listen, IServiceCatalog catalog, StackSupervisor supervisor, WebApplication gateway, Action shutdown)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -38,6 +38,7 @@ internal static class AdminServer
         app.UseStatusCodePages();
         app.MapCatalogEndpoints();
         app.MapStackEndpoints(supervisor, shutdown);
+        app.MapGatewayEndpoints(gateway);
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Console;
 using Shoal.Catalog;
 using Shoal.Gateway;
 using Shoal.Gateway.Configuration;
+using Shoal.Gateway.LoadBalancing;
 using Shoal.Orchestration.Health;
 using Shoal.Orchestration.Lifecycle;
 using Shoal.Orchestration.Processes;
@@ -14,7 +15,7 @@ using Shoal.Orchestration.State;
 namespace Shoal.Cli.Hosting;
 
 /// <summary>Runs a stack in this process: gateway, admin API and supervisor, until a signal or the admin API says stop.</summary>
-internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictionary<string, ResolvedCommand> commands)
+internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictionary<string, ResolvedCommand> commands, IReadOnlyList<ILoadBalancingPolicy> plugins)
 {
     private readonly CancellationTokenSource _shutdown = new();
     private readonly CancellationTokenSource _stopped = new();
@@ -39,20 +40,13 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         StackCleanup.RemoveLeftovers(stack);
         KeepPreviousLogs(Path.Combine(stack.StateDirectory, "logs"));
         var catalog = new InMemoryServiceCatalog();
-        var options = new GatewayOptions { Listen = stack.Gateway.Listen };
-        foreach (var service in stack.Services)
-        {
-            foreach (var route in service.Routes)
-            {
-                options.Routes.Add(new RouteDefinition(route, service.Name));
-            }
-        }
+        var options = GatewayOptionsFor(stack);
 
         using var probe = new HealthProbe();
-        await using var gateway = GatewayServer.Build(options, catalog, ConfigureLogging);
+        await using var gateway = GatewayServer.Build(options, catalog, plugins, ConfigureLogging);
         var supervisor = new StackSupervisor(stack, commands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
         Supervisor = supervisor;
-        await using var admin = AdminServer.Build(stack.Gateway.Admin, catalog, supervisor, () => _shutdown.Cancel());
+        await using var admin = AdminServer.Build(stack.Gateway.Admin, catalog, supervisor, gateway, () => _shutdown.Cancel());
 
         if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
         {
@@ -80,6 +74,27 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         StackState.Delete(stack.StateDirectory);
         Log.Stopped(logger, stack.Name);
         return 0;
+    }
+
+    /// <summary>The gateway's routes and per-service settings, from the stack file.</summary>
+    internal static GatewayOptions GatewayOptionsFor(StackDefinition stack)
+    {
+        var options = new GatewayOptions { Listen = stack.Gateway.Listen };
+        foreach (var proxy in stack.Gateway.TrustedProxies)
+        {
+            options.TrustedProxies.Add(proxy);
+        }
+
+        foreach (var service in stack.Services)
+        {
+            options.Services[service.Name] = new ServiceRoutingOptions { LoadBalancing = service.LoadBalancing, Resilience = service.Resilience };
+            foreach (var route in service.Routes)
+            {
+                options.Routes.Add(new RouteDefinition(route, service.Name));
+            }
+        }
+
+        return options;
     }
 
     /// <summary>Moves the last run's replica logs to logs/previous/, so <c>logs</c> shows this run only.</summary>

@@ -102,6 +102,49 @@ public sealed class YamlFields
         return null;
     }
 
+    /// <summary>A number within a range, or null.</summary>
+    public double? GetDouble(string key, double min, double max)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            if (value < min || value > max)
+            {
+                _errors.Add(node, FieldPath(key), $"{text} is out of range; allowed {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
+                return null;
+            }
+
+            return value;
+        }
+
+        _errors.Add(node, FieldPath(key), $"expected a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, got {Describe(node)}");
+        return null;
+    }
+
+    /// <summary>A share from 0 to 1, written as a fraction (0.2) or a percentage (20%), or null.</summary>
+    public double? GetFraction(string key)
+    {
+        var node = Get(key);
+        if (node is YamlScalarNode { Value: { } text } && text.EndsWith('%')
+            && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var percent))
+        {
+            if (percent is < 0 or > 100)
+            {
+                _errors.Add(node, FieldPath(key), $"{text} is out of range; allowed 0% to 100%");
+                return null;
+            }
+
+            return percent / 100;
+        }
+
+        return GetDouble(key, 0, 1);
+    }
+
     /// <summary>true or false, or null.</summary>
     public bool? GetBool(string key)
     {

@@ -13,6 +13,9 @@ public sealed class GatewayOptions
     /// <summary>Per-service settings, by service name; services not listed use the defaults.</summary>
     public IDictionary<string, ServiceRoutingOptions> Services { get; } = new Dictionary<string, ServiceRoutingOptions>(StringComparer.Ordinal);
 
+    /// <summary>Proxies whose X-Forwarded-For the client-address strategies believe.</summary>
+    public IList<System.Net.IPNetwork> TrustedProxies { get; } = [];
+
     /// <summary>The settings for one service.</summary>
     public ServiceRoutingOptions For(string service) =>
         Services.TryGetValue(service, out var options) ? options : ServiceRoutingOptions.Default;

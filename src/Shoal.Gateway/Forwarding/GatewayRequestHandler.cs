@@ -1,19 +1,29 @@
 using System.Net.Sockets;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
+using Shoal.Gateway.Resilience;
+using Shoal.Utilities;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Shoal.Gateway.Forwarding;
 
-/// <summary>The gateway's whole request path: match a route, pick an instance, forward with YARP, fail over when an attempt fails before any response.</summary>
+/// <summary>
+/// The gateway's whole request path: match a route, take a bulkhead slot, pick an instance the strategy chooses and its
+/// breaker admits, forward with YARP, report the outcome, and retry a failure that is safe to replay on another instance.
+/// Everything per request reads immutable snapshots; the retry machinery (Polly) is entered only after a failure.
+/// </summary>
 internal sealed class GatewayRequestHandler(
     GatewayState state,
     IHttpForwarder forwarder,
     ForwarderClient client,
-    PassiveHealthMonitor passiveHealth)
+    PassiveHealthMonitor passiveHealth,
+    TimeProvider time,
+    IRandomFactory randomFactory)
 {
     internal const string InstanceHeader = "x-shoal-instance";
+    private readonly Random _random = randomFactory.CreateRandomInstance();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -24,65 +34,210 @@ internal sealed class GatewayRequestHandler(
             return;
         }
 
-        IReadOnlyList<DestinationState> candidates = cluster.Available;
-        var maxAttempts = cluster.Options.MaxAttempts;
-        for (var attempt = 1; ; attempt++)
+        var config = cluster.Config;
+        RateLimitLease? lease = null;
+        if (config.Bulkhead is { } bulkhead)
         {
-            var destination = candidates.Count == 0 ? null : cluster.Policy.PickDestination(context, cluster, candidates);
-            if (destination is null)
+            lease = await EnterBulkheadAsync(bulkhead, config, context).ConfigureAwait(false);
+            if (lease is null)
             {
                 context.Response.Headers.RetryAfter = "1";
-                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "No healthy instance", $"Service '{cluster.Service}' has no instance that can take the request.").ConfigureAwait(false);
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Over capacity", $"Service '{cluster.Service}' has {config.Resilience.Bulkhead.MaxConcurrent} requests in flight and its queue is full.").ConfigureAwait(false);
                 return;
-            }
-
-            context.Response.Headers[InstanceHeader] = destination.InstanceHeader;
-            destination.BeginRequest();
-            ForwarderError error;
-            try
-            {
-                error = await forwarder.SendAsync(context, destination.Prefix, client.Invoker, cluster.RequestConfig, HttpTransformer.Empty).ConfigureAwait(false);
-            }
-            finally
-            {
-                destination.EndRequest();
-            }
-
-            if (error == ForwarderError.None)
-            {
-                if (context.Response.StatusCode >= 500)
-                {
-                    passiveHealth.ReportFailure(cluster, destination, refused: false, $"HTTP {context.Response.StatusCode}");
-                }
-                else
-                {
-                    passiveHealth.ReportSuccess(destination);
-                }
-
-                return;
-            }
-
-            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-            var neverConnected = IsConnectFailure(exception);
-            if (error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient))
-            {
-                passiveHealth.ReportFailure(cluster, destination, refused: neverConnected, $"{error}: {exception?.GetBaseException().Message}");
-            }
-
-            if (attempt >= maxAttempts || !CanRetry(context, error, neverConnected))
-            {
-                return;
-            }
-
-            // Nothing reached the client: clear YARP's error response and try another instance.
-            context.Response.Clear();
-            context.Features.Set<IForwarderErrorFeature>(null);
-            candidates = Without(candidates, destination);
-            if (candidates.Count == 0)
-            {
-                candidates = cluster.Available;
             }
         }
+
+        try
+        {
+            cluster.Budget.OnRequest();
+            var (outcome, tried) = await AttemptAsync(context, cluster, config, exclude: null).ConfigureAwait(false);
+            if (outcome.Retryable)
+            {
+                var retry = new RetryState(this, context, cluster, config, outcome, tried);
+                await config.Retries.ExecuteAsync(static (s, _) => s.NextAsync(), retry, context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away while a retry waited: nobody is left to answer.
+        }
+        finally
+        {
+            lease?.Dispose();
+        }
+    }
+
+    private async ValueTask<(AttemptOutcome Outcome, DestinationState? Destination)> AttemptAsync(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState>? exclude)
+    {
+        var destination = Pick(context, cluster, config, exclude);
+        if (destination is null)
+        {
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.Headers.RetryAfter = "1";
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "No healthy instance", $"Service '{cluster.Service}' has no instance that can take the request.").ConfigureAwait(false);
+            }
+
+            return (AttemptOutcome.Done, null);
+        }
+
+        context.Response.Headers[InstanceHeader] = destination.InstanceHeader;
+        ForwarderError error;
+        try
+        {
+            error = await forwarder.SendAsync(context, destination.Prefix, client.Invoker, config.RequestConfig, HttpTransformer.Empty).ConfigureAwait(false);
+        }
+        finally
+        {
+            destination.EndRequest();
+        }
+
+        if (error == ForwarderError.None)
+        {
+            if (context.Response.StatusCode >= 500)
+            {
+                ReportFailure(cluster, destination, refused: false, $"HTTP {context.Response.StatusCode}");
+            }
+            else
+            {
+                PassiveHealthMonitor.ReportSuccess(destination);
+                destination.Breaker.RecordSuccess();
+            }
+
+            return (AttemptOutcome.Done, destination);
+        }
+
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        var neverConnected = IsConnectFailure(exception);
+        if (error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient))
+        {
+            ReportFailure(cluster, destination, refused: neverConnected, $"{error}: {exception?.GetBaseException().Message}");
+        }
+
+        return CanRetry(context, error, neverConnected)
+            ? (new AttemptOutcome(true, neverConnected, cluster.Budget, config.Resilience.Retries), destination)
+            : (AttemptOutcome.Done, destination);
+    }
+
+    /// <summary>The strategy's choice if its breaker, the per-instance limit and slow start admit it; else the best of the rest.</summary>
+    private DestinationState? Pick(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState>? exclude)
+    {
+        IReadOnlyList<DestinationState> candidates = cluster.Available;
+        if (exclude is { Count: > 0 })
+        {
+            var rest = candidates.Where(d => !exclude.Contains(d)).ToArray();
+            candidates = rest.Length > 0 ? rest : candidates;
+        }
+
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var limit = config.Resilience.Bulkhead.MaxConcurrentPerInstance;
+        var panic = cluster.InPanic;
+        var chosen = config.Policy.PickDestination(context, cluster, candidates);
+        if (chosen is not null && !SlowStartDefers(chosen, config, candidates.Count) && Admit(chosen, limit, panic))
+        {
+            return chosen;
+        }
+
+        // Rare: the choice is at its limit, its breaker is half-open with a probe out, or slow start deferred it.
+        var others = new List<DestinationState>(candidates.Count);
+        foreach (var candidate in candidates)
+        {
+            if (!ReferenceEquals(candidate, chosen) && (limit == 0 || candidate.ConcurrentRequestCount < limit))
+            {
+                others.Add(candidate);
+            }
+        }
+
+        while (others.Count > 0)
+        {
+            var next = config.Policy.PickDestination(context, cluster, others) ?? others[0];
+            if (Admit(next, limit, panic))
+            {
+                return next;
+            }
+
+            others.Remove(next);
+        }
+
+        // Slow start only defers while others can take the request.
+        return chosen is not null && Admit(chosen, limit, panic) ? chosen : null;
+    }
+
+    private static bool Admit(DestinationState destination, int limit, bool panic)
+    {
+        if (!panic)
+        {
+            return destination.TryBeginRequest(limit);
+        }
+
+        // In panic mode breakers are ignored: every routable instance is tried.
+        destination.BeginRequest();
+        return true;
+    }
+
+    private bool SlowStartDefers(DestinationState destination, ClusterConfig config, int candidates)
+    {
+        var window = config.Resilience.SlowStart;
+        if (window <= TimeSpan.Zero || candidates < 2)
+        {
+            return false;
+        }
+
+        var age = time.GetElapsedTime(destination.ReadySince);
+        if (age >= window)
+        {
+            return false;
+        }
+
+        // A new instance's share ramps linearly from 10 % to 100 % over the window, as Envoy's slow start.
+        var share = 0.1 + (0.9 * age / window);
+        return _random.NextDouble() > share;
+    }
+
+    private void ReportFailure(ClusterState cluster, DestinationState destination, bool refused, string reason)
+    {
+        destination.Breaker.RecordFailure();
+        passiveHealth.ReportFailure(cluster, destination, refused, reason);
+    }
+
+    private static async ValueTask<RateLimitLease?> EnterBulkheadAsync(ConcurrencyLimiter bulkhead, ClusterConfig config, HttpContext context)
+    {
+        var lease = bulkhead.AttemptAcquire();
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        if (config.Resilience.Bulkhead.QueueSize == 0)
+        {
+            return null;
+        }
+
+        // A bounded wait in a bounded queue; a full queue refuses at once.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        wait.CancelAfter(config.Resilience.Bulkhead.QueueTimeout);
+        try
+        {
+            lease = await bulkhead.AcquireAsync(1, wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        return null;
     }
 
     /// <summary>A request may go to another instance when nothing was sent to the client and replaying it is safe.</summary>
@@ -117,17 +272,35 @@ internal sealed class GatewayRequestHandler(
         _ => false,
     };
 
-    private static DestinationState[] Without(IReadOnlyList<DestinationState> candidates, DestinationState tried)
+    /// <summary>One request's retries: the first call hands Polly the failure already seen; later calls are new attempts elsewhere.</summary>
+    private sealed class RetryState(GatewayRequestHandler handler, HttpContext context, ClusterState cluster, ClusterConfig config, AttemptOutcome first, DestinationState? firstDestination)
     {
-        var result = new List<DestinationState>(candidates.Count);
-        foreach (var candidate in candidates)
-        {
-            if (!ReferenceEquals(candidate, tried))
-            {
-                result.Add(candidate);
-            }
-        }
+        private readonly List<DestinationState> _tried = firstDestination is null ? [] : [firstDestination];
+        private bool _replayed;
 
-        return [.. result];
+        public async ValueTask<AttemptOutcome> NextAsync()
+        {
+            if (!_replayed)
+            {
+                _replayed = true;
+                return first;
+            }
+
+            if (context.Response.HasStarted)
+            {
+                return AttemptOutcome.Done;
+            }
+
+            // Nothing reached the client: clear the failed attempt's error response and go again.
+            context.Response.Clear();
+            context.Features.Set<IForwarderErrorFeature>(null);
+            var (outcome, destination) = await handler.AttemptAsync(context, cluster, config, _tried).ConfigureAwait(false);
+            if (destination is not null)
+            {
+                _tried.Add(destination);
+            }
+
+            return outcome;
+        }
     }
 }

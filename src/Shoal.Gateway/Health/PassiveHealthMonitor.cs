@@ -5,19 +5,29 @@ using Shoal.Gateway.Model;
 
 namespace Shoal.Gateway.Health;
 
-/// <summary>Ejects instances that fail repeatedly (or refuse a connection) and readmits them once a probe passes.</summary>
+/// <summary>
+/// Outlier ejection: an instance that fails repeatedly (or refuses a connection) leaves rotation and is readmitted once
+/// its health probe passes. At most <c>max_ejection_percent</c> of a service's instances are out at once (at least one may
+/// be; never the last), so a service-wide failure cannot eject everything.
+/// </summary>
 internal sealed partial class PassiveHealthMonitor(GatewayState state, TimeProvider time, ILogger<PassiveHealthMonitor> logger) : IDisposable
 {
     private static readonly TimeSpan s_maxEjection = TimeSpan.FromSeconds(30);
     private readonly HttpMessageInvoker _probeClient = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false });
     private readonly CancellationTokenSource _disposed = new();
 
-    public void ReportSuccess(DestinationState destination) => destination.RecordSuccess();
+    public static void ReportSuccess(DestinationState destination) => destination.RecordSuccess();
 
     /// <summary>Counts a failure; <paramref name="refused"/> (nothing listening) ejects at once.</summary>
     public void ReportFailure(ClusterState cluster, DestinationState destination, bool refused, string reason)
     {
-        if ((destination.RecordFailure(cluster.Options.ConsecutiveFailures) || refused) && destination.TryEject())
+        var outliers = cluster.Config.Resilience.Outliers;
+        if (outliers.ConsecutiveFailures == 0)
+        {
+            return;
+        }
+
+        if ((destination.RecordFailure(outliers.ConsecutiveFailures) || refused) && MayEject(cluster, outliers.MaxEjectionPercent) && destination.TryEject())
         {
             Log.Ejected(logger, cluster.Service, destination.Id, reason);
             state.Rebuild();
@@ -32,9 +42,26 @@ internal sealed partial class PassiveHealthMonitor(GatewayState state, TimeProvi
         _disposed.Dispose();
     }
 
+    /// <summary>True when one more instance of the cluster may be ejected.</summary>
+    internal static bool MayEject(ClusterState cluster, int maxPercent)
+    {
+        int routable = 0, ejected = 0;
+        foreach (var destination in cluster.AllDestinations)
+        {
+            if (destination.Instance.IsRoutable)
+            {
+                routable++;
+                ejected += destination.IsEjected ? 1 : 0;
+            }
+        }
+
+        var allowed = Math.Min(routable - 1, Math.Max(1, routable * maxPercent / 100));
+        return ejected < allowed;
+    }
+
     private async Task ProbeUntilHealthyAsync(ClusterState cluster, DestinationState destination)
     {
-        var wait = cluster.Options.EjectionTime;
+        var wait = cluster.Config.Resilience.Outliers.EjectionTime;
         try
         {
             while (!_disposed.IsCancellationRequested)

@@ -3,8 +3,12 @@ using Shoal.Gateway.Model;
 
 namespace Shoal.Gateway.LoadBalancing;
 
-/// <summary>Picks the instance a request goes to. Implement it to add a strategy and name it in <c>shoal.yml</c>.</summary>
-/// <remarks>Called on every request: keep it allocation-free and lock-free.</remarks>
+/// <summary>
+/// Picks the instance a request goes to. Implement it in your own assembly to add a strategy, list the assembly under
+/// <c>gateway.plugins</c> and name the strategy in a service's <c>load_balancing</c>; its settings are in
+/// <see cref="ClusterState.LoadBalancing"/>. A plugin policy needs a public parameterless constructor.
+/// </summary>
+/// <remarks>Called on every request, from many threads at once: keep it allocation-free and lock-free.</remarks>
 public interface ILoadBalancingPolicy
 {
     /// <summary>The name <c>load_balancing</c> uses for this policy.</summary>

@@ -1,28 +1,26 @@
 using System.Net;
+using System.Threading.RateLimiting;
+using Polly;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
+using Shoal.Gateway.Resilience;
+using Shoal.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Shoal.Gateway.Model;
 
-/// <summary>The gateway's live view of one service: its instances and the policy that picks among them.</summary>
+/// <summary>The gateway's live view of one service: its instances, and the policy and protections applied to it.</summary>
 public sealed class ClusterState
 {
     private DestinationState[] _available = [];
     private DestinationState[] _all = [];
-    private ILoadBalancingPolicy _policy;
+    private ClusterConfig _config;
 
-    internal ClusterState(string service, ServiceRoutingOptions options, ILoadBalancingPolicy policy)
+    internal ClusterState(string service, ClusterConfig config, TimeProvider time)
     {
         Service = service;
-        Options = options;
-        _policy = policy;
-        RequestConfig = new ForwarderRequestConfig
-        {
-            ActivityTimeout = options.Timeout,
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
+        _config = config;
+        Budget = new RetryBudget(time);
     }
 
     /// <summary>The service name.</summary>
@@ -31,23 +29,63 @@ public sealed class ClusterState
     /// <summary>Every known instance of the service, routable or not.</summary>
     public IReadOnlyList<DestinationState> AllDestinations => Volatile.Read(ref _all);
 
-    internal ServiceRoutingOptions Options { get; }
+    /// <summary>The load-balancing settings in force (custom policies read their <c>settings</c> here).</summary>
+    public LoadBalancingSettings LoadBalancing => Config.Options.LoadBalancing;
 
-    /// <summary>The forwarder settings, built once so the request path allocates none.</summary>
-    internal ForwarderRequestConfig RequestConfig { get; }
-
-    internal ILoadBalancingPolicy Policy
+    /// <summary>The configuration in force, swapped as a whole when it changes.</summary>
+    internal ClusterConfig Config
     {
-        get => Volatile.Read(ref _policy);
-        set => Volatile.Write(ref _policy, value);
+        get => Volatile.Read(ref _config);
+        set => Volatile.Write(ref _config, value);
     }
+
+    internal RetryBudget Budget { get; }
 
     /// <summary>The instances that take new requests now (an immutable snapshot).</summary>
     internal DestinationState[] Available => Volatile.Read(ref _available);
 
-    internal void Update(DestinationState[] all, DestinationState[] available)
+    /// <summary>True while every routable instance is ejected or broken and the gateway tries them all anyway.</summary>
+    internal bool InPanic { get; private set; }
+
+    internal void Update(DestinationState[] all, DestinationState[] available, bool panic)
     {
+        InPanic = panic;
         Volatile.Write(ref _all, all);
         Volatile.Write(ref _available, available);
     }
+}
+
+/// <summary>Everything that follows from a service's settings, built once when they change, never per request.</summary>
+internal sealed class ClusterConfig
+{
+    public ClusterConfig(ServiceRoutingOptions options, ILoadBalancingPolicy policy, ResiliencePipeline<AttemptOutcome> retries)
+    {
+        Options = options;
+        Policy = policy;
+        Retries = retries;
+        RequestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = options.Resilience.Timeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        var bulkhead = options.Resilience.Bulkhead;
+        Bulkhead = bulkhead.MaxConcurrent > 0
+            ? new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = bulkhead.MaxConcurrent, QueueLimit = bulkhead.QueueSize, QueueProcessingOrder = QueueProcessingOrder.OldestFirst })
+            : null;
+    }
+
+    public ServiceRoutingOptions Options { get; }
+
+    public ILoadBalancingPolicy Policy { get; }
+
+    public ForwarderRequestConfig RequestConfig { get; }
+
+    /// <summary>The Polly pipeline that schedules attempts after the first (backoff, jitter, budget).</summary>
+    public ResiliencePipeline<AttemptOutcome> Retries { get; }
+
+    /// <summary>The service-wide concurrency limit with its bounded queue, or null.</summary>
+    public ConcurrencyLimiter? Bulkhead { get; }
+
+    public ResilienceSettings Resilience => Options.Resilience;
 }

@@ -1,10 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Primitives;
 using Shoal.Catalog;
+using Shoal.Gateway.Resilience;
 
 namespace Shoal.Gateway.Model;
 
-/// <summary>The gateway's live view of one instance: what the catalog says plus requests in flight and passive health.</summary>
+/// <summary>The gateway's live view of one instance: what the catalog says, requests in flight, passive health, its circuit breaker.</summary>
 public sealed class DestinationState
 {
     private ServiceInstance _instance;
@@ -12,9 +13,11 @@ public sealed class DestinationState
     private int _consecutiveFailures;
     private int _ejected;
 
-    internal DestinationState(ServiceInstance instance)
+    internal DestinationState(ServiceInstance instance, CircuitBreaker breaker, long readySince)
     {
         _instance = instance;
+        Breaker = breaker;
+        ReadySince = readySince;
         Prefix = string.Create(CultureInfo.InvariantCulture, $"http://{instance.Address}:{instance.Port}");
         InstanceHeader = new StringValues(instance.Id);
     }
@@ -35,18 +38,59 @@ public sealed class DestinationState
     /// <summary>True while passive health has taken the instance out of rotation.</summary>
     public bool IsEjected => Volatile.Read(ref _ejected) != 0;
 
+    /// <summary>The state of the instance's circuit breaker.</summary>
+    public CircuitState Circuit => Breaker.State;
+
+    internal CircuitBreaker Breaker { get; }
+
+    /// <summary>The timestamp at which the instance became routable, for slow start.</summary>
+    internal long ReadySince { get; set; }
+
     /// <summary>The URL prefix requests are forwarded to.</summary>
     internal string Prefix { get; }
 
     /// <summary>The <c>x-shoal-instance</c> value, built once.</summary>
     internal StringValues InstanceHeader { get; }
 
+    /// <summary>Takes a request slot: under the per-instance limit (0 = none) and past the breaker; false leaves nothing taken.</summary>
+    internal bool TryBeginRequest(int limit)
+    {
+        if (limit > 0)
+        {
+            while (true)
+            {
+                var current = Volatile.Read(ref _inFlight);
+                if (current >= limit)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _inFlight, current + 1, current) == current)
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            Interlocked.Increment(ref _inFlight);
+        }
+
+        if (Breaker.TryAdmit())
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+        return false;
+    }
+
     internal void BeginRequest() => Interlocked.Increment(ref _inFlight);
 
     internal void EndRequest() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>Counts a failure; true when it reaches <paramref name="threshold"/>.</summary>
-    internal bool RecordFailure(int threshold) => Interlocked.Increment(ref _consecutiveFailures) >= threshold;
+    internal bool RecordFailure(int threshold) => threshold > 0 && Interlocked.Increment(ref _consecutiveFailures) >= threshold;
 
     internal void RecordSuccess()
     {

@@ -1,25 +1,28 @@
 using Shoal.Catalog;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
+using Shoal.Gateway.Resilience;
 using Shoal.Gateway.Routing;
 
 namespace Shoal.Gateway.Model;
 
-/// <summary>Holds the route table and the per-service destination snapshots; rebuilt off the request path whenever the catalog or passive health changes.</summary>
+/// <summary>Holds the route table and the per-service destination snapshots; rebuilt off the request path whenever the catalog, passive health or a breaker changes.</summary>
 internal sealed class GatewayState
 {
     private readonly GatewayOptions _options;
+    private readonly TimeProvider _time;
     private readonly Dictionary<string, ILoadBalancingPolicy> _policies;
     private readonly Dictionary<string, ClusterState> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Service, string Id), DestinationState> _destinations = [];
+    private readonly HashSet<DestinationState> _routable = [];
     private readonly Lock _lock = new();
-    private CatalogSnapshot _catalog = CatalogSnapshot.Empty;
     private long _appliedIndex = -1;
     private TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public GatewayState(GatewayOptions options, IEnumerable<ILoadBalancingPolicy> policies)
+    public GatewayState(GatewayOptions options, IEnumerable<ILoadBalancingPolicy> policies, TimeProvider time)
     {
         _options = options;
+        _time = time;
         _policies = PolicyIndex(policies);
         Routes = new RouteTable(options.Routes, ClusterFor);
     }
@@ -27,6 +30,9 @@ internal sealed class GatewayState
     public RouteTable Routes { get; }
 
     public long AppliedIndex => Volatile.Read(ref _appliedIndex);
+
+    /// <summary>Every strategy name the gateway knows, built-in and from plugins.</summary>
+    public IReadOnlyCollection<string> Strategies => _policies.Keys;
 
     public IReadOnlyCollection<ClusterState> Clusters
     {
@@ -39,6 +45,14 @@ internal sealed class GatewayState
         }
     }
 
+    public ClusterState? FindCluster(string service)
+    {
+        lock (_lock)
+        {
+            return _clusters.GetValueOrDefault(service);
+        }
+    }
+
     public DestinationState? FindDestination(string service, string id)
     {
         lock (_lock)
@@ -47,12 +61,28 @@ internal sealed class GatewayState
         }
     }
 
+    /// <summary>Replaces a service's settings (strategy, resilience) at run time; requests in flight finish under the old ones.</summary>
+    /// <exception cref="KeyNotFoundException">The strategy is unknown.</exception>
+    public ClusterState Configure(string service, ServiceRoutingOptions options)
+    {
+        lock (_lock)
+        {
+            var cluster = ClusterFor(service);
+            cluster.Config = BuildConfig(options);
+            foreach (var destination in cluster.AllDestinations)
+            {
+                destination.Breaker.Configure(options.Resilience.CircuitBreaker);
+            }
+
+            return cluster;
+        }
+    }
+
     /// <summary>Takes a new catalog view: instances that restarted get a fresh destination, gone ones are dropped.</summary>
     public void Apply(CatalogSnapshot snapshot)
     {
         lock (_lock)
         {
-            _catalog = snapshot;
             var seen = new HashSet<(string, string)>();
             foreach (var instance in snapshot.Instances)
             {
@@ -67,12 +97,22 @@ internal sealed class GatewayState
                 }
                 else
                 {
-                    _destinations[key] = new DestinationState(instance);
+                    var cluster = ClusterFor(instance.Service);
+                    if (existing is not null)
+                    {
+                        _routable.Remove(existing);
+                    }
+
+                    _destinations[key] = new DestinationState(
+                        instance,
+                        new CircuitBreaker(cluster.Config.Resilience.CircuitBreaker, _time, _ => Rebuild()),
+                        _time.GetTimestamp());
                 }
             }
 
             foreach (var key in _destinations.Keys.Where(k => !seen.Contains(k)).ToList())
             {
+                _routable.Remove(_destinations[key]);
                 _destinations.Remove(key);
             }
 
@@ -84,7 +124,7 @@ internal sealed class GatewayState
         }
     }
 
-    /// <summary>Recomputes which destinations are available, e.g. after an ejection.</summary>
+    /// <summary>Recomputes which destinations are available, e.g. after an ejection or a breaker change.</summary>
     public void Rebuild()
     {
         lock (_lock)
@@ -120,6 +160,7 @@ internal sealed class GatewayState
             ClusterFor(group.Key);
         }
 
+        var now = _time.GetTimestamp();
         foreach (var cluster in _clusters.Values)
         {
             var all = _destinations.Values
@@ -127,10 +168,19 @@ internal sealed class GatewayState
                 .OrderBy(d => d.Id, InstanceIdComparer.Instance)
                 .ToArray();
             var routable = all.Where(d => d.Instance.IsRoutable).ToArray();
-            var available = routable.Where(d => !d.IsEjected).ToArray();
+            foreach (var destination in all)
+            {
+                // Slow start counts from the moment an instance becomes routable.
+                if (destination.Instance.IsRoutable ? _routable.Add(destination) : _routable.Remove(destination))
+                {
+                    destination.ReadySince = now;
+                }
+            }
 
-            // Panic mode: when passive health has ejected every routable instance, trying them beats refusing everything.
-            cluster.Update(all, available.Length > 0 ? available : routable);
+            var available = routable.Where(d => !d.IsEjected && d.Circuit != CircuitState.Open).ToArray();
+
+            // Panic mode: when ejections and open breakers leave nothing, trying every routable instance beats refusing everything.
+            cluster.Update(all, available.Length > 0 ? available : routable, panic: available.Length == 0 && routable.Length > 0);
         }
     }
 
@@ -140,8 +190,7 @@ internal sealed class GatewayState
         {
             if (!_clusters.TryGetValue(service, out var cluster))
             {
-                var options = _options.For(service);
-                cluster = new ClusterState(service, options, PolicyFor(options.LoadBalancing));
+                cluster = new ClusterState(service, BuildConfig(_options.For(service)), _time);
                 _clusters[service] = cluster;
             }
 
@@ -149,19 +198,22 @@ internal sealed class GatewayState
         }
     }
 
+    private ClusterConfig BuildConfig(ServiceRoutingOptions options) =>
+        new(options, PolicyFor(options.LoadBalancing.Strategy), RetryPipelines.Create(options.Resilience.Retries, _time));
+
     private ILoadBalancingPolicy PolicyFor(string name) =>
         _policies.TryGetValue(name, out var policy)
             ? policy
-            : throw new InvalidOperationException($"No load-balancing policy named '{name}'; known: {string.Join(", ", _policies.Keys)}.");
+            : throw new KeyNotFoundException($"No load-balancing strategy named '{name}'; known: {string.Join(", ", _policies.Keys.Order(StringComparer.Ordinal))}.");
 
     private static Dictionary<string, ILoadBalancingPolicy> PolicyIndex(IEnumerable<ILoadBalancingPolicy> policies)
     {
-        var index = new Dictionary<string, ILoadBalancingPolicy>(StringComparer.OrdinalIgnoreCase);
+        var index = new Dictionary<string, ILoadBalancingPolicy>(StringComparer.Ordinal);
         foreach (var policy in policies)
         {
             if (!index.TryAdd(policy.Name, policy))
             {
-                throw new InvalidOperationException($"Two load-balancing policies are named '{policy.Name}'.");
+                throw new InvalidOperationException($"Two load-balancing strategies are named '{policy.Name}'.");
             }
         }
 

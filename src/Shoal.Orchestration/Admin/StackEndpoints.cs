@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Shoal.Hosting;
 using Shoal.Orchestration.Lifecycle;
 
 namespace Shoal.Orchestration.Admin;
@@ -31,7 +32,7 @@ public static class StackEndpoints
             }
             catch (JsonException ex)
             {
-                return Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: ex.Message);
+                return Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: JsonErrors.Describe(ex));
             }
 
             if (body?.Replicas is not { } replicas || replicas < 0 || replicas > MaxReplicas)

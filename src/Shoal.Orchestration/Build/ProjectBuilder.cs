@@ -32,8 +32,12 @@ public static class ProjectBuilder
         return commands;
     }
 
-    private static async Task<string> BuildAsync(string project, string stampFile, Action<string> progress, CancellationToken cancellationToken)
+    /// <summary>Builds a project (Release) unless its sources are older than the last build; returns the built assembly.</summary>
+    /// <exception cref="ProjectBuildException">The build failed.</exception>
+    public static async Task<string> BuildAsync(string project, string stampFile, Action<string> progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(progress);
         if (File.Exists(stampFile))
         {
             var previous = (await File.ReadAllTextAsync(stampFile, cancellationToken).ConfigureAwait(false)).Trim();

@@ -76,7 +76,7 @@ internal sealed partial class Replica
         var token = _stopping.Token;
         while (!token.IsCancellationRequested)
         {
-            var spec = _template.Create(Id, Snapshot.Port);
+            var spec = _template.Create(Id, Index, Snapshot.Port);
             IProcessHandle process;
             try
             {
@@ -256,7 +256,14 @@ internal sealed partial class Replica
 
     private ServiceInstance ToInstance(ReplicaSnapshot s)
     {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["source"] = "stack" };
+        var replica = Service.OverrideFor(s.Index);
+        var metadata = new Dictionary<string, string>(Service.Metadata, StringComparer.Ordinal);
+        foreach (var (key, value) in replica?.Metadata ?? new Dictionary<string, string>())
+        {
+            metadata[key] = value;
+        }
+
+        metadata["source"] = "stack";
         if (Service.Health is { Kind: HealthCheckKind.Http, Path: { } path })
         {
             metadata[ServiceInstance.HealthPathKey] = path;
@@ -268,6 +275,7 @@ internal sealed partial class Replica
             Id = s.Id,
             Port = s.Port,
             Version = Service.Version,
+            Weight = replica?.Weight ?? Service.Weight,
             Health = s.Health,
             Pid = s.Pid,
             RegisteredAt = s.StartedAt ?? _context.Time.GetUtcNow(),

@@ -13,11 +13,12 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
 
     public string LogFile(string instanceId) => Path.Combine(stateDirectory, "logs", instanceId + ".log");
 
-    public ProcessSpec Create(string instanceId, int port)
+    public ProcessSpec Create(string instanceId, int index, int port)
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["SHOAL_INSTANCE_ID"] = instanceId,
+            ["SHOAL_REPLICA"] = index.ToString(CultureInfo.InvariantCulture),
             ["SHOAL_SERVICE"] = Service.Name,
             ["SHOAL_VERSION"] = Service.Version,
             ["SHOAL_STACK"] = stackName,
@@ -31,7 +32,7 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
         }
 
         var environment = new Dictionary<string, string>(variables, StringComparer.Ordinal);
-        foreach (var (key, value) in Service.Environment)
+        foreach (var (key, value) in Service.Environment.Concat(Service.OverrideFor(index)?.Environment ?? new Dictionary<string, string>()))
         {
             environment[key] = Substitute(value, variables);
         }

@@ -14,4 +14,10 @@ public sealed record GatewayDefinition
 
     /// <summary>Where the admin API listens.</summary>
     public Uri Admin { get; init; } = DefaultAdmin;
+
+    /// <summary>Assemblies (or .csproj files, built once) with custom load-balancing strategies.</summary>
+    public IReadOnlyList<string> Plugins { get; init; } = [];
+
+    /// <summary>Proxies whose <c>X-Forwarded-For</c> is believed (addresses or CIDR ranges).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
 }

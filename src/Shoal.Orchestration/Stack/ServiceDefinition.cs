@@ -1,3 +1,5 @@
+using Shoal.Routing;
+
 namespace Shoal.Orchestration.Stack;
 
 /// <summary>One entry under <c>services:</c>.</summary>
@@ -42,9 +44,36 @@ public sealed record ServiceDefinition
     /// <summary>How long a replica has to exit after SIGTERM before SIGKILL.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The load-balancing weight of each replica (unless <see cref="PerReplica"/> says otherwise).</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>Labels every replica carries in the catalog (e.g. <c>region</c>).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Settings for replica 1, 2, … in turn: weight, metadata and environment on top of the service's.</summary>
+    public IReadOnlyList<ReplicaOverride> PerReplica { get; init; } = [];
+
+    /// <summary>How the gateway balances requests over the replicas.</summary>
+    public LoadBalancingSettings LoadBalancing { get; init; } = LoadBalancingSettings.Default;
+
+    /// <summary>Where <c>load_balancing</c>'s strategy is written, to report a strategy no plugin provides.</summary>
+    public (int Line, int Column) StrategyPosition { get; init; }
+
+    /// <summary>Timeouts, retries, circuit breaker, outlier ejection, bulkhead and slow start.</summary>
+    public ResilienceSettings Resilience { get; init; } = ResilienceSettings.Default;
+
     /// <summary>The line of the service in the stack file, for later messages.</summary>
     public int Line { get; init; }
+
+    /// <summary>The override for 1-based replica <paramref name="index"/>, if any.</summary>
+    public ReplicaOverride? OverrideFor(int index) => index >= 1 && index <= PerReplica.Count ? PerReplica[index - 1] : null;
 }
+
+/// <summary>One entry of <c>per_replica</c>.</summary>
+/// <param name="Weight">The replica's weight, or null for the service's.</param>
+/// <param name="Metadata">Labels added to the service's.</param>
+/// <param name="Environment">Variables added to the service's.</param>
+public sealed record ReplicaOverride(int? Weight, IReadOnlyDictionary<string, string> Metadata, IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>A <c>depends_on</c> entry.</summary>
 /// <param name="Service">The service depended on.</param>

@@ -1,5 +1,7 @@
 using Shoal.Configuration;
+using System.Net;
 using System.Text.RegularExpressions;
+using Shoal.Routing;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -12,12 +14,20 @@ public static partial class StackFileLoader
     public static readonly string[] DefaultFileNames = ["shoal.yml", "shoal.yaml"];
 
     private static readonly string[] s_topLevelKeys = ["name", "gateway", "services"];
-    private static readonly string[] s_gatewayKeys = ["listen", "admin"];
+    private static readonly string[] s_gatewayKeys = ["listen", "admin", "plugins", "trusted_proxies"];
     private static readonly string[] s_serviceKeys =
     [
         "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
-        "working_dir", "version", "stop_grace_period",
+        "working_dir", "version", "stop_grace_period", "weight", "metadata", "per_replica", "load_balancing", "resilience",
     ];
+
+    private static readonly string[] s_replicaKeys = ["weight", "metadata", "env"];
+    private static readonly string[] s_balancingKeys = ["strategy", "session_header", "session_cookie", "session_idle_timeout", "hash_key", "bounded_load", "virtual_nodes", "settings"];
+    private static readonly string[] s_resilienceKeys = ["timeout", "retries", "circuit_breaker", "outliers", "bulkhead", "slow_start"];
+    private static readonly string[] s_retryKeys = ["max_attempts", "backoff", "max_backoff", "budget", "min_retries_per_second"];
+    private static readonly string[] s_breakerKeys = ["consecutive_failures", "failure_ratio", "minimum_requests", "window", "break_duration"];
+    private static readonly string[] s_outlierKeys = ["consecutive_failures", "ejection_time", "max_ejection_percent"];
+    private static readonly string[] s_bulkheadKeys = ["max_concurrent", "max_concurrent_per_instance", "queue_size", "queue_timeout"];
 
     private static readonly string[] s_healthKeys = ["http", "tcp", "interval", "start_interval", "timeout", "healthy_threshold", "unhealthy_threshold"];
     private static readonly string[] s_restartKeys = ["policy", "backoff", "max_backoff", "max_restarts", "window"];
@@ -91,12 +101,13 @@ public static partial class StackFileLoader
         var top = new YamlFields(root, string.Empty, errors, s_topLevelKeys);
         var directory = Path.GetDirectoryName(fullPath)!;
         var name = top.GetString("name") ?? Path.GetFileName(directory);
-        var gateway = ReadGateway(top);
+        var gateway = ReadGateway(top, directory);
         var services = ReadServices(top, directory);
 
         CheckDependencies(services, top, errors);
         CheckPorts(services, gateway, top, errors);
         CheckRoutes(services, top, errors);
+        CheckStrategies(services, gateway, errors);
 
         errors.ThrowIfAny();
 
@@ -109,7 +120,7 @@ public static partial class StackFileLoader
         };
     }
 
-    private static GatewayDefinition ReadGateway(YamlFields top)
+    private static GatewayDefinition ReadGateway(YamlFields top, string directory)
     {
         var section = top.GetMap("gateway", s_gatewayKeys);
         if (section is null)
@@ -117,10 +128,37 @@ public static partial class StackFileLoader
             return new GatewayDefinition();
         }
 
+        var plugins = new List<string>();
+        foreach (var (node, path) in section.GetStringList("plugins") ?? [])
+        {
+            var full = Path.GetFullPath(Path.Combine(directory, path));
+            if (!File.Exists(full) || !(full.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || full.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)))
+            {
+                section.Errors.Add(node, section.FieldPath("plugins"), $"no .dll or .csproj at '{path}' (resolved to {full})");
+            }
+
+            plugins.Add(full);
+        }
+
+        var proxies = new List<IPNetwork>();
+        foreach (var (node, text) in section.GetStringList("trusted_proxies") ?? [])
+        {
+            if (IPNetwork.TryParse(text.Contains('/', StringComparison.Ordinal) ? text : text + (text.Contains(':', StringComparison.Ordinal) ? "/128" : "/32"), out var network))
+            {
+                proxies.Add(network);
+            }
+            else
+            {
+                section.Errors.Add(node, section.FieldPath("trusted_proxies"), $"'{text}' is not an IP address or CIDR range such as 10.0.0.0/8");
+            }
+        }
+
         return new GatewayDefinition
         {
             Listen = ReadListenUri(section, "listen") ?? GatewayDefinition.DefaultListen,
             Admin = ReadListenUri(section, "admin") ?? GatewayDefinition.DefaultAdmin,
+            Plugins = plugins,
+            TrustedProxies = proxies,
         };
     }
 
@@ -234,8 +272,151 @@ public static partial class StackFileLoader
             WorkingDirectory = workingDir,
             Version = f.GetString("version") ?? "1",
             StopGracePeriod = f.GetDuration("stop_grace_period", TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(10),
+            Weight = f.GetInt("weight", 0, 10_000) ?? 1,
+            Metadata = f.GetStringMap("metadata") ?? new Dictionary<string, string>(),
+            PerReplica = ReadPerReplica(f),
+            LoadBalancing = ReadLoadBalancing(f, out var strategyPosition),
+            StrategyPosition = strategyPosition,
+            Resilience = ReadResilience(f),
             Line = line,
         };
+    }
+
+    private static List<ReplicaOverride> ReadPerReplica(YamlFields f)
+    {
+        var node = f.Get("per_replica");
+        var result = new List<ReplicaOverride>();
+        if (node is null)
+        {
+            return result;
+        }
+
+        if (node is not YamlSequenceNode list)
+        {
+            f.Errors.Add(node, f.FieldPath("per_replica"), $"expected a list, one entry per replica ({{ weight, metadata, env }}), got {YamlFields.Describe(node)}");
+            return result;
+        }
+
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            var path = $"{f.FieldPath("per_replica")}[{i}]";
+            if (list.Children[i] is not YamlMappingNode map)
+            {
+                f.Errors.Add(list.Children[i], path, "expected a mapping with weight, metadata or env");
+                result.Add(new ReplicaOverride(null, new Dictionary<string, string>(), new Dictionary<string, string>()));
+                continue;
+            }
+
+            var r = new YamlFields(map, path, f.Errors, s_replicaKeys);
+            result.Add(new ReplicaOverride(r.GetInt("weight", 0, 10_000), r.GetStringMap("metadata") ?? [], r.GetStringMap("env") ?? []));
+        }
+
+        return result;
+    }
+
+    private static LoadBalancingSettings ReadLoadBalancing(YamlFields f, out (int Line, int Column) position)
+    {
+        var node = f.Get("load_balancing");
+        position = node is null ? (0, 0) : ((int)node.Start.Line, (int)node.Start.Column);
+        if (node is null)
+        {
+            return LoadBalancingSettings.Default;
+        }
+
+        if (node is YamlScalarNode { Value: { } name })
+        {
+            return new LoadBalancingSettings { Strategy = name };
+        }
+
+        var b = f.GetMap("load_balancing", s_balancingKeys);
+        if (b is null)
+        {
+            return LoadBalancingSettings.Default;
+        }
+
+        var defaults = LoadBalancingSettings.Default;
+        if (b.Get("strategy") is { } strategyNode)
+        {
+            position = ((int)strategyNode.Start.Line, (int)strategyNode.Start.Column);
+        }
+
+        var settings = new LoadBalancingSettings
+        {
+            Strategy = b.GetString("strategy") ?? defaults.Strategy,
+            SessionHeader = b.GetString("session_header") ?? defaults.SessionHeader,
+            SessionCookie = b.GetString("session_cookie"),
+            SessionIdleTimeout = b.GetDuration("session_idle_timeout", TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)) ?? defaults.SessionIdleTimeout,
+            HashKey = b.GetString("hash_key"),
+            BoundedLoad = b.GetDouble("bounded_load", 1, 100),
+            VirtualNodes = b.GetInt("virtual_nodes", 1, 10_000) ?? defaults.VirtualNodes,
+            Settings = b.GetStringMap("settings") ?? new Dictionary<string, string>(),
+        };
+        foreach (var (field, message) in LoadBalancingValidation.Problems(settings, knownStrategies: null))
+        {
+            b.Errors.Add(b.Get(field) ?? b.Node, b.FieldPath(field), message);
+        }
+
+        return settings;
+    }
+
+    private static ResilienceSettings ReadResilience(YamlFields f)
+    {
+        var r = f.GetMap("resilience", s_resilienceKeys);
+        if (r is null)
+        {
+            return ResilienceSettings.Default;
+        }
+
+        var d = ResilienceSettings.Default;
+        var retry = r.GetMap("retries", s_retryKeys);
+        var breaker = r.GetMap("circuit_breaker", s_breakerKeys);
+        var outliers = r.GetMap("outliers", s_outlierKeys);
+        var bulkhead = r.GetMap("bulkhead", s_bulkheadKeys);
+        var settings = new ResilienceSettings
+        {
+            Timeout = r.GetDuration("timeout", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) ?? d.Timeout,
+            SlowStart = r.GetDuration("slow_start", TimeSpan.Zero, TimeSpan.FromHours(1)) ?? d.SlowStart,
+            Retries = retry is null ? d.Retries : new RetrySettings
+            {
+                MaxAttempts = retry.GetInt("max_attempts", 1, 10) ?? d.Retries.MaxAttempts,
+                Backoff = retry.GetDuration("backoff", TimeSpan.Zero, TimeSpan.FromMinutes(1)) ?? d.Retries.Backoff,
+                MaxBackoff = retry.GetDuration("max_backoff", TimeSpan.Zero, TimeSpan.FromMinutes(5)) ?? d.Retries.MaxBackoff,
+                Budget = retry.GetFraction("budget") ?? d.Retries.Budget,
+                MinRetriesPerSecond = retry.GetInt("min_retries_per_second", 0, 100_000) ?? d.Retries.MinRetriesPerSecond,
+            },
+            CircuitBreaker = breaker is null ? d.CircuitBreaker : new CircuitBreakerSettings
+            {
+                ConsecutiveFailures = breaker.GetInt("consecutive_failures", 0, 10_000) ?? d.CircuitBreaker.ConsecutiveFailures,
+                FailureRatio = breaker.GetFraction("failure_ratio") ?? d.CircuitBreaker.FailureRatio,
+                MinimumRequests = breaker.GetInt("minimum_requests", 1, 1_000_000) ?? d.CircuitBreaker.MinimumRequests,
+                Window = breaker.GetDuration("window", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)) ?? d.CircuitBreaker.Window,
+                BreakDuration = breaker.GetDuration("break_duration", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) ?? d.CircuitBreaker.BreakDuration,
+            },
+            Outliers = outliers is null ? d.Outliers : new OutlierSettings
+            {
+                ConsecutiveFailures = outliers.GetInt("consecutive_failures", 0, 10_000) ?? d.Outliers.ConsecutiveFailures,
+                EjectionTime = outliers.GetDuration("ejection_time", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) ?? d.Outliers.EjectionTime,
+                MaxEjectionPercent = outliers.GetInt("max_ejection_percent", 0, 100) ?? d.Outliers.MaxEjectionPercent,
+            },
+            Bulkhead = bulkhead is null ? d.Bulkhead : new BulkheadSettings
+            {
+                MaxConcurrent = bulkhead.GetInt("max_concurrent", 0, 1_000_000) ?? 0,
+                MaxConcurrentPerInstance = bulkhead.GetInt("max_concurrent_per_instance", 0, 1_000_000) ?? 0,
+                QueueSize = bulkhead.GetInt("queue_size", 0, 1_000_000) ?? 0,
+                QueueTimeout = bulkhead.GetDuration("queue_timeout", TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? d.Bulkhead.QueueTimeout,
+            },
+        };
+        if (retry is not null && settings.Retries.MaxBackoff < settings.Retries.Backoff)
+        {
+            retry.Errors.Add(retry.Get("max_backoff") ?? retry.Node, retry.FieldPath("max_backoff"), "must be at least 'backoff'");
+        }
+
+        if (bulkhead is not null && settings.Bulkhead.QueueSize > 0 && settings.Bulkhead.MaxConcurrent == 0)
+        {
+            bulkhead.Errors.Add(bulkhead.Get("queue_size")!, bulkhead.FieldPath("queue_size"), "a queue needs 'max_concurrent' (the limit it queues behind)");
+        }
+
+        return settings;
     }
 
     private static List<string>? ReadCommand(YamlFields f)
@@ -546,6 +727,39 @@ public static partial class StackFileLoader
                 }
             }
         }
+    }
+
+    private static void CheckStrategies(List<ParsedService> services, GatewayDefinition gateway, YamlErrors errors)
+    {
+        foreach (var service in services)
+        {
+            var strategy = service.Definition.LoadBalancing.Strategy;
+            if (Strategies.BuiltIn.Contains(strategy, StringComparer.Ordinal) || gateway.Plugins.Count > 0)
+            {
+                continue;
+            }
+
+            var (line, column) = service.Definition.StrategyPosition;
+            errors.Add(new Mark(0, line, column), service.Fields.FieldPath("load_balancing"),
+                $"unknown strategy '{strategy}'; built in: {string.Join(", ", Strategies.BuiltIn)} (a custom one comes from gateway.plugins)");
+        }
+    }
+
+    /// <summary>Reports a strategy that neither Shoal nor a plugin provides, at the line it is written on.</summary>
+    /// <exception cref="ConfigFileException">A service names an unknown strategy.</exception>
+    public static void CheckStrategiesExist(StackDefinition stack, IReadOnlyCollection<string> known, string displayName)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        ArgumentNullException.ThrowIfNull(known);
+        var errors = new YamlErrors(displayName);
+        foreach (var service in stack.Services.Where(s => !known.Contains(s.LoadBalancing.Strategy)))
+        {
+            var (line, column) = service.StrategyPosition;
+            errors.Add(new Mark(0, line, column), $"services.{service.Name}.load_balancing",
+                $"unknown strategy '{service.LoadBalancing.Strategy}'; known: {string.Join(", ", known.Order(StringComparer.Ordinal))}");
+        }
+
+        errors.ThrowIfAny();
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]

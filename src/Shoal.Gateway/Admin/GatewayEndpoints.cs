@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Shoal.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Shoal.Gateway.Model;
+using Shoal.Routing;
+using Shoal.Text;
+
+namespace Shoal.Gateway.Admin;
+
+/// <summary>The gateway's admin API: its live view of every service, and changing a service's strategy at run time.</summary>
+public static class GatewayEndpoints
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Maps <c>GET /v1/gateway</c>, <c>GET</c> and <c>PUT /v1/services/{name}/strategy</c> for the gateway built by <paramref name="gateway"/>.</summary>
+    public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder endpoints, WebApplication gateway)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        var state = gateway.Services.GetRequiredService<GatewayState>();
+        var time = gateway.Services.GetRequiredService<TimeProvider>();
+
+        endpoints.MapGet("/v1/gateway", () => Results.Json(new
+        {
+            services = state.Clusters.OrderBy(c => c.Service, StringComparer.Ordinal).Select(c => new
+            {
+                name = c.Service,
+                strategy = c.LoadBalancing.Strategy,
+                panic = c.InPanic,
+                destinations = c.AllDestinations.Select(d => new
+                {
+                    id = d.Id,
+                    routable = d.Instance.IsRoutable,
+                    available = c.Available.Contains(d),
+                    in_flight = d.ConcurrentRequestCount,
+                    ejected = d.IsEjected,
+                    circuit = d.Circuit.ToString().ToLowerInvariant(),
+                    weight = d.Instance.Weight,
+                    ready_for_s = time.GetElapsedTime(d.ReadySince).TotalSeconds,
+                }),
+            }),
+        }, s_json));
+
+        endpoints.MapGet("/v1/services/{name}/strategy", (string name) =>
+            state.FindCluster(name) is { } cluster
+                ? Results.Json(Describe(cluster), s_json)
+                : Results.Problem(statusCode: 404, title: "Unknown service", detail: $"The gateway routes no service '{name}'."));
+
+        endpoints.MapPut("/v1/services/{name}/strategy", async (string name, HttpRequest request, CancellationToken ct) =>
+        {
+            if (state.FindCluster(name) is not { } cluster)
+            {
+                return Results.Problem(statusCode: 404, title: "Unknown service", detail: $"The gateway routes no service '{name}'.");
+            }
+
+            StrategyRequest? body;
+            try
+            {
+                body = await JsonSerializer.DeserializeAsync<StrategyRequest>(request.Body, s_json, ct).ConfigureAwait(false);
+            }
+            catch (JsonException ex)
+            {
+                return Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: JsonErrors.Describe(ex));
+            }
+
+            if (body is null)
+            {
+                return Results.Problem(statusCode: 400, title: "Missing body", detail: "Send {\"strategy\": \"…\"} and the strategy's settings.");
+            }
+
+            var idle = LoadBalancingSettings.Default.SessionIdleTimeout;
+            if (body.SessionIdleTimeout is { } idleText && !Durations.TryParse(idleText, out idle))
+            {
+                return Results.Problem(statusCode: 400, title: "Invalid strategy", detail: $"session_idle_timeout: '{idleText}' is not a duration");
+            }
+
+            var settings = new LoadBalancingSettings
+            {
+                Strategy = body.Strategy ?? string.Empty,
+                SessionHeader = body.SessionHeader ?? LoadBalancingSettings.Default.SessionHeader,
+                SessionCookie = body.SessionCookie,
+                SessionIdleTimeout = idle,
+                HashKey = body.HashKey,
+                BoundedLoad = body.BoundedLoad,
+                VirtualNodes = body.VirtualNodes ?? LoadBalancingSettings.Default.VirtualNodes,
+                Settings = body.Settings ?? new Dictionary<string, string>(),
+            };
+            var problems = LoadBalancingValidation.Problems(settings, state.Strategies).ToList();
+            if (problems.Count > 0)
+            {
+                return Results.Problem(statusCode: 400, title: "Invalid strategy", detail: string.Join("; ", problems.Select(p => $"{p.Field}: {p.Message}")));
+            }
+
+            var updated = state.Configure(name, cluster.Config.Options with { LoadBalancing = settings });
+            return Results.Json(Describe(updated), s_json);
+        });
+        return endpoints;
+    }
+
+    private static object Describe(ClusterState cluster) => new
+    {
+        service = cluster.Service,
+        load_balancing = cluster.LoadBalancing,
+    };
+
+    private sealed record StrategyRequest(
+        string? Strategy,
+        string? SessionHeader,
+        string? SessionCookie,
+        string? SessionIdleTimeout,
+        string? HashKey,
+        double? BoundedLoad,
+        int? VirtualNodes,
+        Dictionary<string, string>? Settings);
+}
