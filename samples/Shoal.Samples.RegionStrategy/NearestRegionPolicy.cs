@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
@@ -20,7 +22,8 @@ namespace Shoal.Samples.RegionStrategy;
 /// </example>
 public sealed class NearestRegionPolicy : ILoadBalancingPolicy
 {
-    private int _next;
+    // One rotation per region (and one for requests without a match), so interleaved regions each rotate fairly.
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _turns = new(StringComparer.OrdinalIgnoreCase);
 
     /// <inheritdoc />
     public string Name => "nearest-region";
@@ -33,7 +36,6 @@ public sealed class NearestRegionPolicy : ILoadBalancingPolicy
         ArgumentNullException.ThrowIfNull(available);
         var header = cluster.LoadBalancing.Settings.TryGetValue("header", out var name) ? name : "x-region";
         var region = context.Request.Headers[header].ToString();
-        var turn = (uint)Interlocked.Increment(ref _next);
         if (region.Length > 0)
         {
             var matches = 0;
@@ -44,7 +46,7 @@ public sealed class NearestRegionPolicy : ILoadBalancingPolicy
 
             if (matches > 0)
             {
-                var pick = (int)(turn % (uint)matches);
+                var pick = (int)(Next(region) % (uint)matches);
                 foreach (var destination in available)
                 {
                     if (InRegion(destination, region) && pick-- == 0)
@@ -55,8 +57,10 @@ public sealed class NearestRegionPolicy : ILoadBalancingPolicy
             }
         }
 
-        return available[(int)(turn % (uint)available.Count)];
+        return available[(int)(Next(string.Empty) % (uint)available.Count)];
     }
+
+    private uint Next(string region) => (uint)Interlocked.Increment(ref _turns.GetOrAdd(region, static _ => new StrongBox<int>()).Value);
 
     private static bool InRegion(DestinationState destination, string region) =>
         destination.Instance.Metadata.TryGetValue("region", out var value) && string.Equals(value, region, StringComparison.OrdinalIgnoreCase);

@@ -26,4 +26,26 @@ internal static class Stacks
                 routes: ["/api/**"]
             """;
     }
+
+    /// <summary>N replicas of the sample app with extra service settings (<paramref name="service"/>, indented under the service) and gateway settings.</summary>
+    public static string WithSettings(int replicas, string service, string gateway = "")
+    {
+        static string Indent(string text, int spaces) =>
+            string.Join("\n", text.Split('\n').Where(l => l.Length > 0).Select(l => new string(' ', spaces) + l));
+        return $$"""
+            name: e2e
+            gateway:
+              listen: %gateway%
+              admin: %admin%
+            {{Indent(gateway, 2)}}
+            services:
+              app:
+                command: [dotnet, "%sample%"]
+                replicas: {{replicas}}
+                port: auto
+                health: { http: /api/health, interval: 500ms }
+                routes: ["/api/**"]
+            {{Indent(service, 4)}}
+            """;
+    }
 }

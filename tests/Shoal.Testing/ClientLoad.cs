@@ -13,7 +13,7 @@ public sealed class ClientLoad
 
     private int _succeeded;
 
-    public static async Task<ClientLoad> RunAsync(Uri baseAddress, string path, int clients, TimeSpan duration, Func<Task>? during = null, Func<HttpRequestMessage>? request = null)
+    public static async Task<ClientLoad> RunAsync(Uri baseAddress, string path, int clients, TimeSpan duration, Func<Task>? during = null, Func<HttpRequestMessage>? request = null, Action<string>? onFailure = null)
     {
         var load = new ClientLoad();
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = clients }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
@@ -37,12 +37,15 @@ public sealed class ClientLoad
                     }
                     else
                     {
-                        load.Failures.Enqueue($"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                        var failure = $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+                        load.Failures.Enqueue(failure);
+                        onFailure?.Invoke(failure);
                     }
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
                     load.Failures.Enqueue(ex.GetType().Name + ": " + ex.Message);
+                    onFailure?.Invoke(ex.Message);
                 }
             }
         })).ToList();

@@ -19,6 +19,13 @@ public static class ProcessUtil
         }
     }
 
+    /// <summary>The resident memory of a process, from /proc.</summary>
+    public static long RssBytes(int pid)
+    {
+        var line = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     public static void Kill(int pid)
     {
         try
