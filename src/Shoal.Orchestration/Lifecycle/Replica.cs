@@ -100,20 +100,20 @@ internal sealed partial class Replica
             }
 
             Log.Started(_context.Logger, Id, process.Pid, Snapshot.Port);
-            var healthy = Service.Health.Kind == HealthCheckKind.Process;
+            var processOnly = Service.Health.Kind == HealthCheckKind.Process;
             Update(s => s with
             {
                 Pid = process.Pid,
                 StartTime = process.StartTime,
                 StartedAt = startedAt,
-                State = healthy ? ReplicaState.Healthy : ReplicaState.Starting,
-                Health = healthy ? InstanceHealth.Passing : InstanceHealth.Critical,
-                Message = healthy ? "running" : "waiting for the first health check",
+                State = ReplicaState.Starting,
+                Health = InstanceHealth.Critical,
+                Message = processOnly ? $"running; healthy once up for {Durations.Format(ProcessStartPeriod)}" : "waiting for the first health check",
             });
             await PublishAsync().ConfigureAwait(false);
 
             using var probing = CancellationTokenSource.CreateLinkedTokenSource(token);
-            var health = healthy ? Task.CompletedTask : ProbeLoopAsync(probing.Token);
+            var health = processOnly ? ConfirmRunningAsync(probing.Token) : ProbeLoopAsync(probing.Token);
             var exitCode = await process.Exited.ConfigureAwait(false);
             await probing.CancelAsync().ConfigureAwait(false);
             await health.ConfigureAwait(false);
@@ -183,6 +183,27 @@ internal sealed partial class Replica
         var factor = Math.Pow(2, Math.Max(0, consecutiveCrashes - 1));
         var delay = TimeSpan.FromTicks((long)Math.Min(policy.Backoff.Ticks * factor, policy.MaxBackoff.Ticks));
         return delay;
+    }
+
+    /// <summary>
+    /// A service without a health check counts as healthy once its process has stayed up this long (supervisord's
+    /// <c>startsecs</c>), so a command that exits at once is a crash loop, not a healthy start.
+    /// </summary>
+    public static readonly TimeSpan ProcessStartPeriod = TimeSpan.FromSeconds(1);
+
+    private async Task ConfirmRunningAsync(CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(ProcessStartPeriod, _context.Time, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        Update(s => s with { State = ReplicaState.Healthy, Health = InstanceHealth.Passing, Message = "running" });
+        await PublishAsync().ConfigureAwait(false);
     }
 
     private async Task ProbeLoopAsync(CancellationToken token)
