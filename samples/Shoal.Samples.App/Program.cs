@@ -32,13 +32,20 @@ app.MapGet("/api/health", (InstanceIdentity id) => Results.Json(new
     uptime = (DateTimeOffset.UtcNow - id.StartedAt).TotalSeconds,
 }));
 
-app.MapGet("/api/whoami", (InstanceIdentity id) => Results.Json(new
+// The answer never changes for a replica: serialize it once. Load tests hit this endpoint hardest.
+var whoami = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
 {
-    container = id.InstanceId,
-    pid = Environment.ProcessId,
-    version = id.Version,
-    service = id.Service,
-}));
+    ["container"] = identity.InstanceId,
+    ["pid"] = Environment.ProcessId,
+    ["version"] = identity.Version,
+    ["service"] = identity.Service,
+});
+app.MapGet("/api/whoami", (HttpContext context) =>
+{
+    context.Response.ContentType = "application/json; charset=utf-8";
+    context.Response.ContentLength = whoami.Length;
+    return context.Response.Body.WriteAsync(whoami).AsTask();
+});
 
 app.MapPost("/api/session", async (HttpRequest request, InstanceIdentity id, SessionCounter sessions) =>
 {

@@ -1,11 +1,13 @@
 using System.CommandLine;
 using Shoal.Cli.Commands;
+using Shoal.Orchestration.Processes;
 
-// Socket continuations run on the epoll thread instead of hopping to the thread pool: on two shared cores that saves a
-// context switch per request for the load generator. Read once, at the first socket operation, so set it before any.
-if (args.Length > 0 && args[0] == "bench")
+// Socket continuations run on the epoll thread instead of hopping to the thread pool: on two shared cores that saves
+// context switches per request for the load generator and the gateway. The runtime reads it once, at the first socket
+// operation, so it is set before any; the process runtime keeps it from the replicas the daemon starts.
+if (args.Length > 0 && args[0] is "bench" or "up")
 {
-    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+    Environment.SetEnvironmentVariable(HostProcessRuntime.InlineCompletionsVariable, "1");
 }
 
 var root = new RootCommand("Shoal: run, route, scale, deploy and measure services on one machine.");

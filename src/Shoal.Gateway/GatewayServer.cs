@@ -35,6 +35,10 @@ public static class GatewayServer
             kestrel.Limits.MaxRequestBodySize = null;
         });
         builder.WebHost.UseUrls(options.Listen.ToString());
+
+        // Run the request pipeline on the thread that completed the socket read instead of queueing it to the thread
+        // pool: one hop fewer per request. Nothing on the request path blocks, which this requires.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.Services.AddHttpForwarder();
         builder.Services.TryAddSingleton(TimeProvider.System);

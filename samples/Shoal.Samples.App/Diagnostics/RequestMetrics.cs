@@ -5,37 +5,25 @@ public sealed class RequestMetrics
 {
     private const int Window = 1000;
     private readonly double[] _durationsMs = new double[Window];
-    private readonly Lock _lock = new();
-    private int _next;
-    private int _filled;
     private long _requestCount;
     private long _errorCount;
 
+    // Lock-free: each request claims the next slot of the ring with one interlocked add.
     public void Record(double durationMs, bool isError)
     {
-        lock (_lock)
+        var slot = Interlocked.Increment(ref _requestCount) - 1;
+        _durationsMs[slot % Window] = durationMs;
+        if (isError)
         {
-            _durationsMs[_next] = durationMs;
-            _next = (_next + 1) % Window;
-            _filled = Math.Min(_filled + 1, Window);
-            _requestCount++;
-            if (isError)
-            {
-                _errorCount++;
-            }
+            Interlocked.Increment(ref _errorCount);
         }
     }
 
     public object Snapshot()
     {
-        double[] window;
-        long requests, errors;
-        lock (_lock)
-        {
-            window = _durationsMs.AsSpan(0, _filled).ToArray();
-            requests = _requestCount;
-            errors = _errorCount;
-        }
+        var requests = Interlocked.Read(ref _requestCount);
+        var errors = Interlocked.Read(ref _errorCount);
+        var window = _durationsMs.AsSpan(0, (int)Math.Min(requests, Window)).ToArray();
 
         Array.Sort(window);
         double At(double q) => window.Length == 0 ? 0 : window[Math.Min(window.Length - 1, (int)(window.Length * q))];

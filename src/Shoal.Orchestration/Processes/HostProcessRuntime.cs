@@ -10,6 +10,9 @@ namespace Shoal.Orchestration.Processes;
 /// </remarks>
 public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRuntime
 {
+    /// <summary>The runtime switch Shoal sets for its own sockets and keeps from the processes it starts.</summary>
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     private const string Launcher = "log=$1; shift; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null";
 
     /// <inheritdoc />
@@ -42,6 +45,8 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
             startInfo.ArgumentList.Add(argument);
         }
 
+        // Shoal's own runtime tuning is not the replica's business.
+        startInfo.Environment.Remove(InlineCompletionsVariable);
         foreach (var (key, value) in spec.Environment)
         {
             startInfo.Environment[key] = value;
