@@ -1,0 +1,188 @@
+"""Runs the proxy comparison for bench/proxy.sh and writes bench/results/proxy.md."""
+import datetime, json, os, re, signal, socket, statistics, subprocess, sys, tempfile, textwrap, threading, time
+
+root, rounds, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+work = tempfile.mkdtemp(prefix="shoal-proxy-")
+os.chmod(work, 0o755)
+shoal = os.path.join(root, "shoal")
+procs = []
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+def wait_http(url, timeout=60, name=""):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url], capture_output=True, text=True, timeout=5).stdout
+            if out == "200": return
+        except subprocess.TimeoutExpired: pass
+        time.sleep(0.2)
+    sys.exit(f"{name} at {url} did not answer 200")
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+def rss_bytes(pids):
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as f:
+            total += int(next(l for l in f if l.startswith("VmRSS:")).split()[1]) * 1024
+    return total
+
+def children(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in out]
+
+# The stack: two replicas of the sample app behind the Shoal gateway, every resilience feature on.
+gw, admin = free_port(), free_port()
+stack_dir = os.path.join(work, "stack"); os.makedirs(stack_dir)
+sample = os.path.join(root, "artifacts/bin/Shoal.Samples.App/release/Shoal.Samples.App.dll")
+with open(os.path.join(stack_dir, "shoal.yml"), "w") as f:
+    f.write(textwrap.dedent(f"""\
+        name: proxy-bench
+        gateway: {{ listen: "http://127.0.0.1:{gw}", admin: "http://127.0.0.1:{admin}" }}
+        services:
+          app:
+            command: [dotnet, "{sample}"]
+            replicas: 2
+            port: auto
+            health: {{ http: /api/health, interval: 2s }}
+            routes: ["/api/**"]
+            load_balancing: round-robin
+            resilience:
+              timeout: 30s
+              retries: {{ max_attempts: 3, budget: 20% }}
+              circuit_breaker: {{ consecutive_failures: 5, failure_ratio: 0.5, minimum_requests: 20 }}
+              outliers: {{ consecutive_failures: 5, max_ejection_percent: 50 }}
+              bulkhead: {{ max_concurrent: 10000, max_concurrent_per_instance: 5000, queue_size: 100 }}
+              slow_start: 2s
+        """))
+subprocess.run([shoal, "up", "-d", "-f", os.path.join(stack_dir, "shoal.yml")], check=True, stdout=subprocess.DEVNULL)
+state = json.load(open(os.path.join(stack_dir, ".shoal/state.json")))
+ps = json.loads(subprocess.run([shoal, "ps", "--json", "-f", os.path.join(stack_dir, "shoal.yml")], capture_output=True, text=True, check=True).stdout)
+replicas = ps["services"][0]["replicas"]
+ports = [r["port"] for r in replicas]
+targets = {"direct": {"port": ports[0], "pids": [replicas[0]["pid"]]}, "shoal": {"port": gw, "pids": [state["daemon"]["pid"]]}}
+
+try:
+    # nginx: 2 workers, upstream keepalive 64 (the setting proxy-tuning.md measured).
+    port = free_port()
+    with open(os.path.join(work, "nginx.conf"), "w") as f:
+        f.write(textwrap.dedent(f"""\
+            worker_processes 2;
+            daemon on;
+            pid {work}/nginx.pid;
+            error_log {work}/nginx-error.log;
+            events {{ worker_connections 8192; }}
+            http {{
+              access_log off;
+              upstream app {{ server 127.0.0.1:{ports[0]}; server 127.0.0.1:{ports[1]}; keepalive 64; }}
+              server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
+            }}
+            """))
+    subprocess.run(["nginx", "-c", os.path.join(work, "nginx.conf")], check=True)
+    time.sleep(0.5)
+    master = int(open(os.path.join(work, "nginx.pid")).read())
+    targets["nginx"] = {"port": port, "pids": children(master)}
+
+    # HAProxy: 2 threads, round robin, connection reuse.
+    port = free_port()
+    with open(os.path.join(work, "haproxy.cfg"), "w") as f:
+        f.write(textwrap.dedent(f"""\
+            global
+              nbthread 2
+              maxconn 8000
+            defaults
+              mode http
+              timeout connect 5s
+              timeout client 30s
+              timeout server 30s
+              http-reuse always
+            frontend fe
+              bind 127.0.0.1:{port}
+              default_backend app
+            backend app
+              balance roundrobin
+              server a 127.0.0.1:{ports[0]}
+              server b 127.0.0.1:{ports[1]}
+            """))
+    p = subprocess.Popen(["haproxy", "-f", os.path.join(work, "haproxy.cfg")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(p)
+    targets["haproxy"] = {"port": port, "pids": [p.pid]}
+
+    # Plain YARP from the same YARP version, defaults.
+    port = free_port()
+    p = subprocess.Popen(["dotnet", os.path.join(root, "artifacts/bin/PlainYarp/release/PlainYarp.dll"), f"http://127.0.0.1:{port}",
+                          f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(p)
+    targets["yarp"] = {"port": port, "pids": [p.pid]}
+
+    for name, t in targets.items():
+        t["url"] = f"http://127.0.0.1:{t['port']}/api/whoami"
+        wait_http(t["url"], name=name)
+
+    # JIT and connection warm-up for everyone, .NET proxies longest.
+    for name, t in targets.items():
+        subprocess.run(["wrk", "-t2", "-c100", f"-d{8 if name in ('shoal', 'yarp') else 3}s", t["url"]], stdout=subprocess.DEVNULL)
+
+    rows = []
+    order = list(targets)
+    for rnd in range(1, rounds + 1):
+        for conns in (10, 100):
+            for name in order[rnd % len(order):] + order[:rnd % len(order)]:
+                t = targets[name]
+                subprocess.run(["wrk", "-t2", f"-c{conns}", "-d2s", t["url"]], stdout=subprocess.DEVNULL)
+                peak = [0]
+                stop = threading.Event()
+                def sample():
+                    while not stop.is_set():
+                        peak[0] = max(peak[0], rss_bytes(t["pids"])); time.sleep(0.5)
+                sampler = threading.Thread(target=sample); sampler.start()
+                c0 = cpu_ticks(t["pids"])
+                out = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "--latency", t["url"]], capture_output=True, text=True).stdout
+                c1 = cpu_ticks(t["pids"])
+                stop.set(); sampler.join()
+                def ms(m): return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+                requests = int(re.search(r"(\d+) requests in", out).group(1))
+                errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+                rows.append({"round": rnd, "conns": conns, "proxy": name,
+                             "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+                             "p50": ms(re.search(r"50%\s+([\d.]+)(us|ms|s)", out)), "p99": ms(re.search(r"99%\s+([\d.]+)(us|ms|s)", out)),
+                             "cpu_us": (c1 - c0) * 1e4 / requests, "rss_mb": peak[0] / 1048576, "errors": int(errors.group(1)) if errors else 0})
+                print(f"round {rnd} c={conns} {name}: {rows[-1]['rps']:.0f} req/s, p99 {rows[-1]['p99']:.2f} ms, {rows[-1]['cpu_us']:.1f} µs CPU/req, {rows[-1]['rss_mb']:.0f} MB", flush=True)
+finally:
+    for p in procs:
+        p.send_signal(signal.SIGTERM)
+    if os.path.exists(os.path.join(work, "nginx.pid")):
+        os.kill(int(open(os.path.join(work, "nginx.pid")).read()), signal.SIGTERM)
+    subprocess.run([shoal, "down", "-f", os.path.join(stack_dir, "shoal.yml")], stdout=subprocess.DEVNULL)
+
+names = ["direct", "nginx", "haproxy", "yarp", "shoal"]
+labels = {"direct": "replica directly", "nginx": "nginx (2 workers, keepalive 64)", "haproxy": "HAProxy (2 threads, http-reuse)", "yarp": "plain YARP 2.3 (defaults)", "shoal": "Shoal gateway (all features on)"}
+out = open(os.path.join(root, "bench/results/proxy.md"), "w")
+w = out.write
+w("# Proxies: Shoal's gateway against nginx, HAProxy and plain YARP\n\n")
+w(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `bench/proxy.sh` on {os.cpu_count()} cores shared by wrk, the proxy and "
+  f"two sample-app replicas (`GET /api/whoami`, a 70-byte JSON body). wrk `-t2`, {seconds} s per run after 2 s of warm-up, "
+  f"{rounds} rounds with the proxy order rotated each round; .NET proxies got 8 s of JIT warm-up first. CPU per request = the "
+  "proxy's utime + stime from /proc over the run ÷ requests (nginx: its workers). RSS: peak during the run.\n\n")
+w("Shoal ran with round robin, retries (3 attempts, 20 % budget), per-instance circuit breakers (5 consecutive / 50 % of ≥ 20), "
+  "outlier ejection, a bulkhead (10,000 per service, 5,000 per instance, queue 100) and slow start on.\n\n")
+for conns in (10, 100):
+    w(f"## {conns} connections (medians over rounds)\n\n| proxy | req/s | × nginx | p50 ms | p99 ms | p99 × nginx | CPU µs/req | × nginx | RSS MB |\n|---|---|---|---|---|---|---|---|---|\n")
+    def med(name, key): return statistics.median(r[key] for r in rows if r["proxy"] == name and r["conns"] == conns)
+    for name in names:
+        w(f"| {labels[name]} | {med(name,'rps'):,.0f} | {med(name,'rps')/med('nginx','rps'):.2f} | {med(name,'p50'):.2f} | {med(name,'p99'):.2f} | "
+          f"{med(name,'p99')/med('nginx','p99'):.2f} | {med(name,'cpu_us'):.1f} | {med(name,'cpu_us')/med('nginx','cpu_us'):.2f} | {med(name,'rss_mb'):.0f} |\n")
+    w("\n")
+w("## Every run\n\n| round | conns | proxy | req/s | p50 ms | p99 ms | CPU µs/req | RSS MB | non-2xx |\n|---|---|---|---|---|---|---|---|---|\n")
+for r in rows:
+    w(f"| {r['round']} | {r['conns']} | {r['proxy']} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu_us']:.1f} | {r['rss_mb']:.0f} | {r['errors']} |\n")
+out.close()
+print(open(os.path.join(root, "bench/results/proxy.md")).read())

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Proxies side by side in front of the same two sample-app replicas: the replica directly, nginx, HAProxy, plain YARP
+# (same YARP version) and the Shoal gateway with every resilience feature on. wrk at 10 and 100 connections, rounds
+# interleaved. Writes bench/results/proxy.md. Usage: bench/proxy.sh [rounds] [seconds]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need nginx haproxy wrk python3 curl
+"$ROOT/shoal" --version >/dev/null
+dotnet build "$ROOT/bench/PlainYarp/PlainYarp.csproj" -c Release -nologo -v quiet >/dev/null
+dotnet build "$ROOT/samples/Shoal.Samples.App/Shoal.Samples.App.csproj" -c Release -nologo -v quiet >/dev/null
+exec python3 "$BENCH_DIR/proxy.py" "$ROOT" "${1:-3}" "${2:-10}"
