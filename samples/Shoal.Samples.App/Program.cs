@@ -21,6 +21,10 @@ builder.Services.AddSingleton<RequestMetrics>();
 builder.Services.AddSingleton<SessionCounter>();
 builder.Services.AddSingleton<IAccountStore>(_ => AccountStoreFactory.Create(builder.Configuration));
 builder.Services.AddProblemDetails();
+if (Environment.GetEnvironmentVariable("SHOAL_REGISTRY_URL") is { Length: > 0 })
+{
+    builder.Services.AddHostedService<SelfRegistration>();
+}
 
 var app = builder.Build();
 app.UseMiddleware<RequestMetricsMiddleware>();

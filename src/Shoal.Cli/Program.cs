@@ -18,4 +18,5 @@ root.Subcommands.Add(LogsCommand.Create());
 root.Subcommands.Add(ScaleCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(RegistryCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -16,7 +16,7 @@ public static class ShoalCli
     }
 
     /// <summary>The first call builds the CLI (the launcher rebuilds when sources changed); later calls start at once.</summary>
-    private static async Task EnsureBuiltAsync()
+    public static async Task EnsureBuiltAsync()
     {
         if (s_ready)
         {

@@ -10,6 +10,19 @@ internal static class StackFiles
     /// <exception cref="ConfigFileException">It is missing or invalid.</exception>
     public static StackDefinition Load(string? file) => StackFileLoader.Load(StackFileLoader.Locate(file));
 
+    /// <summary>The admin token for a stack: <c>SHOAL_ADMIN_TOKEN</c>, else the file's <c>gateway.admin_token</c> when the file loads.</summary>
+    public static string? AdminToken(string? file)
+    {
+        try
+        {
+            return Load(file).Gateway.AdminToken;
+        }
+        catch (ConfigFileException)
+        {
+            return Environment.GetEnvironmentVariable(Shoal.Hosting.AdminAuthentication.TokenVariable);
+        }
+    }
+
     /// <summary>The <c>.shoal/</c> directory of a stack file, without validating the file (so <c>down</c> works after a bad edit).</summary>
     public static string StateDirectory(string? file) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StackFileLoader.Locate(file)))!, ".shoal");

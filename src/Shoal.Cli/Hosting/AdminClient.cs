@@ -5,9 +5,32 @@ using Shoal.Orchestration.Lifecycle;
 namespace Shoal.Cli.Hosting;
 
 /// <summary>Talks to a running stack's admin API.</summary>
-internal sealed class AdminClient(Uri admin) : IDisposable
+internal sealed class AdminClient(Uri admin, string? token = null) : IDisposable
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = admin, Timeout = TimeSpan.FromMinutes(5) };
+    private readonly HttpClient _http = Create(Reachable(admin), token);
+
+    /// <summary>The admin token the client sends, if any.</summary>
+    public string? Token => token;
+
+    private static HttpClient Create(Uri admin, string? token)
+    {
+        var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = admin, Timeout = TimeSpan.FromMinutes(5) };
+        if (!string.IsNullOrEmpty(token))
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
+
+    /// <summary>Where a client on this machine reaches a listener: a wildcard address (0.0.0.0, [::]) is reached on loopback.</summary>
+    public static Uri Reachable(Uri listen)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        return listen.Host is "0.0.0.0" or "[::]" or "::" or "+" or "*"
+            ? new UriBuilder(listen) { Host = "127.0.0.1" }.Uri
+            : listen;
+    }
 
     public async Task<StackSnapshot?> TryGetStackAsync(CancellationToken cancellationToken)
     {

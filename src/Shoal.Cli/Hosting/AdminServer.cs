@@ -9,16 +9,19 @@ using Shoal.Gateway.Admin;
 using Shoal.Hosting;
 using Shoal.Orchestration.Admin;
 using Shoal.Orchestration.Lifecycle;
+using Shoal.Registry;
+using Shoal.Registry.Api;
+using Microsoft.AspNetCore.Http;
 
 namespace Shoal.Cli.Hosting;
 
-/// <summary>The admin listener: catalog reads, stack control; problem+json on bad input.</summary>
+/// <summary>The admin listener: the registry API, stack control, gateway settings; problem+json on bad input, a bearer token on changes when set.</summary>
 internal static class AdminServer
 {
     /// <summary>Admin request bodies are small JSON documents.</summary>
     private const long MaxBodyBytes = 64 * 1024;
 
-    public static WebApplication Build(Uri listen, IServiceCatalog catalog, StackSupervisor supervisor, WebApplication gateway, Action shutdown)
+    public static WebApplication Build(Uri listen, string? token, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, Action shutdown)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -29,14 +32,17 @@ internal static class AdminServer
             k.Limits.MaxRequestBodySize = MaxBodyBytes;
         });
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
-        builder.Services.AddSingleton(catalog);
+        builder.Services.AddSingleton<IServiceCatalog>(catalog);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapCatalogEndpoints();
+        app.UseAdminToken(token);
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
+        app.MapGet("/v1/registry", () => Results.Json(new { store = catalog.Store.Description, index = catalog.StoreIndex }));
+        app.MapRegistryEndpoints(catalog, TimeProvider.System);
         app.MapStackEndpoints(supervisor, shutdown);
         app.MapGatewayEndpoints(gateway);
         return app;

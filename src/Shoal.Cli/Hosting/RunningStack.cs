@@ -15,6 +15,6 @@ internal static class RunningStack
             throw new CliException("the stack is not running ('shoal up -d' starts it)");
         }
 
-        return (state, new AdminClient(new Uri(state.Admin)));
+        return (state, new AdminClient(new Uri(state.Admin), StackFiles.AdminToken(file)));
     }
 }

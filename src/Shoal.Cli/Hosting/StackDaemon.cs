@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using Shoal.Catalog;
 using Shoal.Gateway;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
@@ -11,6 +10,8 @@ using Shoal.Orchestration.Lifecycle;
 using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
 using Shoal.Orchestration.State;
+using Shoal.Registry;
+using Shoal.Registry.Stores;
 
 namespace Shoal.Cli.Hosting;
 
@@ -39,14 +40,26 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
 
         StackCleanup.RemoveLeftovers(stack);
         KeepPreviousLogs(Path.Combine(stack.StateDirectory, "logs"));
-        var catalog = new InMemoryServiceCatalog();
+        await using var catalog = new RegistryCatalog(RegistryStores.Create(stack.RegistryStore, TimeProvider.System), $"{stack.Name}@{stack.Gateway.Admin.Authority}", TimeProvider.System, loggers.CreateLogger("Shoal.Registry"));
+        try
+        {
+            using var opening = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await catalog.StartAsync(opening.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.RegistryUnavailable(logger, catalog.Store.Description, ex.Message);
+            Console.Error.WriteLine($"error: the registry {catalog.Store.Description} cannot be opened: {ex.Message}");
+            return 1;
+        }
+
         var options = GatewayOptionsFor(stack);
 
         using var probe = new HealthProbe();
         await using var gateway = GatewayServer.Build(options, catalog, plugins, ConfigureLogging);
         var supervisor = new StackSupervisor(stack, commands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
         Supervisor = supervisor;
-        await using var admin = AdminServer.Build(stack.Gateway.Admin, catalog, supervisor, gateway, () => _shutdown.Cancel());
+        await using var admin = AdminServer.Build(stack.Gateway.Admin, stack.Gateway.AdminToken, catalog, supervisor, gateway, () => _shutdown.Cancel());
 
         if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
         {
@@ -190,5 +203,8 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
 
         [LoggerMessage(9003, LogLevel.Error, "The {What} cannot listen on {Url}: {Reason}")]
         public static partial void CannotListen(ILogger logger, string what, Uri url, string reason);
+
+        [LoggerMessage(9004, LogLevel.Error, "The registry {Store} cannot be opened: {Reason}")]
+        public static partial void RegistryUnavailable(ILogger logger, string store, string reason);
     }
 }

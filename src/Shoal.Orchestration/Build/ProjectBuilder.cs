@@ -17,7 +17,7 @@ public static class ProjectBuilder
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(progress);
         var commands = new Dictionary<string, ResolvedCommand>(StringComparer.Ordinal);
-        foreach (var service in stack.Services)
+        foreach (var service in stack.Services.Where(s => !s.External))
         {
             if (service.Command is { } argv)
             {

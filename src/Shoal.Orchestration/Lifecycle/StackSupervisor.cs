@@ -30,10 +30,11 @@ public sealed class StackSupervisor : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(loggers);
-        _stack = stack;
+        // External services have no processes here: the registry brings their instances.
+        _stack = stack with { Services = stack.Services.Where(s => !s.External).ToList() };
         _drainer = drainer;
         var ports = new PortAllocator();
-        foreach (var service in stack.Services)
+        foreach (var service in _stack.Services)
         {
             var command = commands[service.Name];
             var template = new ReplicaTemplate(service, stack.Name, command.Argv, command.PassUrls, stack.StateDirectory);

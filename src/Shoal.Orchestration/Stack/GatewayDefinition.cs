@@ -15,6 +15,9 @@ public sealed record GatewayDefinition
     /// <summary>Where the admin API listens.</summary>
     public Uri Admin { get; init; } = DefaultAdmin;
 
+    /// <summary>The bearer token admin changes need (<c>gateway.admin_token</c>, overridden by <c>SHOAL_ADMIN_TOKEN</c>); null for none.</summary>
+    public string? AdminToken { get; init; }
+
     /// <summary>Assemblies (or .csproj files, built once) with custom load-balancing strategies.</summary>
     public IReadOnlyList<string> Plugins { get; init; } = [];
 

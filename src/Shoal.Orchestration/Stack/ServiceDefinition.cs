@@ -17,6 +17,9 @@ public sealed record ServiceDefinition
     /// <summary>How many replicas to run.</summary>
     public int Replicas { get; init; } = 1;
 
+    /// <summary>True for a service that runs elsewhere: the stack starts nothing, its instances register through the registry API.</summary>
+    public bool External { get; init; }
+
     /// <summary>How each replica gets its port.</summary>
     public PortSpec Port { get; init; } = PortSpec.None;
 

@@ -21,6 +21,9 @@ public sealed record StackDefinition
     /// <summary>The services, in file order.</summary>
     public required IReadOnlyList<ServiceDefinition> Services { get; init; }
 
+    /// <summary>Where the registry lives: <c>sqlite:/abs/path</c> (default <c>.shoal/registry.db</c>) or <c>etcd://host:port,…[/prefix]</c>.</summary>
+    public string RegistryStore { get; init; } = "";
+
     /// <summary>Finds a service by name.</summary>
     public ServiceDefinition? FindService(string name) =>
         Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));

@@ -1,4 +1,5 @@
 using Shoal.Configuration;
+using Shoal.Hosting;
 using System.Net;
 using System.Text.RegularExpressions;
 using Shoal.Routing;
@@ -13,12 +14,13 @@ public static partial class StackFileLoader
     /// <summary>The file names looked for when none is given.</summary>
     public static readonly string[] DefaultFileNames = ["shoal.yml", "shoal.yaml"];
 
-    private static readonly string[] s_topLevelKeys = ["name", "gateway", "services"];
-    private static readonly string[] s_gatewayKeys = ["listen", "admin", "plugins", "trusted_proxies"];
+    private static readonly string[] s_topLevelKeys = ["name", "gateway", "services", "registry"];
+    private static readonly string[] s_registryKeys = ["store"];
+    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "plugins", "trusted_proxies"];
     private static readonly string[] s_serviceKeys =
     [
         "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
-        "working_dir", "version", "stop_grace_period", "weight", "metadata", "per_replica", "load_balancing", "resilience",
+        "working_dir", "version", "stop_grace_period", "weight", "metadata", "per_replica", "load_balancing", "resilience", "external",
     ];
 
     private static readonly string[] s_replicaKeys = ["weight", "metadata", "env"];
@@ -103,6 +105,7 @@ public static partial class StackFileLoader
         var name = top.GetString("name") ?? Path.GetFileName(directory);
         var gateway = ReadGateway(top, directory);
         var services = ReadServices(top, directory);
+        var registry = ReadRegistry(top, directory);
 
         CheckDependencies(services, top, errors);
         CheckPorts(services, gateway, top, errors);
@@ -117,7 +120,30 @@ public static partial class StackFileLoader
             FilePath = fullPath,
             Gateway = gateway,
             Services = services.Select(s => s.Definition).ToList(),
+            RegistryStore = registry,
         };
+    }
+
+    private static string ReadRegistry(YamlFields top, string directory)
+    {
+        var section = top.GetMap("registry", s_registryKeys);
+        var store = section?.GetString("store");
+        if (store is null)
+        {
+            return "sqlite:" + Path.Combine(directory, ".shoal", "registry.db");
+        }
+
+        if (store.StartsWith("sqlite:", StringComparison.Ordinal) && store.Length > "sqlite:".Length)
+        {
+            return "sqlite:" + Path.GetFullPath(Path.Combine(directory, store["sqlite:".Length..]));
+        }
+
+        if (!EtcdAddressPattern().IsMatch(store))
+        {
+            section!.Errors.Add(section.Get("store")!, section.FieldPath("store"), $"'{store}' is not a registry store: use sqlite:PATH or etcd://host:port[,host:port…][/prefix]");
+        }
+
+        return store;
     }
 
     private static GatewayDefinition ReadGateway(YamlFields top, string directory)
@@ -125,7 +151,7 @@ public static partial class StackFileLoader
         var section = top.GetMap("gateway", s_gatewayKeys);
         if (section is null)
         {
-            return new GatewayDefinition();
+            return new GatewayDefinition { AdminToken = Environment.GetEnvironmentVariable(AdminAuthentication.TokenVariable) is { Length: > 0 } t ? t : null };
         }
 
         var plugins = new List<string>();
@@ -153,10 +179,23 @@ public static partial class StackFileLoader
             }
         }
 
+        var admin = ReadListenUri(section, "admin") ?? GatewayDefinition.DefaultAdmin;
+        var token = Environment.GetEnvironmentVariable(AdminAuthentication.TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : section.GetString("admin_token");
+        if (token is { Length: < 16 })
+        {
+            section.Errors.Add(section.Get("admin_token")!, section.FieldPath("admin_token"), "an admin token needs at least 16 characters");
+        }
+
+        if (!AdminAuthentication.IsLoopback(admin) && string.IsNullOrEmpty(token))
+        {
+            section.Errors.Add(section.Get("admin")!, section.FieldPath("admin"), $"the admin listener {admin} is reachable from other machines: set gateway.admin_token or {AdminAuthentication.TokenVariable}, or listen on 127.0.0.1");
+        }
+
         return new GatewayDefinition
         {
             Listen = ReadListenUri(section, "listen") ?? GatewayDefinition.DefaultListen,
-            Admin = ReadListenUri(section, "admin") ?? GatewayDefinition.DefaultAdmin,
+            Admin = admin,
+            AdminToken = token,
             Plugins = plugins,
             TrustedProxies = proxies,
         };
@@ -223,8 +262,17 @@ public static partial class StackFileLoader
     {
         var command = ReadCommand(f);
         var project = f.GetString("project");
+        var external = f.GetBool("external") ?? false;
         string? projectPath = null;
-        if (command is null && project is null)
+        if (external && (command is not null || project is not null))
+        {
+            f.Errors.Add(f.KeyNode("external")!, f.FieldPath("external"), "an external service runs elsewhere and registers through the registry API: drop 'command' and 'project'");
+        }
+        else if (external)
+        {
+            // Its instances come from the registry.
+        }
+        else if (command is null && project is null)
         {
             f.Errors.Add(f.Node, f.Path, "missing command: give 'command' (the argv to run, e.g. [dotnet, app.dll]) or 'project' (a .csproj to build and run)");
         }
@@ -252,7 +300,7 @@ public static partial class StackFileLoader
             }
         }
 
-        if (routes.Count > 0 && port.Kind == PortKind.None)
+        if (routes.Count > 0 && port.Kind == PortKind.None && !external)
         {
             f.Errors.Add(f.KeyNode("routes")!, f.FieldPath("routes"), "a service with routes needs a 'port' (auto or a number) for the gateway to reach it");
         }
@@ -262,7 +310,8 @@ public static partial class StackFileLoader
             Name = name,
             Command = command,
             Project = projectPath,
-            Replicas = f.GetInt("replicas", 0, 64) ?? 1,
+            Replicas = external ? 0 : f.GetInt("replicas", 0, 64) ?? 1,
+            External = external,
             Port = port,
             Environment = f.GetStringMap("env") ?? new Dictionary<string, string>(),
             Health = ReadHealth(f, port),
@@ -625,9 +674,13 @@ public static partial class StackFileLoader
         {
             foreach (var dependency in service.Definition.DependsOn)
             {
-                if (!byName.ContainsKey(dependency.Service))
+                if (!byName.TryGetValue(dependency.Service, out var target))
                 {
                     errors.Add(service.Fields.Get("depends_on")!, service.Fields.FieldPath("depends_on"), $"'{dependency.Service}' is not a service in this stack");
+                }
+                else if (target.Definition.External)
+                {
+                    errors.Add(service.Fields.Get("depends_on")!, service.Fields.FieldPath("depends_on"), $"'{dependency.Service}' is external: the stack cannot wait for it");
                 }
             }
         }
@@ -764,6 +817,9 @@ public static partial class StackFileLoader
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
     private static partial Regex ServiceNamePattern();
+
+    [GeneratedRegex(@"^etcd://[^/,:]+:\d{1,5}(,[^/,:]+:\d{1,5})*(/[A-Za-z0-9._/-]+)?$")]
+    private static partial Regex EtcdAddressPattern();
 
     [GeneratedRegex(@"^/[A-Za-z0-9._~!$&'()+,;=:@%/-]*(\*\*?)?$")]
     private static partial Regex RoutePattern();

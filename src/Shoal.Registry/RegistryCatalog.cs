@@ -1,0 +1,294 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Shoal.Catalog;
+
+namespace Shoal.Registry;
+
+/// <summary>
+/// The catalog the gateway follows, kept in step with a registry store: it reads the store once, then applies the
+/// store's watch. The stack's own replicas are written through it with a TTL this process renews, so they vanish
+/// from a shared store when the process dies; external instances are written through the registry API.
+/// </summary>
+public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
+{
+    /// <summary>The metadata key naming the process that owns (heartbeats) an instance.</summary>
+    public const string OwnerKey = "shoal.owner";
+
+    private readonly IRegistryStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _owner;
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly HashSet<(string Service, string Id)> _owned = [];
+    private ImmutableDictionary<(string Service, string Id), RegistryEntry> _entries = ImmutableDictionary<(string, string), RegistryEntry>.Empty;
+    private ImmutableDictionary<string, long> _serviceIndex = ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+    private readonly CatalogPublisher _publisher = new();
+    private long _storeIndex;
+    private readonly List<Task> _loops = [];
+
+    /// <summary>Creates a catalog over <paramref name="store"/>, which it owns; <paramref name="owner"/> names this process in the instances it writes.</summary>
+    public RegistryCatalog(IRegistryStore store, string owner, TimeProvider timeProvider, ILogger logger)
+    {
+        _store = store;
+        _owner = owner;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>The TTL of the instances this process writes; renewed at a third of it.</summary>
+    public TimeSpan OwnedTtl { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often TTLs are checked, for stores that do not expire them themselves.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The store behind the catalog.</summary>
+    public IRegistryStore Store => _store;
+
+    /// <inheritdoc />
+    public CatalogSnapshot Current => _publisher.Current;
+
+    /// <summary>Every registration, with TTLs, at <see cref="Current"/>'s index.</summary>
+    public ImmutableDictionary<(string Service, string Id), RegistryEntry> Entries => Volatile.Read(ref _entries);
+
+    /// <summary>The store's index that <see cref="Current"/> reflects; what the registry API answers and watches resume from.</summary>
+    /// <remarks><see cref="CatalogSnapshot.Index"/> is this catalog's own version, which grows with every change it applies.</remarks>
+    public long StoreIndex => Volatile.Read(ref _storeIndex);
+
+    /// <summary>The index of the last change to <paramref name="service"/>, or 0.</summary>
+    public long ServiceIndex(string service) => Volatile.Read(ref _serviceIndex).GetValueOrDefault(service);
+
+    /// <summary>Opens the store, loads it, removes what an earlier run of this owner left, and starts following it.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var view = await _store.ReadAsync(cancellationToken).ConfigureAwait(false);
+        Reset(view);
+        _loops.Add(FollowAsync(view.Index, _stop.Token));
+        foreach (var stale in view.Entries.Where(e => e.Registration.Instance.Metadata.GetValueOrDefault(OwnerKey) == _owner))
+        {
+            await RemoveAsync(stale.Registration.Instance.Service, stale.Registration.Instance.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        _loops.Add(HeartbeatOwnedAsync(_stop.Token));
+        _loops.Add(SweepAsync(_stop.Token));
+    }
+
+    /// <summary>Registers an instance from the API; completes once the catalog shows it.</summary>
+    public async Task<long> PutAsync(Registration registration, CancellationToken cancellationToken)
+    {
+        var index = await _store.PutAsync(registration, cancellationToken).ConfigureAwait(false);
+        await WaitForIndexAsync(index, cancellationToken).ConfigureAwait(false);
+        return Math.Max(index, StoreIndex);
+    }
+
+    /// <summary>Deregisters an instance; null when it was not registered.</summary>
+    public async Task<long?> DeleteAsync(string service, string id, CancellationToken cancellationToken)
+    {
+        var index = await _store.DeleteAsync(service, id, cancellationToken).ConfigureAwait(false);
+        if (index is { } i)
+        {
+            await WaitForIndexAsync(i, cancellationToken).ConfigureAwait(false);
+        }
+
+        return index;
+    }
+
+    /// <summary>Renews an instance's TTL; null when it is not registered.</summary>
+    public async Task<long?> HeartbeatAsync(string service, string id, CancellationToken cancellationToken)
+    {
+        var index = await _store.HeartbeatAsync(service, id, cancellationToken).ConfigureAwait(false);
+        if (index is { } i)
+        {
+            await WaitForIndexAsync(i, cancellationToken).ConfigureAwait(false);
+            return Math.Max(i, StoreIndex);
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask UpsertAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        lock (_lock)
+        {
+            _owned.Add((instance.Service, instance.Id));
+        }
+
+        var metadata = new Dictionary<string, string>(instance.Metadata) { [OwnerKey] = _owner };
+        var registration = new Registration(instance with { Metadata = metadata }, OwnedTtl, TimeSpan.Zero);
+        await PutAsync(registration, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RemoveAsync(string service, string id, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _owned.Remove((service, id));
+        }
+
+        return await DeleteAsync(service, id, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<CatalogSnapshot> WaitForChangeAsync(long index, CancellationToken cancellationToken) =>
+        _publisher.WaitForChangeAsync(index, cancellationToken);
+
+    /// <summary>Completes once the catalog reflects the store's index <paramref name="index"/>.</summary>
+    public async Task WaitForIndexAsync(long index, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task<CatalogSnapshot> signal;
+            lock (_lock)
+            {
+                if (_storeIndex >= index)
+                {
+                    return;
+                }
+
+                signal = _publisher.NextChange;
+            }
+
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (var loop in _loops)
+        {
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+
+        _stop.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task FollowAsync(long index, CancellationToken token)
+    {
+        await Task.Yield();
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in _store.WatchAsync(index, token).ConfigureAwait(false))
+                {
+                    Apply(change);
+                    index = change.Index;
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The store is unreachable or lost the history: read it whole again once it answers.
+                Log.FollowFailed(_logger, _store.Description, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), _time, token).ConfigureAwait(false);
+                try
+                {
+                    var view = await _store.ReadAsync(token).ConfigureAwait(false);
+                    Reset(view);
+                    index = view.Index;
+                }
+                catch (Exception again) when (again is not OperationCanceledException)
+                {
+                    Log.FollowFailed(_logger, _store.Description, again.Message);
+                }
+            }
+        }
+    }
+
+    private async Task HeartbeatOwnedAsync(CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            await Task.Delay(OwnedTtl / 3, _time, token).ConfigureAwait(false);
+            List<(string Service, string Id)> owned;
+            lock (_lock)
+            {
+                owned = [.. _owned];
+            }
+
+            foreach (var (service, id) in owned)
+            {
+                try
+                {
+                    await _store.HeartbeatAsync(service, id, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.HeartbeatFailed(_logger, service, id, ex.Message);
+                }
+            }
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            await Task.Delay(SweepInterval, _time, token).ConfigureAwait(false);
+            try
+            {
+                await _store.SweepAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.SweepFailed(_logger, ex.Message);
+            }
+        }
+    }
+
+    private void Apply(RegistryEvent change)
+    {
+        var instance = change.Entry.Registration.Instance;
+        var key = (instance.Service, instance.Id);
+        lock (_lock)
+        {
+            _entries = change.Kind == RegistryEventKind.Deregistered ? _entries.Remove(key) : _entries.SetItem(key, change.Entry);
+            _serviceIndex = _serviceIndex.SetItem(instance.Service, change.Index);
+            _storeIndex = Math.Max(_storeIndex, change.Index);
+            Publish();
+        }
+    }
+
+    private void Reset(RegistryView view)
+    {
+        lock (_lock)
+        {
+            _entries = view.Entries.ToImmutableDictionary(e => (e.Registration.Instance.Service, e.Registration.Instance.Id));
+            _serviceIndex = view.Entries.Select(e => e.Registration.Instance.Service).Distinct()
+                .ToImmutableDictionary(s => s, _ => view.Index, StringComparer.Ordinal);
+            _storeIndex = Math.Max(_storeIndex, view.Index);
+            Publish();
+        }
+    }
+
+    private void Publish() => _publisher.Publish(_entries.Values.Select(e => e.Instance));
+
+    private static partial class Log
+    {
+        [LoggerMessage(4001, LogLevel.Warning, "Following the registry {Store} failed: {Reason}; reading it again")]
+        public static partial void FollowFailed(ILogger logger, string store, string reason);
+
+        [LoggerMessage(4002, LogLevel.Warning, "Renewing {Service}/{Id} failed: {Reason}")]
+        public static partial void HeartbeatFailed(ILogger logger, string service, string id, string reason);
+
+        [LoggerMessage(4003, LogLevel.Warning, "Expiring TTLs failed: {Reason}")]
+        public static partial void SweepFailed(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,415 @@
+using System.Runtime.CompilerServices;
+using System.Net;
+using Etcdserverpb;
+using Mvccpb;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
+using Grpc.Net.Client.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Shoal.Registry.Stores;
+
+/// <summary>
+/// The shared store: an etcd cluster, through etcd's v3 gRPC API (dotnet-etcd's generated clients). An instance is the
+/// key <c>PREFIX/i/SERVICE/ID</c>; its TTL is an etcd lease on <c>PREFIX/a/SERVICE/ID</c>, so the cluster itself
+/// expires it (the instance turns critical) and, with <c>deregister_after</c>, a second lease on the instance key
+/// removes it. The index is etcd's revision, and a watch resumes from any revision etcd has not compacted.
+/// </summary>
+/// <remarks>
+/// Every member is an address of one gRPC channel with round-robin balancing and retries on <c>Unavailable</c>, so a
+/// member that dies costs no failed call; the watch stream reconnects from the last revision it delivered.
+/// </remarks>
+public sealed class EtcdRegistryStore : IRegistryStore
+{
+    private readonly GrpcChannel _channel;
+    private readonly KV.KVClient _kv;
+    private readonly Lease.LeaseClient _leases;
+    private readonly Watch.WatchClient _watch;
+    private readonly string _prefix;
+    private readonly TimeProvider _time;
+
+    /// <summary>Connects to the members <paramref name="endpoints"/> (host:port each) under key prefix <paramref name="prefix"/>.</summary>
+    public EtcdRegistryStore(IReadOnlyList<DnsEndPoint> endpoints, string prefix, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        _prefix = prefix.TrimEnd('/');
+        _time = timeProvider;
+        Description = $"etcd://{string.Join(',', endpoints.Select(e => $"{e.Host}:{e.Port}"))}{_prefix}";
+        var services = new ServiceCollection();
+        services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => endpoints.Select(e => new BalancerAddress(e.Host, e.Port)).ToArray()));
+        var retry = new MethodConfig
+        {
+            Names = { MethodName.Default },
+            RetryPolicy = new RetryPolicy
+            {
+                MaxAttempts = 5,
+                InitialBackoff = TimeSpan.FromMilliseconds(50),
+                MaxBackoff = TimeSpan.FromSeconds(1),
+                BackoffMultiplier = 2,
+                RetryableStatusCodes = { StatusCode.Unavailable },
+            },
+        };
+        _channel = GrpcChannel.ForAddress("static:///etcd", new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Insecure,
+            ServiceProvider = services.BuildServiceProvider(),
+            ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() }, MethodConfigs = { retry } },
+        });
+        _kv = new KV.KVClient(_channel);
+        _leases = new Lease.LeaseClient(_channel);
+        _watch = new Watch.WatchClient(_channel);
+    }
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <summary>How long one call to etcd may take before it fails.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Parses <c>etcd://host:port[,host:port…][/prefix]</c>.</summary>
+    public static (IReadOnlyList<DnsEndPoint> Endpoints, string Prefix)? TryParse(string address)
+    {
+        if (!address.StartsWith("etcd://", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = address["etcd://".Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var hosts = slash < 0 ? rest : rest[..slash];
+        var prefix = slash < 0 ? "/shoal/registry" : rest[slash..];
+        var endpoints = new List<DnsEndPoint>();
+        foreach (var part in hosts.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = part.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(part.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
+            {
+                return null;
+            }
+
+            endpoints.Add(new DnsEndPoint(part[..colon], port));
+        }
+
+        return endpoints.Count == 0 || prefix.Length < 2 ? null : (endpoints, prefix);
+    }
+
+    /// <inheritdoc />
+    public async Task OpenAsync(CancellationToken cancellationToken) =>
+        await _kv.RangeAsync(new RangeRequest { Key = Bytes(_prefix + "/"), RangeEnd = RangeEnd(_prefix + "/"), CountOnly = true }, Options(cancellationToken)).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async Task<RegistryView> ReadAsync(CancellationToken cancellationToken)
+    {
+        var state = new State(_prefix);
+        var revision = await state.LoadAsync(_kv, 0, Options(cancellationToken)).ConfigureAwait(false);
+        return new RegistryView(revision, state.Entries().ToList());
+    }
+
+    /// <inheritdoc />
+    public async Task<long> PutAsync(Registration registration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        var instance = registration.Instance;
+        var (current, alive, _) = await GetAsync(instance.Service, instance.Id, cancellationToken).ConfigureAwait(false);
+        if (current is not null && instance.RegisteredAt == default)
+        {
+            registration = registration with { Instance = instance with { RegisteredAt = current.Registration.Instance.RegisteredAt } };
+        }
+
+        if (current is not null && RegistryEvent.Classify(current.Entry, new RegistryEntry(registration, false)) is null)
+        {
+            // Nothing a client would see changes: renew the TTL only, so the write costs no revision.
+            return await HeartbeatAsync(instance.Service, instance.Id, cancellationToken).ConfigureAwait(false) ?? 0;
+        }
+
+        var txn = new TxnRequest();
+        long instanceLease = 0;
+        if (registration.Ttl is { } ttl)
+        {
+            var aliveLease = await GrantAsync(ttl, cancellationToken).ConfigureAwait(false);
+            txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = Bytes(AliveKey(instance.Service, instance.Id)), Value = ByteString.Empty, Lease = aliveLease } });
+            if (registration.DeregisterAfter is { } after)
+            {
+                instanceLease = await GrantAsync(ttl + after, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (alive is not null)
+        {
+            txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = Bytes(AliveKey(instance.Service, instance.Id)) } });
+        }
+
+        txn.Success.Insert(0, new RequestOp { RequestPut = new PutRequest { Key = Bytes(InstanceKey(instance.Service, instance.Id)), Value = ByteString.CopyFromUtf8(RegistrationCodec.Encode(registration)), Lease = instanceLease } });
+        var response = await _kv.TxnAsync(txn, Options(cancellationToken)).ConfigureAwait(false);
+        return response.Header.Revision;
+    }
+
+    /// <inheritdoc />
+    public async Task<long?> DeleteAsync(string service, string id, CancellationToken cancellationToken)
+    {
+        var txn = new TxnRequest();
+        txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = Bytes(InstanceKey(service, id)) } });
+        txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = Bytes(AliveKey(service, id)) } });
+        var response = await _kv.TxnAsync(txn, Options(cancellationToken)).ConfigureAwait(false);
+        return response.Responses[0].ResponseDeleteRange.Deleted > 0 ? response.Header.Revision : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<long?> HeartbeatAsync(string service, string id, CancellationToken cancellationToken)
+    {
+        var (current, alive, _) = await GetAsync(service, id, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            return null;
+        }
+
+        if (current.Lease != 0)
+        {
+            await KeepAliveAsync(current.Lease, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (current.Registration.Ttl is not { } ttl)
+        {
+            return 0;
+        }
+
+        if (alive is not null && await KeepAliveAsync(alive.Lease, cancellationToken).ConfigureAwait(false))
+        {
+            return 0;
+        }
+
+        // The TTL ran out (the alive key is gone): a heartbeat brings the instance back.
+        var lease = await GrantAsync(ttl, cancellationToken).ConfigureAwait(false);
+        var put = await _kv.PutAsync(new PutRequest { Key = Bytes(AliveKey(service, id)), Value = ByteString.Empty, Lease = lease }, Options(cancellationToken)).ConfigureAwait(false);
+        return put.Header.Revision;
+    }
+
+    /// <inheritdoc />
+    public Task SweepAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RegistryEvent> WatchAsync(long afterIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var state = new State(_prefix);
+        try
+        {
+            if (afterIndex > 0)
+            {
+                await state.LoadAsync(_kv, afterIndex, Options(cancellationToken)).ConfigureAwait(false);
+            }
+        }
+        catch (RpcException ex) when (ex.Status.Detail.Contains("compacted", StringComparison.Ordinal))
+        {
+            throw new RegistryHistoryLostException(afterIndex, -1);
+        }
+
+        var next = afterIndex + 1;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var call = _watch.Watch(cancellationToken: cancellationToken);
+            await call.RequestStream.WriteAsync(new WatchRequest
+            {
+                CreateRequest = new WatchCreateRequest { Key = Bytes(_prefix + "/"), RangeEnd = RangeEnd(_prefix + "/"), StartRevision = next },
+            }, cancellationToken).ConfigureAwait(false);
+
+            var responses = call.ResponseStream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    WatchResponse response;
+                    try
+                    {
+                        if (!await responses.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        response = responses.Current;
+                    }
+                    catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown && !cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    if (response.CompactRevision > 0)
+                    {
+                        throw new RegistryHistoryLostException(next - 1, response.CompactRevision);
+                    }
+
+                    foreach (var group in response.Events.GroupBy(e => e.Kv.ModRevision))
+                    {
+                        foreach (var change in state.Apply(group.Key, group))
+                        {
+                            yield return change;
+                        }
+
+                        next = group.Key + 1;
+                    }
+                }
+            }
+            finally
+            {
+                await responses.DisposeAsync().ConfigureAwait(false);
+            }
+
+            // The member serving the watch went away: resume from the next revision on another.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _channel.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private string InstanceKey(string service, string id) => $"{_prefix}/i/{service}/{id}";
+
+    private string AliveKey(string service, string id) => $"{_prefix}/a/{service}/{id}";
+
+    private CallOptions Options(CancellationToken cancellationToken) => new(deadline: _time.GetUtcNow().UtcDateTime + CallTimeout, cancellationToken: cancellationToken);
+
+    private async Task<(Stored? Instance, KeyValue? Alive, long Revision)> GetAsync(string service, string id, CancellationToken cancellationToken)
+    {
+        var txn = new TxnRequest();
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(InstanceKey(service, id)) } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(AliveKey(service, id)) } });
+        var response = await _kv.TxnAsync(txn, Options(cancellationToken)).ConfigureAwait(false);
+        var instance = response.Responses[0].ResponseRange.Kvs.FirstOrDefault();
+        var alive = response.Responses[1].ResponseRange.Kvs.FirstOrDefault();
+        if (instance is null)
+        {
+            return (null, null, response.Header.Revision);
+        }
+
+        var registration = RegistrationCodec.Decode(instance.Value.ToStringUtf8());
+        var expired = registration.Ttl is not null && alive is null;
+        return (new Stored(registration, expired, instance.Lease), alive, response.Header.Revision);
+    }
+
+    private async Task<long> GrantAsync(TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var seconds = (long)Math.Max(1, Math.Ceiling(ttl.TotalSeconds));
+        var grant = await _leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = seconds }, Options(cancellationToken)).ConfigureAwait(false);
+        return grant.ID;
+    }
+
+    /// <summary>Renews a lease once; false when it has already expired.</summary>
+    private async Task<bool> KeepAliveAsync(long lease, CancellationToken cancellationToken)
+    {
+        using var call = _leases.LeaseKeepAlive(Options(cancellationToken));
+        await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = lease }, cancellationToken).ConfigureAwait(false);
+        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        return await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false) && call.ResponseStream.Current.TTL > 0;
+    }
+
+    private static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);
+
+    /// <summary>The end of the key range that holds every key starting with <paramref name="prefix"/>.</summary>
+    private static ByteString RangeEnd(string prefix)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(prefix);
+        bytes[^1]++;
+        return ByteString.CopyFrom(bytes);
+    }
+
+    private sealed record Stored(Registration Registration, bool Expired, long Lease)
+    {
+        public RegistryEntry Entry => new(Registration, Expired);
+    }
+
+    /// <summary>The registry as rebuilt from keys: turns etcd's key events into instance events.</summary>
+    private sealed class State(string prefix)
+    {
+        private readonly Dictionary<(string, string), Registration> _instances = [];
+        private readonly HashSet<(string, string)> _alive = [];
+
+        public IEnumerable<RegistryEntry> Entries() => _instances.Keys.Select(Entry).OfType<RegistryEntry>();
+
+        /// <summary>Reads every key at <paramref name="revision"/> (0: the latest); returns the revision read.</summary>
+        public async Task<long> LoadAsync(KV.KVClient kv, long revision, CallOptions options)
+        {
+            var response = await kv.RangeAsync(new RangeRequest { Key = Bytes(prefix + "/"), RangeEnd = RangeEnd(prefix + "/"), Revision = revision }, options).ConfigureAwait(false);
+            foreach (var pair in response.Kvs)
+            {
+                Set(pair, deleted: false);
+            }
+
+            return revision > 0 ? revision : response.Header.Revision;
+        }
+
+        /// <summary>Applies the key changes of one revision; yields the instance events they make.</summary>
+        public IEnumerable<RegistryEvent> Apply(long revision, IEnumerable<Event> changes)
+        {
+            var touched = new List<((string, string) Key, RegistryEntry? Before)>();
+            var list = changes.ToList();
+            foreach (var change in list)
+            {
+                if (Parse(change.Kv.Key.ToStringUtf8()) is { } parsed && touched.All(t => t.Key != parsed.Key))
+                {
+                    touched.Add((parsed.Key, Entry(parsed.Key)));
+                }
+            }
+
+            foreach (var change in list)
+            {
+                Set(change.Kv, change.Type == Event.Types.EventType.Delete);
+            }
+
+            foreach (var (key, before) in touched)
+            {
+                var after = Entry(key);
+                if (RegistryEvent.Classify(before, after) is { } kind)
+                {
+                    yield return new RegistryEvent(revision, kind, after ?? before!);
+                }
+            }
+        }
+
+        private RegistryEntry? Entry((string, string) key) =>
+            _instances.TryGetValue(key, out var registration) ? new RegistryEntry(registration, registration.Ttl is not null && !_alive.Contains(key)) : null;
+
+        private void Set(KeyValue pair, bool deleted)
+        {
+            if (Parse(pair.Key.ToStringUtf8()) is not { } parsed)
+            {
+                return;
+            }
+
+            if (parsed.Kind == 'i')
+            {
+                if (deleted)
+                {
+                    _instances.Remove(parsed.Key);
+                }
+                else
+                {
+                    _instances[parsed.Key] = RegistrationCodec.Decode(pair.Value.ToStringUtf8());
+                }
+            }
+            else if (deleted)
+            {
+                _alive.Remove(parsed.Key);
+            }
+            else
+            {
+                _alive.Add(parsed.Key);
+            }
+        }
+
+        private (char Kind, (string, string) Key)? Parse(string key)
+        {
+            // PREFIX/i/SERVICE/ID or PREFIX/a/SERVICE/ID
+            if (!key.StartsWith(prefix + "/", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var parts = key[(prefix.Length + 1)..].Split('/');
+            return parts.Length == 3 && parts[0] is "i" or "a" ? (parts[0][0], (parts[1], parts[2])) : null;
+        }
+    }
+}

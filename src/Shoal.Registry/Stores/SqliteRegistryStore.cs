@@ -1,0 +1,324 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+
+namespace Shoal.Registry.Stores;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. Registrations and an event log change in one transaction, so the
+/// log is exactly the history of the table; a restarted gateway finds both, and applies TTLs that ran out meanwhile.
+/// </summary>
+/// <remarks>
+/// One connection, one writer at a time: the registry is written by one gateway process. <c>synchronous=NORMAL</c>
+/// keeps every committed change across a crash of the process (not across a power cut of the machine).
+/// </remarks>
+public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, int keepEvents = 100_000) : IRegistryStore
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SqliteConnection? _db;
+    private TaskCompletionSource _changed = NewSignal();
+
+    /// <inheritdoc />
+    public string Description => $"sqlite:{path}";
+
+    /// <inheritdoc />
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync("""
+            PRAGMA journal_mode=WAL;
+            PRAGMA synchronous=NORMAL;
+            PRAGMA busy_timeout=5000;
+            CREATE TABLE IF NOT EXISTS instances(
+                service TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+                ttl_ms INTEGER, deregister_after_ms INTEGER, heartbeat_ms INTEGER NOT NULL, expired INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (service, id));
+            CREATE TABLE IF NOT EXISTS events(idx INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL, body TEXT NOT NULL, expired INTEGER NOT NULL);
+            """, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<RegistryView> ReadAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var entries = new List<RegistryEntry>();
+            using (var select = Command("SELECT body, expired FROM instances"))
+            using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    entries.Add(new RegistryEntry(RegistrationCodec.Decode(reader.GetString(0)), reader.GetInt64(1) != 0));
+                }
+            }
+
+            return new RegistryView(await LastIndexAsync(cancellationToken).ConfigureAwait(false), entries);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<long> PutAsync(Registration registration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        return WriteAsync(async tx =>
+        {
+            var instance = registration.Instance;
+            var before = await FindAsync(instance.Service, instance.Id, tx, cancellationToken).ConfigureAwait(false);
+            if (before is not null && instance.RegisteredAt == default)
+            {
+                registration = registration with { Instance = instance with { RegisteredAt = before.Registration.Instance.RegisteredAt } };
+            }
+
+            var after = new RegistryEntry(registration, Expired: false);
+            using var upsert = Command("""
+                INSERT INTO instances(service, id, body, ttl_ms, deregister_after_ms, heartbeat_ms, expired) VALUES ($s, $i, $b, $t, $d, $h, 0)
+                ON CONFLICT(service, id) DO UPDATE SET body = $b, ttl_ms = $t, deregister_after_ms = $d, heartbeat_ms = $h, expired = 0
+                """, tx);
+            upsert.Parameters.AddWithValue("$s", instance.Service);
+            upsert.Parameters.AddWithValue("$i", instance.Id);
+            upsert.Parameters.AddWithValue("$b", RegistrationCodec.Encode(registration));
+            upsert.Parameters.AddWithValue("$t", (object?)(long?)registration.Ttl?.TotalMilliseconds ?? DBNull.Value);
+            upsert.Parameters.AddWithValue("$d", (object?)(long?)registration.DeregisterAfter?.TotalMilliseconds ?? DBNull.Value);
+            upsert.Parameters.AddWithValue("$h", Now);
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return await RecordAsync(before, after, tx, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long?> DeleteAsync(string service, string id, CancellationToken cancellationToken) =>
+        ChangeExistingAsync(service, id, async (before, tx) =>
+        {
+            await DeleteRowAsync(service, id, tx, cancellationToken).ConfigureAwait(false);
+            return await RecordAsync(before, null, tx, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long?> HeartbeatAsync(string service, string id, CancellationToken cancellationToken) =>
+        ChangeExistingAsync(service, id, async (before, tx) =>
+        {
+            using var renew = Command("UPDATE instances SET heartbeat_ms = $h, expired = 0 WHERE service = $s AND id = $i", tx);
+            renew.Parameters.AddWithValue("$h", Now);
+            renew.Parameters.AddWithValue("$s", service);
+            renew.Parameters.AddWithValue("$i", id);
+            await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return await RecordAsync(before, before with { Expired = false }, tx, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task SweepAsync(CancellationToken cancellationToken) =>
+        WriteAsync(async tx =>
+        {
+            var now = Now;
+            var due = new List<(RegistryEntry Entry, bool Remove)>();
+            using (var select = Command("""
+                SELECT body, expired, heartbeat_ms + ttl_ms + deregister_after_ms <= $now FROM instances
+                WHERE ttl_ms IS NOT NULL AND heartbeat_ms + ttl_ms <= $now
+                """, tx))
+            {
+                select.Parameters.AddWithValue("$now", now);
+                using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var remove = !reader.IsDBNull(2) && reader.GetInt64(2) != 0;
+                    due.Add((new RegistryEntry(RegistrationCodec.Decode(reader.GetString(0)), reader.GetInt64(1) != 0), remove));
+                }
+            }
+
+            var index = 0L;
+            foreach (var (entry, remove) in due)
+            {
+                var instance = entry.Registration.Instance;
+                if (!entry.Expired)
+                {
+                    using var expire = Command("UPDATE instances SET expired = 1 WHERE service = $s AND id = $i", tx);
+                    expire.Parameters.AddWithValue("$s", instance.Service);
+                    expire.Parameters.AddWithValue("$i", instance.Id);
+                    await expire.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    index = await RecordAsync(entry, entry with { Expired = true }, tx, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (remove)
+                {
+                    await DeleteRowAsync(instance.Service, instance.Id, tx, cancellationToken).ConfigureAwait(false);
+                    index = await RecordAsync(entry with { Expired = true }, null, tx, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return index;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RegistryEvent> WatchAsync(long afterIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var after = afterIndex;
+        var checkedHistory = false;
+        while (true)
+        {
+            var batch = new List<RegistryEvent>();
+            Task changed;
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                changed = _changed.Task;
+                if (!checkedHistory)
+                {
+                    checkedHistory = true;
+                    using var oldest = Command("SELECT MIN(idx) FROM events");
+                    var min = await oldest.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                    var last = await LastIndexAsync(cancellationToken).ConfigureAwait(false);
+                    if ((min is long first && after < first - 1) || (min is not long && after < last))
+                    {
+                        throw new RegistryHistoryLostException(after, min is long f ? f - 1 : last);
+                    }
+                }
+
+                using var select = Command("SELECT idx, kind, body, expired FROM events WHERE idx > $after ORDER BY idx LIMIT 1000");
+                select.Parameters.AddWithValue("$after", after);
+                using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var entry = new RegistryEntry(RegistrationCodec.Decode(reader.GetString(2)), reader.GetInt64(3) != 0);
+                    batch.Add(new RegistryEvent(reader.GetInt64(0), (RegistryEventKind)reader.GetInt64(1), entry));
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            foreach (var e in batch)
+            {
+                after = e.Index;
+                yield return e;
+            }
+
+            if (batch.Count == 0)
+            {
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_db is not null)
+        {
+            await _db.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _gate.Dispose();
+    }
+
+    private long Now => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task<long> WriteAsync(Func<SqliteTransaction, Task<long>> change, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        long index;
+        try
+        {
+            using var tx = _db!.BeginTransaction();
+            var recorded = await change(tx).ConfigureAwait(false);
+            tx.Commit();
+            index = recorded;
+            if (recorded > 0)
+            {
+                var released = _changed;
+                _changed = NewSignal();
+                released.SetResult();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return index;
+    }
+
+    /// <summary>Runs <paramref name="change"/> on an instance that is registered; null when it is not.</summary>
+    private async Task<long?> ChangeExistingAsync(string service, string id, Func<RegistryEntry, SqliteTransaction, Task<long>> change, CancellationToken cancellationToken)
+    {
+        var found = true;
+        var index = await WriteAsync(async tx =>
+        {
+            var before = await FindAsync(service, id, tx, cancellationToken).ConfigureAwait(false);
+            found = before is not null;
+            return before is null ? 0 : await change(before, tx).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return found ? index : null;
+    }
+
+    /// <summary>Appends the event that <paramref name="before"/> → <paramref name="after"/> is, if clients would see one; returns its index or 0.</summary>
+    private async Task<long> RecordAsync(RegistryEntry? before, RegistryEntry? after, SqliteTransaction tx, CancellationToken cancellationToken)
+    {
+        if (RegistryEvent.Classify(before, after) is not { } kind)
+        {
+            return 0;
+        }
+
+        var entry = after ?? before!;
+        using var insert = Command("INSERT INTO events(kind, body, expired) VALUES ($k, $b, $e) RETURNING idx", tx);
+        insert.Parameters.AddWithValue("$k", (int)kind);
+        insert.Parameters.AddWithValue("$b", RegistrationCodec.Encode(entry.Registration));
+        insert.Parameters.AddWithValue("$e", entry.Expired ? 1 : 0);
+        var index = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        if (index % 1000 == 0)
+        {
+            using var prune = Command("DELETE FROM events WHERE idx <= $keep", tx);
+            prune.Parameters.AddWithValue("$keep", index - keepEvents);
+            await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return index;
+    }
+
+    private async Task<RegistryEntry?> FindAsync(string service, string id, SqliteTransaction tx, CancellationToken cancellationToken)
+    {
+        using var select = Command("SELECT body, expired FROM instances WHERE service = $s AND id = $i", tx);
+        select.Parameters.AddWithValue("$s", service);
+        select.Parameters.AddWithValue("$i", id);
+        using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new RegistryEntry(RegistrationCodec.Decode(reader.GetString(0)), reader.GetInt64(1) != 0)
+            : null;
+    }
+
+    private async Task DeleteRowAsync(string service, string id, SqliteTransaction tx, CancellationToken cancellationToken)
+    {
+        using var delete = Command("DELETE FROM instances WHERE service = $s AND id = $i", tx);
+        delete.Parameters.AddWithValue("$s", service);
+        delete.Parameters.AddWithValue("$i", id);
+        await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<long> LastIndexAsync(CancellationToken cancellationToken)
+    {
+        using var select = Command("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)");
+        return (long)(await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var command = Command(sql);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
+    {
+        var command = _db!.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        return command;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
