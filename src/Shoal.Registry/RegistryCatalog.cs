@@ -21,10 +21,11 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<(string Service, string Id)> _owned = [];
-    private ImmutableDictionary<(string Service, string Id), RegistryEntry> _entries = ImmutableDictionary<(string, string), RegistryEntry>.Empty;
+    private ImmutableSortedDictionary<(string Service, string Id), RegistryEntry> _entries = ImmutableSortedDictionary.Create<(string Service, string Id), RegistryEntry>(CatalogPublisher.Order);
     private ImmutableDictionary<string, long> _serviceIndex = ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
     private readonly CatalogPublisher _publisher = new();
     private long _storeIndex;
+    private long _appliedIndex;
     private readonly List<Task> _loops = [];
 
     /// <summary>Creates a catalog over <paramref name="store"/>, which it owns; <paramref name="owner"/> names this process in the instances it writes.</summary>
@@ -49,7 +50,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     public CatalogSnapshot Current => _publisher.Current;
 
     /// <summary>Every registration, with TTLs, at <see cref="Current"/>'s index.</summary>
-    public ImmutableDictionary<(string Service, string Id), RegistryEntry> Entries => Volatile.Read(ref _entries);
+    public ImmutableSortedDictionary<(string Service, string Id), RegistryEntry> Entries => Volatile.Read(ref _entries);
 
     /// <summary>The store's index that <see cref="Current"/> reflects; what the registry API answers and watches resume from.</summary>
     /// <remarks><see cref="CatalogSnapshot.Index"/> is this catalog's own version, which grows with every change it applies.</remarks>
@@ -183,10 +184,18 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         {
             try
             {
-                await foreach (var change in _store.WatchAsync(index, token).ConfigureAwait(false))
+                // A burst of events (a batch the store already has) is applied whole and published once.
+                var events = _store.WatchAsync(index, token).GetAsyncEnumerator(token);
+                await using (events.ConfigureAwait(false))
                 {
-                    Apply(change);
-                    index = change.Index;
+                    var next = events.MoveNextAsync();
+                    while (await next.ConfigureAwait(false))
+                    {
+                        var change = events.Current;
+                        index = change.Index;
+                        next = events.MoveNextAsync();
+                        Apply(change, publish: !next.IsCompleted);
+                    }
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -253,7 +262,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         }
     }
 
-    private void Apply(RegistryEvent change)
+    private void Apply(RegistryEvent change, bool publish)
     {
         var instance = change.Entry.Registration.Instance;
         var key = (instance.Service, instance.Id);
@@ -261,8 +270,13 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         {
             _entries = change.Kind == RegistryEventKind.Deregistered ? _entries.Remove(key) : _entries.SetItem(key, change.Entry);
             _serviceIndex = _serviceIndex.SetItem(instance.Service, change.Index);
-            _storeIndex = Math.Max(_storeIndex, change.Index);
-            Publish();
+            _appliedIndex = Math.Max(_appliedIndex, change.Index);
+            if (publish)
+            {
+                // The store index moves with the snapshot, so a write acknowledged at that index is already routable.
+                _storeIndex = _appliedIndex;
+                Publish();
+            }
         }
     }
 
@@ -270,15 +284,16 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     {
         lock (_lock)
         {
-            _entries = view.Entries.ToImmutableDictionary(e => (e.Registration.Instance.Service, e.Registration.Instance.Id));
+            _entries = view.Entries.ToImmutableSortedDictionary(e => (e.Registration.Instance.Service, e.Registration.Instance.Id), e => e, CatalogPublisher.Order);
             _serviceIndex = view.Entries.Select(e => e.Registration.Instance.Service).Distinct()
                 .ToImmutableDictionary(s => s, _ => view.Index, StringComparer.Ordinal);
-            _storeIndex = Math.Max(_storeIndex, view.Index);
+            _appliedIndex = Math.Max(_appliedIndex, view.Index);
+            _storeIndex = _appliedIndex;
             Publish();
         }
     }
 
-    private void Publish() => _publisher.Publish(_entries.Values.Select(e => e.Instance));
+    private void Publish() => _publisher.Publish(_entries.Values.Select(e => e.Instance), inOrder: true);
 
     private static partial class Log
     {

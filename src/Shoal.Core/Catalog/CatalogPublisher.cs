@@ -27,14 +27,17 @@ public sealed class CatalogPublisher
         }
     }
 
-    /// <summary>Publishes <paramref name="instances"/> (in any order) as the next snapshot.</summary>
-    public CatalogSnapshot Publish(IEnumerable<ServiceInstance> instances)
+    /// <summary>The order of a snapshot: by service, then naturally by id.</summary>
+    public static IComparer<(string Service, string Id)> Order { get; } = Comparer<(string Service, string Id)>.Create(static (a, b) =>
     {
-        var sorted = instances.ToImmutableArray().Sort(static (a, b) =>
-        {
-            var byService = string.CompareOrdinal(a.Service, b.Service);
-            return byService != 0 ? byService : InstanceIdComparer.Instance.Compare(a.Id, b.Id);
-        });
+        var byService = string.CompareOrdinal(a.Service, b.Service);
+        return byService != 0 ? byService : InstanceIdComparer.Instance.Compare(a.Id, b.Id);
+    });
+
+    /// <summary>Publishes <paramref name="instances"/> as the next snapshot; they are sorted unless <paramref name="inOrder"/> says they already are.</summary>
+    public CatalogSnapshot Publish(IEnumerable<ServiceInstance> instances, bool inOrder = false)
+    {
+        var sorted = inOrder ? instances.ToImmutableArray() : instances.ToImmutableArray().Sort(static (a, b) => Order.Compare((a.Service, a.Id), (b.Service, b.Id)));
         TaskCompletionSource<CatalogSnapshot> released;
         CatalogSnapshot snapshot;
         lock (_lock)

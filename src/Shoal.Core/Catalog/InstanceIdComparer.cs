@@ -16,11 +16,12 @@ public sealed class InstanceIdComparer : IComparer<string>
 
         var (xStem, xNumber) = Split(x);
         var (yStem, yNumber) = Split(y);
-        var byStem = string.CompareOrdinal(xStem, yStem);
+        var byStem = x.AsSpan(0, xStem).SequenceCompareTo(y.AsSpan(0, yStem));
         return byStem != 0 ? byStem : xNumber.CompareTo(yNumber);
     }
 
-    private static (string Stem, long Number) Split(string id)
+    /// <summary>The length of the id's stem and its numeric suffix (-1 when there is none); allocates nothing.</summary>
+    private static (int StemLength, long Number) Split(string id)
     {
         var end = id.Length;
         while (end > 0 && char.IsAsciiDigit(id[end - 1]))
@@ -28,6 +29,6 @@ public sealed class InstanceIdComparer : IComparer<string>
             end--;
         }
 
-        return end < id.Length && end > 0 && long.TryParse(id.AsSpan(end), out var n) ? (id[..end], n) : (id, -1);
+        return end < id.Length && end > 0 && long.TryParse(id.AsSpan(end), out var n) ? (end, n) : (id.Length, -1);
     }
 }

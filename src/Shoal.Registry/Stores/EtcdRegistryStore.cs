@@ -272,22 +272,25 @@ public sealed class EtcdRegistryStore : IRegistryStore
 
     private CallOptions Options(CancellationToken cancellationToken) => new(deadline: _time.GetUtcNow().UtcDateTime + CallTimeout, cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// Reads an instance and its alive key from the member the channel picks, without a quorum round (a serializable
+    /// read): it only decides what a write keeps and which leases a heartbeat renews, and the write itself goes through raft.
+    /// </summary>
     private async Task<(Stored? Instance, KeyValue? Alive, long Revision)> GetAsync(string service, string id, CancellationToken cancellationToken)
     {
-        var txn = new TxnRequest();
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(InstanceKey(service, id)) } });
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(AliveKey(service, id)) } });
-        var response = await _kv.TxnAsync(txn, Options(cancellationToken)).ConfigureAwait(false);
-        var instance = response.Responses[0].ResponseRange.Kvs.FirstOrDefault();
-        var alive = response.Responses[1].ResponseRange.Kvs.FirstOrDefault();
+        var instanceRead = _kv.RangeAsync(new RangeRequest { Key = Bytes(InstanceKey(service, id)), Serializable = true }, Options(cancellationToken)).ResponseAsync;
+        var aliveRead = _kv.RangeAsync(new RangeRequest { Key = Bytes(AliveKey(service, id)), Serializable = true }, Options(cancellationToken)).ResponseAsync;
+        var (instanceResponse, aliveResponse) = (await instanceRead.ConfigureAwait(false), await aliveRead.ConfigureAwait(false));
+        var instance = instanceResponse.Kvs.FirstOrDefault();
+        var alive = aliveResponse.Kvs.FirstOrDefault();
         if (instance is null)
         {
-            return (null, null, response.Header.Revision);
+            return (null, null, instanceResponse.Header.Revision);
         }
 
         var registration = RegistrationCodec.Decode(instance.Value.ToStringUtf8());
         var expired = registration.Ttl is not null && alive is null;
-        return (new Stored(registration, expired, instance.Lease), alive, response.Header.Revision);
+        return (new Stored(registration, expired, instance.Lease), alive, instanceResponse.Header.Revision);
     }
 
     private async Task<long> GrantAsync(TimeSpan ttl, CancellationToken cancellationToken)
