@@ -44,11 +44,26 @@ var whoami = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary
     ["version"] = identity.Version,
     ["service"] = identity.Service,
 });
-app.MapGet("/api/whoami", (HttpContext context) =>
+// Fault injection for deployment experiments: FAIL_EVERY=N answers every Nth whoami with a 500, LATENCY_MS delays each.
+var failEvery = int.TryParse(Environment.GetEnvironmentVariable("FAIL_EVERY"), out var fe) && fe > 0 ? fe : 0;
+var latencyMs = int.TryParse(Environment.GetEnvironmentVariable("LATENCY_MS"), out var lm) && lm > 0 ? lm : 0;
+long whoamiCount = 0;
+app.MapGet("/api/whoami", async (HttpContext context) =>
 {
+    if (latencyMs > 0)
+    {
+        await Task.Delay(latencyMs, context.RequestAborted);
+    }
+
+    if (failEvery > 0 && Interlocked.Increment(ref whoamiCount) % failEvery == 0)
+    {
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        return;
+    }
+
     context.Response.ContentType = "application/json; charset=utf-8";
     context.Response.ContentLength = whoami.Length;
-    return context.Response.Body.WriteAsync(whoami).AsTask();
+    await context.Response.Body.WriteAsync(whoami);
 });
 
 app.MapPost("/api/session", async (HttpRequest request, InstanceIdentity id, SessionCounter sessions) =>

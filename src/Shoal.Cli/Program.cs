@@ -19,4 +19,5 @@ root.Subcommands.Add(ScaleCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(RegistryCommand.Create());
+root.Subcommands.Add(DeployCommand.Create());
 return await root.Parse(args).InvokeAsync();

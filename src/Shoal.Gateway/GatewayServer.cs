@@ -70,6 +70,13 @@ public static class GatewayServer
         return app;
     }
 
+    /// <summary>The live state of one service in a built gateway (its split and per-version counts), or null when it routes no such service.</summary>
+    public static ClusterState? Cluster(WebApplication gateway, string service)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        return gateway.Services.GetRequiredService<GatewayState>().FindCluster(service);
+    }
+
     /// <summary>The drainer of a built gateway, for the stack to wait on before stopping an instance.</summary>
     public static IInstanceDrainer Drainer(WebApplication gateway)
     {

@@ -56,6 +56,27 @@ internal sealed class AdminClient(Uri admin, string? token = null) : IDisposable
         return (await response.Content.ReadFromJsonAsync<ServiceSnapshot>(StackJson.Options, cancellationToken))!;
     }
 
+    /// <summary>Sends <paramref name="body"/> (JSON) and returns the answer; a problem answer becomes a <see cref="CliException"/>.</summary>
+    public async Task<System.Text.Json.JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("X-Shoal-Actor", $"{Environment.UserName}@{Environment.MachineName} (cli)");
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
+        }
+
+        using var response = await _http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new CliException($"{(int)response.StatusCode} {ProblemDetail(text)}");
+        }
+
+        using var doc = System.Text.Json.JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static string ProblemDetail(string json)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Catalog;
+using Shoal.Delivery;
 using Shoal.Gateway.Admin;
 using Shoal.Hosting;
 using Shoal.Orchestration.Admin;
@@ -21,7 +22,7 @@ internal static class AdminServer
     /// <summary>Admin request bodies are small JSON documents.</summary>
     private const long MaxBodyBytes = 64 * 1024;
 
-    public static WebApplication Build(Uri listen, string? token, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, Action shutdown)
+    public static WebApplication Build(Uri listen, string? token, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, DeploymentController deployments, Action shutdown)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -45,6 +46,7 @@ internal static class AdminServer
         app.MapRegistryEndpoints(catalog, TimeProvider.System);
         app.MapStackEndpoints(supervisor, shutdown);
         app.MapGatewayEndpoints(gateway);
+        app.MapDeploymentEndpoints(deployments);
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Shoal.Delivery;
 using Shoal.Gateway;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
@@ -59,7 +60,8 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         await using var gateway = GatewayServer.Build(options, catalog, plugins, ConfigureLogging);
         var supervisor = new StackSupervisor(stack, commands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
         Supervisor = supervisor;
-        await using var admin = AdminServer.Build(stack.Gateway.Admin, stack.Gateway.AdminToken, catalog, supervisor, gateway, () => _shutdown.Cancel());
+        await using var deployments = new DeploymentController(supervisor, service => GatewayServer.Cluster(gateway, service), TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
+        await using var admin = AdminServer.Build(stack.Gateway.Admin, stack.Gateway.AdminToken, catalog, supervisor, gateway, deployments, () => _shutdown.Cancel());
 
         if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
         {
@@ -78,6 +80,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         }
 
         Log.Stopping(logger, stack.Name);
+        await deployments.DisposeAsync();
         await supervisor.StopAsync(CancellationToken.None);
         await _stopped.CancelAsync();
         await ui;

@@ -18,3 +18,25 @@ public static class JsonErrors
         return path is null or "" ? "the body is not valid JSON" : $"'{path}' has a value of the wrong type or is malformed";
     }
 }
+
+/// <summary>Reads an admin request's JSON body, turning what is wrong with it into an RFC 7807 problem.</summary>
+public static class JsonBodies
+{
+    /// <summary>The body as <typeparamref name="T"/>, or the 400 problem that says why it is not one.</summary>
+    public static async Task<(T? Value, Microsoft.AspNetCore.Http.IResult? Problem)> ReadAsync<T>(Microsoft.AspNetCore.Http.HttpRequest request, JsonSerializerOptions options, string example, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, cancellationToken).ConfigureAwait(false);
+            return value is null
+                ? (null, Microsoft.AspNetCore.Http.Results.Problem(statusCode: 400, title: "Missing body", detail: $"Send {example}."))
+                : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Microsoft.AspNetCore.Http.Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: JsonErrors.Describe(ex)));
+        }
+    }
+}

@@ -60,19 +60,10 @@ public static class GatewayEndpoints
                 return Results.Problem(statusCode: 404, title: "Unknown service", detail: $"The gateway routes no service '{name}'.");
             }
 
-            StrategyRequest? body;
-            try
-            {
-                body = await JsonSerializer.DeserializeAsync<StrategyRequest>(request.Body, s_json, ct).ConfigureAwait(false);
-            }
-            catch (JsonException ex)
-            {
-                return Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: JsonErrors.Describe(ex));
-            }
-
+            var (body, problem) = await JsonBodies.ReadAsync<StrategyRequest>(request, s_json, "{\"strategy\": \"…\"} and the strategy's settings", ct).ConfigureAwait(false);
             if (body is null)
             {
-                return Results.Problem(statusCode: 400, title: "Missing body", detail: "Send {\"strategy\": \"…\"} and the strategy's settings.");
+                return problem!;
             }
 
             var idle = LoadBalancingSettings.Default.SessionIdleTimeout;

@@ -83,6 +83,8 @@ internal sealed class GatewayRequestHandler(
         }
 
         context.Response.Headers[InstanceHeader] = destination.InstanceHeader;
+        var split = cluster.Split;
+        var started = split is null ? 0 : time.GetTimestamp();
         ForwarderError error;
         try
         {
@@ -91,6 +93,12 @@ internal sealed class GatewayRequestHandler(
         finally
         {
             destination.EndRequest();
+        }
+
+        if (split is not null)
+        {
+            // A deployment's analysis compares versions on what each answered; a transport failure counts as a 502.
+            cluster.Versions.Record(destination.Instance.Version, error == ForwarderError.None ? context.Response.StatusCode : 502, time.GetElapsedTime(started).TotalMilliseconds);
         }
 
         if (error == ForwarderError.None)
@@ -124,6 +132,15 @@ internal sealed class GatewayRequestHandler(
     private DestinationState? Pick(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState>? exclude)
     {
         IReadOnlyList<DestinationState> candidates = cluster.Available;
+        if (cluster.Split is { } split)
+        {
+            // The split picks the version; the strategy then picks among its instances. With none of that version
+            // available, the other version serves rather than nobody.
+            var version = split.Choose(context.Request);
+            var ofVersion = candidates.Where(d => d.Instance.Version == version).ToArray();
+            candidates = ofVersion.Length > 0 ? ofVersion : candidates;
+        }
+
         if (exclude is { Count: > 0 })
         {
             var rest = candidates.Where(d => !exclude.Contains(d)).ToArray();

@@ -41,6 +41,18 @@ public sealed class ClusterState
 
     internal RetryBudget Budget { get; }
 
+    private TrafficSplit? _split;
+
+    /// <summary>The version split in force, or null when every version shares the traffic by the strategy alone.</summary>
+    public TrafficSplit? Split
+    {
+        get => Volatile.Read(ref _split);
+        set => Volatile.Write(ref _split, value);
+    }
+
+    /// <summary>Per-version request counts, errors and latencies, recorded while a split is in force.</summary>
+    public VersionStats Versions { get; } = new();
+
     /// <summary>The instances that take new requests now (an immutable snapshot).</summary>
     internal DestinationState[] Available => Volatile.Read(ref _available);
 

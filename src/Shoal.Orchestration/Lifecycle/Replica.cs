@@ -25,7 +25,7 @@ internal sealed partial class Replica
         _snapshot = new ReplicaSnapshot
         {
             Service = template.Service.Name,
-            Id = $"{template.Service.Name}-{index}",
+            Id = $"{template.Service.InstancePrefix}-{index}",
             Index = index,
             Port = port,
             State = ReplicaState.Pending,

@@ -10,7 +10,10 @@ namespace Shoal.Orchestration.Lifecycle;
 public sealed class StackSupervisor : IAsyncDisposable
 {
     private readonly StackDefinition _stack;
-    private readonly Dictionary<string, ServiceRunner> _services = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ServiceRunner> _services = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Service, string Version), ServiceRunner> _versions = new();
+    private readonly IReadOnlyDictionary<string, ResolvedCommand> _commands;
+    private readonly Func<ServiceDefinition, IReadOnlyList<string>, bool, ServiceRunner> _newRunner;
     private readonly IInstanceDrainer _drainer;
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,12 +37,17 @@ public sealed class StackSupervisor : IAsyncDisposable
         _stack = stack with { Services = stack.Services.Where(s => !s.External).ToList() };
         _drainer = drainer;
         var ports = new PortAllocator();
+        _commands = commands;
+        _newRunner = (service, argv, passUrls) =>
+        {
+            var template = new ReplicaTemplate(service, stack.Name, argv, passUrls, stack.StateDirectory);
+            var context = new SupervisionContext(runtime, catalog, probe, time, loggers.CreateLogger("Shoal.Stack." + service.InstancePrefix), OnChanged);
+            return new ServiceRunner(template, context, ports);
+        };
         foreach (var service in _stack.Services)
         {
             var command = commands[service.Name];
-            var template = new ReplicaTemplate(service, stack.Name, command.Argv, command.PassUrls, stack.StateDirectory);
-            var context = new SupervisionContext(runtime, catalog, probe, time, loggers.CreateLogger("Shoal.Stack." + service.Name), OnChanged);
-            _services[service.Name] = new ServiceRunner(template, context, ports);
+            _services[service.Name] = _newRunner(service, command.Argv, command.PassUrls);
         }
     }
 
@@ -48,7 +56,74 @@ public sealed class StackSupervisor : IAsyncDisposable
 
     /// <summary>The current state of every service.</summary>
     public StackSnapshot Snapshot() =>
-        new(_stack.Name, _stack.Services.Select(s => _services[s.Name].Snapshot()).ToList());
+        new(_stack.Name, [.. _stack.Services.Select(s => _services[s.Name].Snapshot()), .. _versions.Values.Select(v => v.Snapshot())]);
+
+    /// <summary>The version a service's main replicas run.</summary>
+    public string? VersionOf(string service) => _services.TryGetValue(service, out var runner) ? runner.Service.Version : null;
+
+    /// <summary>
+    /// Starts <paramref name="replicas"/> replicas of another version of <paramref name="service"/> next to its main ones
+    /// (ids <c>SERVICE-vVERSION-N</c>), with <paramref name="command"/> instead of the service's when given and
+    /// <paramref name="environment"/> laid over its own; returns once they are started (health is the caller's to wait for).
+    /// </summary>
+    public async Task StartVersionAsync(string service, string version, IReadOnlyList<string>? command, IReadOnlyDictionary<string, string> environment, int replicas, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var main = _services.TryGetValue(service, out var runner) ? runner.Service : throw new KeyNotFoundException($"No service '{service}' in stack '{_stack.Name}'.");
+        var env = new Dictionary<string, string>(main.Environment, StringComparer.Ordinal);
+        foreach (var (key, value) in environment)
+        {
+            env[key] = value;
+        }
+
+        var definition = main with
+        {
+            Version = version,
+            Environment = env,
+            Replicas = replicas,
+            InstanceStem = $"{service}-v{VersionSlug(version)}",
+        };
+        var resolved = _commands[service];
+        var next = _newRunner(definition, command ?? resolved.Argv, command is null && resolved.PassUrls);
+        if (!_versions.TryAdd((service, version), next))
+        {
+            throw new InvalidOperationException($"Version {version} of '{service}' is already running.");
+        }
+
+        await next.ScaleAsync(replicas, _drainer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The replicas of an extra version, or null when none runs.</summary>
+    public ServiceSnapshot? VersionSnapshot(string service, string version) =>
+        _versions.TryGetValue((service, version), out var runner) ? runner.Snapshot() : null;
+
+    /// <summary>Drains and stops the replicas of an extra version.</summary>
+    public async Task StopVersionAsync(string service, string version, CancellationToken cancellationToken)
+    {
+        if (_versions.TryRemove((service, version), out var runner))
+        {
+            // Scaling to zero waits for a scale still starting replicas, so none is left behind.
+            await runner.ScaleAsync(0, _drainer, cancellationToken).ConfigureAwait(false);
+            OnChanged();
+        }
+    }
+
+    /// <summary>Makes an extra version the service's main replicas, and drains and stops the previous ones.</summary>
+    public async Task PromoteVersionAsync(string service, string version, CancellationToken cancellationToken)
+    {
+        if (!_versions.TryRemove((service, version), out var runner))
+        {
+            throw new KeyNotFoundException($"Version {version} of '{service}' is not running.");
+        }
+
+        var previous = _services[service];
+        _services[service] = runner;
+        await previous.ScaleAsync(0, _drainer, cancellationToken).ConfigureAwait(false);
+        OnChanged();
+    }
+
+    private static string VersionSlug(string version) =>
+        new(version.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
 
     /// <summary>Starts every service once its dependencies meet their conditions; returns at once.</summary>
     public void Start()
@@ -88,6 +163,7 @@ public sealed class StackSupervisor : IAsyncDisposable
             }
         }
 
+        await Task.WhenAll(_versions.Values.Select(v => v.StopAsync(_drainer, cancellationToken))).ConfigureAwait(false);
         foreach (var level in Enumerable.Reverse(TopologicalLevels()))
         {
             await Task.WhenAll(level.Select(s => _services[s.Name].StopAsync(_drainer, cancellationToken))).ConfigureAwait(false);

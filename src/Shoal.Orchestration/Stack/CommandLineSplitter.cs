@@ -3,8 +3,9 @@ using System.Text;
 namespace Shoal.Orchestration.Stack;
 
 /// <summary>Splits a command string into argv the way a POSIX shell would for plain words and quotes (no expansion).</summary>
-internal static class CommandLineSplitter
+public static class CommandLineSplitter
 {
+    /// <summary>The words of <paramref name="text"/>, quotes removed.</summary>
     public static List<string> Split(string text)
     {
         var args = new List<string>();

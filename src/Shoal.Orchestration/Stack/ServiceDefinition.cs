@@ -17,6 +17,12 @@ public sealed record ServiceDefinition
     /// <summary>How many replicas to run.</summary>
     public int Replicas { get; init; } = 1;
 
+    /// <summary>The stem of replica ids (<c>app</c> → <c>app-1</c>); a deployment's new version gets its own (<c>app-v2-1</c>).</summary>
+    public string InstancePrefix => InstanceStem ?? Name;
+
+    /// <summary>Overrides <see cref="InstancePrefix"/>; null for the service name.</summary>
+    public string? InstanceStem { get; init; }
+
     /// <summary>True for a service that runs elsewhere: the stack starts nothing, its instances register through the registry API.</summary>
     public bool External { get; init; }
 

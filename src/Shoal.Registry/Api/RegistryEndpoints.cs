@@ -89,13 +89,10 @@ public static class RegistryEndpoints
             }
 
             InstanceRegistration? body;
+            IResult? problem;
             try
             {
-                body = await JsonSerializer.DeserializeAsync<InstanceRegistration>(request.Body, RegistryJson.Options, ct).ConfigureAwait(false);
-            }
-            catch (JsonException ex)
-            {
-                return Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: JsonErrors.Describe(ex));
+                (body, problem) = await JsonBodies.ReadAsync<InstanceRegistration>(request, RegistryJson.Options, "the instance as JSON: {\"address\": \"127.0.0.1\", \"port\": 5000, \"ttl\": \"10s\"}", ct).ConfigureAwait(false);
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
@@ -104,7 +101,7 @@ public static class RegistryEndpoints
 
             if (body is null)
             {
-                return Results.Problem(statusCode: 400, title: "Missing body", detail: "Send the instance as JSON: {\"address\": \"127.0.0.1\", \"port\": 5000, \"ttl\": \"10s\"}.");
+                return problem!;
             }
 
             var (registration, problems) = RegistrationRequest.Read(service, id, body, timeProvider.GetUtcNow());
