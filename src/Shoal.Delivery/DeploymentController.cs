@@ -89,9 +89,9 @@ public sealed partial class DeploymentController : IAsyncDisposable
             case "pause" or "resume":
                 lock (_lock)
                 {
-                    if (deployment.Request.Type != "canary" || deployment.Phase is not (DeploymentPhase.Progressing or DeploymentPhase.Paused))
+                    if (deployment.Request.Type == "blue-green" || deployment.Phase is not (DeploymentPhase.Progressing or DeploymentPhase.Paused))
                     {
-                        throw new DeploymentException(409, $"Only a progressing canary can be {action}d; this one is {Words(deployment.Phase)}.");
+                        throw new DeploymentException(409, $"Only a progressing canary or rolling update can be {action}d; this one is a {deployment.Request.Type}, {Words(deployment.Phase)}.");
                     }
 
                     deployment.Phase = action == "pause" ? DeploymentPhase.Paused : DeploymentPhase.Progressing;
@@ -155,9 +155,14 @@ public sealed partial class DeploymentController : IAsyncDisposable
 
     private static void Validate(DeploymentRequest request, string stable)
     {
-        if (request.Type is not ("canary" or "blue-green"))
+        if (request.Type is not ("canary" or "blue-green" or "rolling"))
         {
-            throw new DeploymentException(400, $"type: '{request.Type}' is not canary or blue-green.");
+            throw new DeploymentException(400, $"type: '{request.Type}' is not canary, blue-green or rolling.");
+        }
+
+        if (request.MaxSurge is < 1 or > 64)
+        {
+            throw new DeploymentException(400, $"max_surge: {request.MaxSurge} is out of range; use 1 to 64.");
         }
 
         if (string.IsNullOrWhiteSpace(request.Version) || request.Version.Length > 64)
@@ -190,7 +195,15 @@ public sealed partial class DeploymentController : IAsyncDisposable
     {
         try
         {
-            var replicas = d.Request.Replicas ?? (d.Request.Type == "blue-green" ? _supervisor.Snapshot().Services.First(s => s.Name == d.Service).Desired : 1);
+            var stableCount = _supervisor.ServiceSnapshot(d.Service)!.Desired;
+            d.StableReplicas = stableCount;
+            if (d.Request.Type == "rolling")
+            {
+                await RollAsync(d, stableCount, stopping).ConfigureAwait(false);
+                return;
+            }
+
+            var replicas = d.Request.Replicas ?? (d.Request.Type == "blue-green" ? stableCount : 1);
             await _supervisor.StartVersionAsync(d.Service, d.Request.Version, d.Request.Command, d.Request.Environment, replicas, stopping).ConfigureAwait(false);
             if (!await WaitHealthyAsync(d, stopping).ConfigureAwait(false))
             {
@@ -241,6 +254,63 @@ public sealed partial class DeploymentController : IAsyncDisposable
         catch (DeploymentException)
         {
             // Promoted or rolled back meanwhile.
+        }
+    }
+
+    /// <summary>
+    /// Replaces the stable replicas one surge at a time: new ones start and must turn healthy before as many old ones
+    /// drain and stop, so the service never has fewer healthy replicas than it wants.
+    /// </summary>
+    private async Task RollAsync(Deployment d, int count, CancellationToken stopping)
+    {
+        await _supervisor.StartVersionAsync(d.Service, d.Request.Version, d.Request.Command, d.Request.Environment, 0, stopping).ConfigureAwait(false);
+        lock (_lock)
+        {
+            d.Phase = DeploymentPhase.Progressing;
+        }
+
+        var replaced = 0;
+        while (replaced < count)
+        {
+            lock (_lock)
+            {
+                if (!d.IsActive)
+                {
+                    return;
+                }
+            }
+
+            if (d.Phase == DeploymentPhase.Paused)
+            {
+                await d.WaitAsync(TimeSpan.FromMinutes(1), _time, stopping).ConfigureAwait(false);
+                continue;
+            }
+
+            var next = Math.Min(count, replaced + d.Request.MaxSurge);
+            await _supervisor.ScaleVersionAsync(d.Service, d.Request.Version, next, stopping).ConfigureAwait(false);
+            if (!await WaitHealthyAsync(d, stopping).ConfigureAwait(false))
+            {
+                await TryRollBackAsync(d, "controller", $"new replicas of {d.Request.Version} did not become healthy within {Durations.Format(StartTimeout)}", stopping).ConfigureAwait(false);
+                return;
+            }
+
+            await _supervisor.ScaleAsync(d.Service, count - next, stopping).ConfigureAwait(false);
+            replaced = next;
+            lock (_lock)
+            {
+                d.Step = replaced;
+                d.Weight = replaced * 100 / count;
+                d.Add(_time, "controller", "step", $"{replaced} of {count} replicas replaced");
+            }
+        }
+
+        try
+        {
+            await PromoteAsync(d, "controller", "every replica replaced", stopping).ConfigureAwait(false);
+        }
+        catch (DeploymentException)
+        {
+            // Rolled back by hand meanwhile.
         }
     }
 
@@ -395,7 +465,20 @@ public sealed partial class DeploymentController : IAsyncDisposable
 
     /// <summary>All traffic back to the stable version at once; the new version's replicas drain, then stop.</summary>
     private Task RollBackAsync(Deployment d, string actor, string reason, CancellationToken cancellationToken) =>
-        FinishAsync(d, 0, DeploymentPhase.RolledBack, "rollback", actor, reason, () => _supervisor.StopVersionAsync(d.Service, d.Request.Version, cancellationToken));
+        FinishAsync(d, 0, DeploymentPhase.RolledBack, "rollback", actor, reason, async () =>
+        {
+            if (d.Request.Type == "rolling")
+            {
+                // Old replicas come back (health-gated) before the new ones leave.
+                await _supervisor.ScaleAsync(d.Service, d.StableReplicas, cancellationToken).ConfigureAwait(false);
+                while (_supervisor.ServiceSnapshot(d.Service) is { IsHealthy: false, Failure: null })
+                {
+                    await _supervisor.WaitForChangeAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await _supervisor.StopVersionAsync(d.Service, d.Request.Version, cancellationToken).ConfigureAwait(false);
+        });
 
     private async Task FinishAsync(Deployment d, int weight, DeploymentPhase phase, string action, string actor, string reason, Func<Task> replicas)
     {
@@ -429,7 +512,11 @@ public sealed partial class DeploymentController : IAsyncDisposable
     private static void SetWeight(Deployment d, int weight)
     {
         d.Weight = weight;
-        d.Cluster.Split = new TrafficSplit(d.Stable, d.Request.Version, weight, d.Request.Header, d.Request.HeaderValue);
+        if (d.Request.Type != "rolling")
+        {
+            // A rolling update shares traffic by replica count; the others split by weight.
+            d.Cluster.Split = new TrafficSplit(d.Stable, d.Request.Version, weight, d.Request.Header, d.Request.HeaderValue);
+        }
     }
 
     private static string Describe(VersionWindow w) => $"{w.Requests} requests, {w.ErrorRate:P1} errors, p99 {VersionStats.Quantile(w, 0.99):0.#} ms";
@@ -467,6 +554,8 @@ public sealed partial class DeploymentController : IAsyncDisposable
         public bool Finishing { get; set; }
 
         public DateTimeOffset? SwitchedAt { get; set; }
+
+        public int StableReplicas { get; set; }
 
         public Task? Run { get; set; }
 

@@ -84,7 +84,8 @@ public static class DeploymentEndpoints
         AnalysisBody? Analysis,
         string? KeepOld,
         string? Header,
-        string? HeaderValue)
+        string? HeaderValue,
+        int? MaxSurge)
     {
         public DeploymentRequest ToRequest()
         {
@@ -111,6 +112,7 @@ public static class DeploymentEndpoints
                 KeepOld = Duration("keep_old", KeepOld) ?? defaults.KeepOld,
                 Header = Header ?? defaults.Header,
                 HeaderValue = HeaderValue ?? defaults.HeaderValue,
+                MaxSurge = MaxSurge ?? defaults.MaxSurge,
                 Analysis = Analysis is null ? defaults.Analysis : new AnalysisThresholds
                 {
                     MaxErrorRate = Analysis.MaxErrorRate is { } rate ? Rate(rate) : defaults.Analysis.MaxErrorRate,

@@ -3,7 +3,7 @@ namespace Shoal.Delivery;
 /// <summary>What a deployment is asked to do.</summary>
 public sealed record DeploymentRequest
 {
-    /// <summary><c>canary</c> or <c>blue-green</c>.</summary>
+    /// <summary><c>canary</c>, <c>blue-green</c> or <c>rolling</c>.</summary>
     public required string Type { get; init; }
 
     /// <summary>The new version.</summary>
@@ -26,6 +26,9 @@ public sealed record DeploymentRequest
 
     /// <summary>What makes a step fail.</summary>
     public AnalysisThresholds Analysis { get; init; } = new();
+
+    /// <summary>Rolling: how many new replicas may run above the desired count while old ones are replaced (at least 1).</summary>
+    public int MaxSurge { get; init; } = 1;
 
     /// <summary>Blue/green: how long the old version stays warm after <c>switch</c>, so rollback is instant.</summary>
     public TimeSpan KeepOld { get; init; } = TimeSpan.FromMinutes(5);

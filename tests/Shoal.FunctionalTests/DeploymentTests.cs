@@ -133,6 +133,47 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public async Task Canary_ThatIsSlow_IsRolledBackOnItsP99()
+    {
+        await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 2));
+
+        await ClientLoad.RunAsync(stack.Gateway, "/api/whoami", clients: 4, TimeSpan.FromSeconds(20), during: async () =>
+        {
+            await DeployAsync(stack, "canary", "app", "--version", "2.0.0", "--steps", "20,50,100", "--interval", "3s",
+                "--env", "LATENCY_MS=250", "--max-p99", "100ms", "--min-requests", "10");
+            await WaitForPhaseAsync(stack, "rolled_back");
+        });
+
+        var reason = (await StatusAsync(stack)).GetProperty("reason").GetString();
+        Assert.StartsWith("p99 ", reason, StringComparison.Ordinal);
+        Assert.Contains("above 100 ms", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rolling_ThreeReplicasUnderLoad_FailsNoRequest_AndNeverHasFewerThanThreeHealthy()
+    {
+        await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 3));
+        var fewestHealthy = int.MaxValue;
+
+        var load = await ClientLoad.RunAsync(stack.Gateway, "/api/whoami", clients: 20, TimeSpan.FromSeconds(40), during: async () =>
+        {
+            await DeployAsync(stack, "rolling", "app", "--version", "2.0.0");
+            await Poll.UntilAsync(async () =>
+            {
+                var replicas = (await stack.AdminJsonAsync("/v1/stack")).GetProperty("services").EnumerateArray().SelectMany(s => s.GetProperty("replicas").EnumerateArray()).ToList();
+                fewestHealthy = Math.Min(fewestHealthy, replicas.Count(r => r.GetProperty("state").GetString() == "healthy"));
+                return (await StatusAsync(stack)).GetProperty("phase").GetString() == "promoted";
+            }, s_wait, "the rolling update to finish");
+        });
+
+        Assert.Empty(load.Failures);
+        Assert.True(fewestHealthy >= 3, $"only {fewestHealthy} replicas were healthy at one point");
+        Assert.All(await VersionsAsync(stack.Client, 30), v => Assert.Equal("2.0.0", v));
+        var steps = (await StatusAsync(stack)).GetProperty("history").EnumerateArray().Where(r => r.GetProperty("action").GetString() == "step").Select(r => r.GetProperty("reason").GetString());
+        Assert.Equal(["1 of 3 replicas replaced", "2 of 3 replicas replaced", "3 of 3 replicas replaced"], steps);
+    }
+
+    [Fact]
     public async Task Drain_LongRequestsInFlightOnAReplicaBeingRemoved_CompleteWith200()
     {
         await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 2));

@@ -14,6 +14,7 @@ internal static class DeployCommand
         var command = new Command("deploy", "Roll out a new version of a service: canary steps with automatic analysis, or blue/green.");
         command.Subcommands.Add(Start("canary", "Start a canary: the new version takes a growing share, judged at each step, rolled back by itself on a breach."));
         command.Subcommands.Add(Start("blue-green", "Start the new version with no traffic (preview with 'x-canary: always'); 'switch' moves all traffic at once."));
+        command.Subcommands.Add(Start("rolling", "Replace the replicas a few at a time, each new one health-gated before an old one drains."));
         foreach (var (name, help) in new[]
         {
             ("switch", "Blue/green: send all traffic to the new version; the old one stays warm for rollback."),
@@ -45,7 +46,8 @@ internal static class DeployCommand
         var maxP99 = new Option<string?>("--max-p99") { Description = "Roll back above this p99, e.g. 300ms." };
         var minRequests = new Option<int?>("--min-requests") { Description = "Judge a step only after this many canary requests (default 20)." };
         var keepOld = new Option<string?>("--keep-old") { Description = "Blue/green: keep the old version warm this long after switch (default 5m)." };
-        var command = new Command(type, description) { service, file, version, weight, steps, interval, replicas, env, run, maxErrors, maxP99, minRequests, keepOld };
+        var maxSurge = new Option<int?>("--max-surge") { Description = "Rolling: new replicas started at a time above the desired count (default 1)." };
+        var command = new Command(type, description) { service, file, version, weight, steps, interval, replicas, env, run, maxErrors, maxP99, minRequests, keepOld, maxSurge };
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
             var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -76,6 +78,7 @@ internal static class DeployCommand
                 Weight = result.GetValue(weight),
                 Interval = result.GetValue(interval),
                 KeepOld = result.GetValue(keepOld),
+                MaxSurge = result.GetValue(maxSurge),
                 Analysis = new { MaxErrorRate = result.GetValue(maxErrors), MaxP99 = result.GetValue(maxP99), MinRequests = result.GetValue(minRequests) },
             };
             var (_, admin) = RunningStack.Connect(result.GetValue(file));

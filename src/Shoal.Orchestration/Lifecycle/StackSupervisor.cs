@@ -93,6 +93,15 @@ public sealed class StackSupervisor : IAsyncDisposable
         await next.ScaleAsync(replicas, _drainer, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Changes the replica count of an extra version.</summary>
+    public Task ScaleVersionAsync(string service, string version, int replicas, CancellationToken cancellationToken) =>
+        _versions.TryGetValue((service, version), out var runner)
+            ? runner.ScaleAsync(replicas, _drainer, cancellationToken)
+            : throw new KeyNotFoundException($"Version {version} of '{service}' is not running.");
+
+    /// <summary>The replicas of a service's main version.</summary>
+    public ServiceSnapshot? ServiceSnapshot(string service) => _services.TryGetValue(service, out var runner) ? runner.Snapshot() : null;
+
     /// <summary>The replicas of an extra version, or null when none runs.</summary>
     public ServiceSnapshot? VersionSnapshot(string service, string version) =>
         _versions.TryGetValue((service, version), out var runner) ? runner.Snapshot() : null;
