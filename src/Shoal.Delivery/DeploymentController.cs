@@ -1,5 +1,8 @@
+using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Shoal.Gateway.Model;
+using Shoal.Registry;
 using Shoal.Orchestration.Lifecycle;
 using Shoal.Text;
 
@@ -21,13 +24,58 @@ public sealed partial class DeploymentController : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
-    /// <summary>Creates a controller over the stack's supervisor and the gateway's services.</summary>
-    public DeploymentController(StackSupervisor supervisor, Func<string, ClusterState?> clusters, TimeProvider timeProvider, ILogger logger)
+    private const string DocumentPrefix = "deployments/";
+    private readonly IRegistryStore _store;
+    private readonly Channel<(string Service, string Json)> _saves = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _saver;
+
+    /// <summary>Creates a controller over the stack's supervisor and the gateway's services; state is kept in <paramref name="store"/>.</summary>
+    public DeploymentController(StackSupervisor supervisor, Func<string, ClusterState?> clusters, IRegistryStore store, TimeProvider timeProvider, ILogger logger)
     {
         _supervisor = supervisor;
         _clusters = clusters;
+        _store = store;
         _time = timeProvider;
         _logger = logger;
+        _saver = SaveLoopAsync();
+    }
+
+    /// <summary>The JSON a deployment is stored as.</summary>
+    internal static JsonSerializerOptions StoredJson { get; } = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    /// <summary>The last deployment of every service, as stored (for the daemon to run promoted versions after a restart).</summary>
+    public static async Task<IReadOnlyList<StoredDeployment>> LoadAsync(IRegistryStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var documents = await store.ReadDocumentsAsync(DocumentPrefix, cancellationToken).ConfigureAwait(false);
+        return documents.Values.Select(json => JsonSerializer.Deserialize<StoredDeployment>(json, StoredJson)!).ToList();
+    }
+
+    /// <summary>
+    /// Takes up the deployments a previous run left in progress: their new version is started again and the canary
+    /// resumes at its step (a paused one stays held), a blue/green keeps its phase; finished ones are history.
+    /// </summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        foreach (var stored in await LoadAsync(_store, cancellationToken).ConfigureAwait(false))
+        {
+            if (_clusters(stored.Service) is not { } cluster || _supervisor.VersionOf(stored.Service) is null)
+            {
+                continue;
+            }
+
+            lock (_lock)
+            {
+                var d = Deployment.From(stored, cluster);
+                d.Changed = Persist;
+                _deployments[stored.Service] = d;
+                if (d.IsActive)
+                {
+                    d.Add(_time, "controller", "restore", "the gateway restarted; starting the new version again");
+                    d.Run = Task.Run(() => RunAsync(d, _stopping.Token, resuming: true));
+                }
+            }
+        }
     }
 
     /// <summary>How long a new version may take to become healthy.</summary>
@@ -56,7 +104,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
                 throw new DeploymentException(409, $"A {current.Request.Type} of '{service}' to {current.Request.Version} is {Words(current.Phase)}; promote or roll it back first.");
             }
 
-            var deployment = new Deployment(service, stable, request, cluster, _time.GetUtcNow());
+            var deployment = new Deployment(service, stable, request, cluster, _time.GetUtcNow()) { Changed = Persist };
             deployment.Add(_time, actor, "start", $"{request.Type} to {request.Version}");
             _deployments[service] = deployment;
             deployment.Run = Task.Run(() => RunAsync(deployment, _stopping.Token));
@@ -123,6 +171,24 @@ public sealed partial class DeploymentController : IAsyncDisposable
         return Status(service)!;
     }
 
+    /// <summary>Queues the deployment's state for the store; called under the lock, written in order by one loop.</summary>
+    private void Persist(Deployment d) => _saves.Writer.TryWrite((d.Service, JsonSerializer.Serialize(d.Store(), StoredJson)));
+
+    private async Task SaveLoopAsync()
+    {
+        await foreach (var (service, json) in _saves.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                await _store.PutDocumentAsync(DocumentPrefix + service, json, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.SaveFailed(_logger, service, ex.Message);
+            }
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -150,6 +216,8 @@ public sealed partial class DeploymentController : IAsyncDisposable
             }
         }
 
+        _saves.Writer.TryComplete();
+        await _saver.ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -191,12 +259,13 @@ public sealed partial class DeploymentController : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(Deployment d, CancellationToken stopping)
+    private async Task RunAsync(Deployment d, CancellationToken stopping, bool resuming = false)
     {
         try
         {
             var stableCount = _supervisor.ServiceSnapshot(d.Service)!.Desired;
             d.StableReplicas = stableCount;
+            var resumeAt = d.Phase;
             if (d.Request.Type == "rolling")
             {
                 await RollAsync(d, stableCount, stopping).ConfigureAwait(false);
@@ -218,9 +287,20 @@ public sealed partial class DeploymentController : IAsyncDisposable
                     return;
                 }
 
-                d.Phase = d.Request.Type == "canary" ? DeploymentPhase.Progressing : DeploymentPhase.Ready;
-                SetWeight(d, d.Request.Type == "canary" ? d.Request.Steps[0] : 0);
-                d.Add(_time, "controller", d.Request.Type == "canary" ? "step" : "ready", d.Request.Type == "canary" ? $"weight {d.Weight}%" : "new version healthy with no traffic; preview with the header");
+                if (d.Request.Type == "canary")
+                {
+                    d.Phase = resuming && resumeAt == DeploymentPhase.Paused ? DeploymentPhase.Paused : DeploymentPhase.Progressing;
+                    SetWeight(d, d.Request.Steps[Math.Clamp(d.Step, 0, d.Request.Steps.Count - 1)]);
+                    d.Add(_time, "controller", resuming ? "resume" : "step", $"weight {d.Weight}%");
+                }
+                else
+                {
+                    var switched = resuming && resumeAt == DeploymentPhase.Switched;
+                    d.Phase = switched ? DeploymentPhase.Switched : DeploymentPhase.Ready;
+                    SetWeight(d, switched ? 100 : 0);
+                    d.Add(_time, "controller", resuming ? "resume" : "ready", switched ? "all traffic on the new version" : "new version healthy with no traffic; preview with the header");
+                }
+
                 d.Baseline();
             }
 
@@ -561,8 +641,31 @@ public sealed partial class DeploymentController : IAsyncDisposable
 
         public bool IsActive => !Finishing && Phase is not (DeploymentPhase.Promoted or DeploymentPhase.RolledBack);
 
-        public void Add(TimeProvider time, string actor, string action, string? reason) =>
+        public Action<Deployment>? Changed { get; set; }
+
+        public void Add(TimeProvider time, string actor, string action, string? reason)
+        {
             _history.Add(new DeploymentRecord(time.GetUtcNow(), actor, action, reason, Weight));
+            Changed?.Invoke(this);
+        }
+
+        public StoredDeployment Store() =>
+            new(Service, Stable, Request, Phase, Weight, Step, Reason, startedAt, SwitchedAt, StableReplicas, [.. _history]);
+
+        public static Deployment From(StoredDeployment s, ClusterState cluster)
+        {
+            var d = new Deployment(s.Service, s.Stable, s.Request, cluster, s.StartedAt)
+            {
+                Phase = s.Phase,
+                Weight = s.Weight,
+                Step = s.Step,
+                Reason = s.Reason,
+                SwitchedAt = s.SwitchedAt,
+                StableReplicas = s.StableReplicas,
+            };
+            d._history.AddRange(s.History);
+            return d;
+        }
 
         /// <summary>Starts a new analysis window.</summary>
         public void Baseline()
@@ -592,6 +695,9 @@ public sealed partial class DeploymentController : IAsyncDisposable
     {
         [LoggerMessage(5001, LogLevel.Information, "{Service}: {Action} of version {Version}: {Reason}")]
         public static partial void Finished(ILogger logger, string service, string action, string version, string reason);
+
+        [LoggerMessage(5004, LogLevel.Error, "Saving the deployment of {Service} failed: {Reason}")]
+        public static partial void SaveFailed(ILogger logger, string service, string reason);
 
         [LoggerMessage(5003, LogLevel.Error, "The deployment of {Service} failed: {Reason}")]
         public static partial void Failed(ILogger logger, string service, string reason);

@@ -101,3 +101,17 @@ public sealed class DeploymentException(int status, string message) : Exception(
     /// <summary>409 or 400.</summary>
     public int Status { get; } = status;
 }
+
+/// <summary>A deployment as it is kept in the registry's store.</summary>
+public sealed record StoredDeployment(
+    string Service,
+    string Stable,
+    DeploymentRequest Request,
+    DeploymentPhase Phase,
+    int Weight,
+    int Step,
+    string? Reason,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? SwitchedAt,
+    int StableReplicas,
+    IReadOnlyList<DeploymentRecord> History);

@@ -30,6 +30,12 @@ public interface IRegistryStore : IAsyncDisposable
     /// <exception cref="RegistryHistoryLostException">The events after <paramref name="afterIndex"/> are no longer kept.</exception>
     IAsyncEnumerable<RegistryEvent> WatchAsync(long afterIndex, CancellationToken cancellationToken);
 
+    /// <summary>Stores a small JSON document next to the registrations (e.g. a deployment's state), replacing one with the same key.</summary>
+    Task PutDocumentAsync(string key, string json, CancellationToken cancellationToken);
+
+    /// <summary>Every document whose key starts with <paramref name="prefix"/>.</summary>
+    Task<IReadOnlyDictionary<string, string>> ReadDocumentsAsync(string prefix, CancellationToken cancellationToken);
+
     /// <summary>
     /// Applies TTLs that ran out: expired instances turn critical, and are removed once their deregister-after ran out
     /// too. Stores whose server expires TTLs itself (etcd leases) do nothing here.

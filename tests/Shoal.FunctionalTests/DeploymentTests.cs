@@ -105,7 +105,7 @@ public sealed class DeploymentTests
         Assert.All(await VersionsAsync(stack.Client, 30), v => Assert.Equal("2.0.0", v));
         var ids = (await stack.AdminJsonAsync("/v1/stack")).GetProperty("services").EnumerateArray()
             .SelectMany(s => s.GetProperty("replicas").EnumerateArray()).Select(r => r.GetProperty("id").GetString()).ToList();
-        Assert.Equal(["app-v2-0-0-1"], ids);
+        Assert.Equal(["app-v2-0-0-1", "app-v2-0-0-2"], ids);
     }
 
     [Fact]
@@ -193,6 +193,51 @@ public sealed class DeploymentTests
         {
             r.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task Deployments_SurviveKillNineOfTheGateway_ACanaryResumesAndAPromotedVersionKeepsRunning()
+    {
+        await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 2));
+        await DeployAsync(stack, "canary", "app", "--version", "2.0.0", "--weight", "20");
+        await WaitForPhaseAsync(stack, "progressing");
+        var before = await StatusAsync(stack);
+
+        await RestartAfterKillNineAsync(stack);
+
+        await WaitForPhaseAsync(stack, "progressing");
+        var after = await StatusAsync(stack);
+        Assert.Equal(before.GetProperty("started_at").GetString(), after.GetProperty("started_at").GetString());
+        var history = after.GetProperty("history").EnumerateArray().Select(r => r.GetProperty("action").GetString()).ToList();
+        Assert.Equal(["start", "step", "restore", "resume"], history);
+        var split = await VersionsAsync(stack.Client, 200);
+        Assert.Equal(40, split.Count(v => v == "2.0.0"));
+
+        await DeployAsync(stack, "promote", "app");
+        await WaitForPhaseAsync(stack, "promoted");
+        await RestartAfterKillNineAsync(stack);
+
+        Assert.Equal("promoted", (await StatusAsync(stack)).GetProperty("phase").GetString());
+        Assert.All(await VersionsAsync(stack.Client, 20), v => Assert.Equal("2.0.0", v));
+    }
+
+    private static async Task RestartAfterKillNineAsync(TestStack stack)
+    {
+        ProcessUtil.Kill(stack.RecordedPids()["shoal"]);
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                await stack.AdminClient.GetStringAsync("/healthz");
+                return false;
+            }
+            catch (HttpRequestException)
+            {
+                return true;
+            }
+        }, s_wait, "the gateway to die");
+        var up = await stack.ShoalAsync("up", "-d");
+        Assert.True(up.ExitCode == 0, up.ToString());
     }
 
     [Fact]

@@ -128,6 +128,20 @@ public abstract class RegistryStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Documents_AreReplacedByKey_AndReadByPrefix()
+    {
+        await Store.PutDocumentAsync("deployments/app", "{\"v\":1}", CancellationToken.None);
+        await Store.PutDocumentAsync("deployments/app", "{\"v\":2}", CancellationToken.None);
+        await Store.PutDocumentAsync("deployments/web", "{\"v\":3}", CancellationToken.None);
+        await Store.PutDocumentAsync("other/x", "{}", CancellationToken.None);
+
+        var documents = await Store.ReadDocumentsAsync("deployments/", CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, string> { ["deployments/app"] = "{\"v\":2}", ["deployments/web"] = "{\"v\":3}" }, documents);
+        Assert.Empty((await Store.ReadAsync(CancellationToken.None)).Entries);
+    }
+
+    [Fact]
     public async Task DeleteAndHeartbeat_OfAnUnknownInstance_ReturnNull()
     {
         Assert.Null(await Store.DeleteAsync("api", "nobody", CancellationToken.None));

@@ -58,9 +58,10 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
 
         using var probe = new HealthProbe();
         await using var gateway = GatewayServer.Build(options, catalog, plugins, ConfigureLogging);
-        var supervisor = new StackSupervisor(stack, commands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
+        var (supervised, supervisedCommands) = WithPromotedVersions(await DeploymentController.LoadAsync(catalog.Store, CancellationToken.None));
+        var supervisor = new StackSupervisor(supervised, supervisedCommands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
         Supervisor = supervisor;
-        await using var deployments = new DeploymentController(supervisor, service => GatewayServer.Cluster(gateway, service), TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
+        await using var deployments = new DeploymentController(supervisor, service => GatewayServer.Cluster(gateway, service), catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
         await using var admin = AdminServer.Build(stack.Gateway.Admin, stack.Gateway.AdminToken, catalog, supervisor, gateway, deployments, () => _shutdown.Cancel());
 
         if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
@@ -72,6 +73,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         supervisor.Changed += WriteState;
         WriteState();
         supervisor.Start();
+        await deployments.RestoreAsync(CancellationToken.None);
         var ui = started is null ? Task.CompletedTask : started(supervisor, _stopped.Token);
         var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (_shutdown.Token.Register(() => stopRequested.TrySetResult()))
@@ -111,6 +113,30 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// The stack as the supervisor runs it: a service whose last deployment promoted a new version runs that version
+    /// (its command and environment) — unless the stack file has moved on from the version the deployment replaced.
+    /// </summary>
+    private (StackDefinition Stack, IReadOnlyDictionary<string, ResolvedCommand> Commands) WithPromotedVersions(IReadOnlyList<StoredDeployment> deployments)
+    {
+        var services = stack.Services.ToList();
+        var resolved = new Dictionary<string, ResolvedCommand>(commands, StringComparer.Ordinal);
+        foreach (var d in deployments.Where(d => d.Phase == DeploymentPhase.Promoted))
+        {
+            var at = services.FindIndex(s => s.Name == d.Service && s.Version == d.Stable && !s.External);
+            if (at >= 0)
+            {
+                services[at] = StackSupervisor.WithVersion(services[at], d.Request.Version, d.Request.Environment, services[at].Replicas);
+                if (d.Request.Command is { } argv)
+                {
+                    resolved[d.Service] = new ResolvedCommand(argv, PassUrls: false);
+                }
+            }
+        }
+
+        return (stack with { Services = services }, resolved);
     }
 
     /// <summary>Moves the last run's replica logs to logs/previous/, so <c>logs</c> shows this run only.</summary>

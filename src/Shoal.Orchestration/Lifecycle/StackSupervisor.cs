@@ -70,19 +70,7 @@ public sealed class StackSupervisor : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(environment);
         var main = _services.TryGetValue(service, out var runner) ? runner.Service : throw new KeyNotFoundException($"No service '{service}' in stack '{_stack.Name}'.");
-        var env = new Dictionary<string, string>(main.Environment, StringComparer.Ordinal);
-        foreach (var (key, value) in environment)
-        {
-            env[key] = value;
-        }
-
-        var definition = main with
-        {
-            Version = version,
-            Environment = env,
-            Replicas = replicas,
-            InstanceStem = $"{service}-v{VersionSlug(version)}",
-        };
+        var definition = WithVersion(main, version, environment, replicas);
         var resolved = _commands[service];
         var next = _newRunner(definition, command ?? resolved.Argv, command is null && resolved.PassUrls);
         if (!_versions.TryAdd((service, version), next))
@@ -125,10 +113,46 @@ public sealed class StackSupervisor : IAsyncDisposable
             throw new KeyNotFoundException($"Version {version} of '{service}' is not running.");
         }
 
+        // The new version takes over the service's replica count, healthy before the old replicas drain.
         var previous = _services[service];
+        var desired = Math.Max(previous.Snapshot().Desired, runner.Snapshot().Desired);
+        await runner.ScaleAsync(desired, _drainer, cancellationToken).ConfigureAwait(false);
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            deadline.CancelAfter(TimeSpan.FromMinutes(2));
+            try
+            {
+                while (runner.Snapshot() is { IsHealthy: false, Failure: null })
+                {
+                    await WaitForChangeAsync(deadline.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not all healthy in time: the old replicas go anyway, as promotion was asked for.
+            }
+        }
+
         _services[service] = runner;
         await previous.ScaleAsync(0, _drainer, cancellationToken).ConfigureAwait(false);
         OnChanged();
+    }
+
+    /// <summary>
+    /// <paramref name="main"/> running <paramref name="version"/>: <paramref name="environment"/> laid over its own, and
+    /// replica ids of their own (<c>SERVICE-vVERSION-N</c>).
+    /// </summary>
+    public static ServiceDefinition WithVersion(ServiceDefinition main, string version, IReadOnlyDictionary<string, string> environment, int replicas)
+    {
+        ArgumentNullException.ThrowIfNull(main);
+        ArgumentNullException.ThrowIfNull(environment);
+        var env = new Dictionary<string, string>(main.Environment, StringComparer.Ordinal);
+        foreach (var (key, value) in environment)
+        {
+            env[key] = value;
+        }
+
+        return main with { Version = version, Environment = env, Replicas = replicas, InstanceStem = $"{main.Name}-v{VersionSlug(version)}" };
     }
 
     private static string VersionSlug(string version) =>

@@ -189,6 +189,18 @@ public sealed class EtcdRegistryStore : IRegistryStore
     public Task SweepAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
+    public async Task PutDocumentAsync(string key, string json, CancellationToken cancellationToken) =>
+        await _kv.PutAsync(new PutRequest { Key = Bytes($"{_prefix}/d/{key}"), Value = ByteString.CopyFromUtf8(json) }, Options(cancellationToken)).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, string>> ReadDocumentsAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var start = $"{_prefix}/d/{prefix}";
+        var response = await _kv.RangeAsync(new RangeRequest { Key = Bytes(start), RangeEnd = RangeEnd(start) }, Options(cancellationToken)).ConfigureAwait(false);
+        return response.Kvs.ToDictionary(kv => kv.Key.ToStringUtf8()[($"{_prefix}/d/".Length)..], kv => kv.Value.ToStringUtf8(), StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<RegistryEvent> WatchAsync(long afterIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var state = new State(_prefix);

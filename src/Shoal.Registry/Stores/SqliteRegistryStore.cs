@@ -35,6 +35,7 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
                 ttl_ms INTEGER, deregister_after_ms INTEGER, heartbeat_ms INTEGER NOT NULL, expired INTEGER NOT NULL DEFAULT 0,
                 PRIMARY KEY (service, id));
             CREATE TABLE IF NOT EXISTS events(idx INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL, body TEXT NOT NULL, expired INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS documents(key TEXT PRIMARY KEY, body TEXT NOT NULL);
             """, cancellationToken).ConfigureAwait(false);
     }
 
@@ -110,6 +111,40 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
             await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return await RecordAsync(before, before with { Expired = false }, tx, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task PutDocumentAsync(string key, string json, CancellationToken cancellationToken) =>
+        WriteAsync(async tx =>
+        {
+            using var upsert = Command("INSERT INTO documents(key, body) VALUES ($k, $b) ON CONFLICT(key) DO UPDATE SET body = $b", tx);
+            upsert.Parameters.AddWithValue("$k", key);
+            upsert.Parameters.AddWithValue("$b", json);
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, string>> ReadDocumentsAsync(string prefix, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var documents = new Dictionary<string, string>(StringComparer.Ordinal);
+            using var select = Command("SELECT key, body FROM documents WHERE substr(key, 1, length($p)) = $p");
+            select.Parameters.AddWithValue("$p", prefix);
+            using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                documents[reader.GetString(0)] = reader.GetString(1);
+            }
+
+            return documents;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     /// <inheritdoc />
     public Task SweepAsync(CancellationToken cancellationToken) =>
