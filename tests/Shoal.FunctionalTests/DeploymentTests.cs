@@ -65,6 +65,33 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public async Task Canary_WithSessionAffinity_KeepsEverySessionOnOneVersionAndInstance()
+    {
+        await using var stack = await TestStack.StartAsync(Stacks.WithSettings(2, "load_balancing: session"));
+        await DeployAsync(stack, "canary", "app", "--version", "2", "--weight", "50", "--replicas", "2");
+        await WaitForPhaseAsync(stack, "progressing");
+
+        var seen = new Dictionary<string, HashSet<string>>();
+        for (var round = 0; round < 10; round++)
+        {
+            for (var session = 0; session < 20; session++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/whoami");
+                request.Headers.Add("X-Session-Id", $"s-{session}");
+                using var response = await stack.Client.SendAsync(request);
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                var key = $"s-{session}";
+                (seen.TryGetValue(key, out var set) ? set : seen[key] = []).Add($"{body.GetProperty("version").GetString()}/{body.GetProperty("container").GetString()}");
+            }
+        }
+
+        Assert.All(seen.Values, served => Assert.Single(served));
+        var versions = seen.Values.Select(v => v.Single().Split('/')[0]).ToList();
+        Assert.Contains("1", versions);
+        Assert.Contains("2", versions);
+    }
+
+    [Fact]
     public async Task Canary_ThatFailsOneRequestInTen_IsRolledBackByTheAnalysisWithTheReason()
     {
         await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 2));

@@ -1,9 +1,12 @@
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
+using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Health;
+using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
+using Shoal.Routing;
 using Shoal.Utilities;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -20,7 +23,8 @@ internal sealed class GatewayRequestHandler(
     ForwarderClient client,
     PassiveHealthMonitor passiveHealth,
     TimeProvider time,
-    IRandomFactory randomFactory)
+    IRandomFactory randomFactory,
+    GatewayOptions options)
 {
     internal const string InstanceHeader = "x-shoal-instance";
     private readonly Random _random = randomFactory.CreateRandomInstance();
@@ -128,6 +132,35 @@ internal sealed class GatewayRequestHandler(
             : (AttemptOutcome.Done, destination);
     }
 
+    /// <summary>The hash of the key an affinity strategy keeps requests together by, or null.</summary>
+    private ulong? AffinityKey(HttpContext context, LoadBalancingSettings settings) => settings.Strategy switch
+    {
+        Strategies.Session when settings.SessionCookie is null => ConsistentHashPolicy.Key(context, "header:" + settings.SessionHeader, options),
+        Strategies.IpHash => ClientAddress.Hash(context, options.TrustedProxies),
+        Strategies.ConsistentHash => ConsistentHashPolicy.Key(context, settings.HashKey, options),
+        _ => null,
+    };
+
+    /// <summary>A session cookie that pins an instance keeps the request on that instance's version.</summary>
+    private static string? AffinityVersion(HttpContext context, ClusterState cluster, TrafficSplit split)
+    {
+        if (cluster.LoadBalancing is not { Strategy: Strategies.Session, SessionCookie: { } cookie } || context.Request.Cookies[cookie] is not { } token)
+        {
+            return null;
+        }
+
+        foreach (var destination in cluster.AllDestinations)
+        {
+            if (SessionAffinityPolicy.TokenOf(destination) == token)
+            {
+                var version = destination.Instance.Version;
+                return version == split.Stable || version == split.Canary ? version : null;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The strategy's choice if its breaker, the per-instance limit and slow start admit it; else the best of the rest.</summary>
     private DestinationState? Pick(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState>? exclude)
     {
@@ -136,7 +169,7 @@ internal sealed class GatewayRequestHandler(
         {
             // The split picks the version; the strategy then picks among its instances. With none of that version
             // available, the other version serves rather than nobody.
-            var version = split.Choose(context.Request);
+            var version = AffinityVersion(context, cluster, split) ?? split.Choose(context.Request, AffinityKey(context, cluster.LoadBalancing));
             var ofVersion = candidates.Where(d => d.Instance.Version == version).ToArray();
             candidates = ofVersion.Length > 0 ? ofVersion : candidates;
         }

@@ -16,7 +16,12 @@ public sealed record TrafficSplit(string Stable, string Canary, int Weight, stri
     private long _sequence;
 
     /// <summary>The version the request goes to.</summary>
-    public string Choose(HttpRequest request)
+    /// <param name="request">The request (for the targeting header).</param>
+    /// <param name="affinity">
+    /// The hash of the request's session or hash key when the strategy has one: the version is then a function of the
+    /// key, so a session stays on its version; as the weight grows, keys only move from the stable version to the new one.
+    /// </param>
+    public string Choose(HttpRequest request, ulong? affinity = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Headers.TryGetValue(Header, out var value) && string.Equals(value, HeaderValue, StringComparison.OrdinalIgnoreCase))
@@ -32,6 +37,11 @@ public sealed record TrafficSplit(string Stable, string Canary, int Weight, stri
         if (Weight >= 100)
         {
             return Canary;
+        }
+
+        if (affinity is { } key)
+        {
+            return (int)(key % 100) < Weight ? Canary : Stable;
         }
 
         // Request k goes to the canary when ⌊(k+1)·w/100⌋ > ⌊k·w/100⌋: exactly w of every 100, never bunched.

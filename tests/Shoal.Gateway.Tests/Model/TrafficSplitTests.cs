@@ -41,6 +41,23 @@ public sealed class TrafficSplitTests
     }
 
     [Fact]
+    public void AffinityKeys_KeepTheirVersion_AndOnlyMoveToTheCanaryAsTheWeightGrows()
+    {
+        var keys = Enumerable.Range(0, 2000).Select(i => Shoal.Gateway.LoadBalancing.HashRing.HashOf($"session-{i}")).ToList();
+        var at20 = new TrafficSplit("1", "2", 20);
+        var at50 = new TrafficSplit("1", "2", 50);
+
+        var first = keys.Select(k => at20.Choose(Request(), k)).ToList();
+        var again = keys.Select(k => at20.Choose(Request(), k)).ToList();
+        var later = keys.Select(k => at50.Choose(Request(), k)).ToList();
+
+        Assert.Equal(first, again);
+        Assert.InRange(first.Count(v => v == "2") / 2000.0, 0.17, 0.23);
+        Assert.InRange(later.Count(v => v == "2") / 2000.0, 0.46, 0.54);
+        Assert.All(first.Zip(later).Where(p => p.First == "2"), p => Assert.Equal("2", p.Second));
+    }
+
+    [Fact]
     public void TargetingHeader_SendsToTheCanary_AtZeroWeight_AndOtherValuesDoNot()
     {
         var split = new TrafficSplit("1", "2", 0);
