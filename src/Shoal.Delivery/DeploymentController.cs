@@ -81,6 +81,9 @@ public sealed partial class DeploymentController : IAsyncDisposable
     /// <summary>How long a new version may take to become healthy.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>A service's <c>deploy:</c> defaults from the stack file.</summary>
+    public Shoal.Orchestration.Stack.DeploymentDefaults DefaultsFor(string service) => _supervisor.Definition(service)?.Deploy ?? new();
+
     /// <summary>The current or last deployment of a service.</summary>
     public DeploymentStatus? Status(string service)
     {

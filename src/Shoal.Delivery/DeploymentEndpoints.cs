@@ -35,7 +35,7 @@ public static class DeploymentEndpoints
                 return problem!;
             }
 
-            return Run(() => Results.Json(controller.Start(name, body.ToRequest(), Actor(request)), Json, statusCode: 202));
+            return Run(() => Results.Json(controller.Start(name, body.ToRequest(controller.DefaultsFor(name)), Actor(request)), Json, statusCode: 202));
         });
 
         endpoints.MapPost("/v1/services/{name}/deployments/{operation}", async (string name, string operation, HttpRequest request, CancellationToken ct) =>
@@ -87,9 +87,18 @@ public static class DeploymentEndpoints
         string? HeaderValue,
         int? MaxSurge)
     {
-        public DeploymentRequest ToRequest()
+        public DeploymentRequest ToRequest(Shoal.Orchestration.Stack.DeploymentDefaults service)
         {
-            var defaults = new DeploymentRequest { Type = "canary", Version = "" };
+            var defaults = new DeploymentRequest
+            {
+                Type = "canary",
+                Version = "",
+                Steps = service.Steps,
+                Interval = service.Interval,
+                KeepOld = service.KeepOld,
+                MaxSurge = service.MaxSurge,
+                Analysis = new AnalysisThresholds { MaxErrorRate = service.MaxErrorRate, MaxP99 = service.MaxP99, MinRequests = service.MinRequests },
+            };
             if (Steps is not null && Weight is not null)
             {
                 throw new DeploymentException(400, "give either steps or weight, not both.");
@@ -116,7 +125,7 @@ public static class DeploymentEndpoints
                 Analysis = Analysis is null ? defaults.Analysis : new AnalysisThresholds
                 {
                     MaxErrorRate = Analysis.MaxErrorRate is { } rate ? Rate(rate) : defaults.Analysis.MaxErrorRate,
-                    MaxP99 = Duration("analysis.max_p99", Analysis.MaxP99),
+                    MaxP99 = Duration("analysis.max_p99", Analysis.MaxP99) ?? defaults.Analysis.MaxP99,
                     MinRequests = Analysis.MinRequests ?? defaults.Analysis.MinRequests,
                 },
             };

@@ -162,12 +162,12 @@ public sealed class DeploymentTests
     [Fact]
     public async Task Canary_ThatIsSlow_IsRolledBackOnItsP99()
     {
-        await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 2));
+        // The analysis settings come from the stack file's deploy: section.
+        await using var stack = await TestStack.StartAsync(Stacks.WithSettings(2, "deploy: { steps: [20, 50, 100], interval: 3s, max_p99: 100ms, min_requests: 10 }"));
 
         await ClientLoad.RunAsync(stack.Gateway, "/api/whoami", clients: 4, TimeSpan.FromSeconds(20), during: async () =>
         {
-            await DeployAsync(stack, "canary", "app", "--version", "2.0.0", "--steps", "20,50,100", "--interval", "3s",
-                "--env", "LATENCY_MS=250", "--max-p99", "100ms", "--min-requests", "10");
+            await DeployAsync(stack, "canary", "app", "--version", "2", "--env", "LATENCY_MS=250");
             await WaitForPhaseAsync(stack, "rolled_back");
         });
 

@@ -58,6 +58,9 @@ public sealed class StackSupervisor : IAsyncDisposable
     public StackSnapshot Snapshot() =>
         new(_stack.Name, [.. _stack.Services.Select(s => _services[s.Name].Snapshot()), .. _versions.Values.Select(v => v.Snapshot())]);
 
+    /// <summary>A service's definition as its main replicas run it, or null.</summary>
+    public ServiceDefinition? Definition(string service) => _services.TryGetValue(service, out var runner) ? runner.Service : null;
+
     /// <summary>The version a service's main replicas run.</summary>
     public string? VersionOf(string service) => _services.TryGetValue(service, out var runner) ? runner.Service.Version : null;
 

@@ -23,6 +23,9 @@ public sealed record ServiceDefinition
     /// <summary>Overrides <see cref="InstancePrefix"/>; null for the service name.</summary>
     public string? InstanceStem { get; init; }
 
+    /// <summary>Defaults for this service's deployments (<c>deploy:</c>); an operation's own settings win.</summary>
+    public DeploymentDefaults Deploy { get; init; } = new();
+
     /// <summary>True for a service that runs elsewhere: the stack starts nothing, its instances register through the registry API.</summary>
     public bool External { get; init; }
 
@@ -97,4 +100,29 @@ public enum DependencyCondition
 
     /// <summary>Every replica passes its health check.</summary>
     Healthy,
+}
+
+/// <summary>The <c>deploy:</c> section of a service: how its canaries, blue/green and rolling updates run unless told otherwise.</summary>
+public sealed record DeploymentDefaults
+{
+    /// <summary>Canary weights in percent.</summary>
+    public IReadOnlyList<int> Steps { get; init; } = [5, 20, 50, 100];
+
+    /// <summary>How long each canary step lasts before it is judged.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The highest 5xx share a canary may have.</summary>
+    public double MaxErrorRate { get; init; } = 0.05;
+
+    /// <summary>The highest p99 a canary may have; null for no limit.</summary>
+    public TimeSpan? MaxP99 { get; init; }
+
+    /// <summary>Canary requests a window needs before it is judged.</summary>
+    public int MinRequests { get; init; } = 20;
+
+    /// <summary>How long blue/green keeps the old version warm after switch.</summary>
+    public TimeSpan KeepOld { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>New replicas a rolling update starts at a time.</summary>
+    public int MaxSurge { get; init; } = 1;
 }

@@ -20,8 +20,9 @@ public static partial class StackFileLoader
     private static readonly string[] s_serviceKeys =
     [
         "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
-        "working_dir", "version", "stop_grace_period", "weight", "metadata", "per_replica", "load_balancing", "resilience", "external",
+        "working_dir", "version", "stop_grace_period", "weight", "metadata", "per_replica", "load_balancing", "resilience", "external", "deploy",
     ];
+    private static readonly string[] s_deployKeys = ["steps", "interval", "max_error_rate", "max_p99", "min_requests", "keep_old", "max_surge"];
 
     private static readonly string[] s_replicaKeys = ["weight", "metadata", "env"];
     private static readonly string[] s_balancingKeys = ["strategy", "session_header", "session_cookie", "session_idle_timeout", "hash_key", "bounded_load", "virtual_nodes", "settings"];
@@ -327,6 +328,7 @@ public static partial class StackFileLoader
             LoadBalancing = ReadLoadBalancing(f, out var strategyPosition),
             StrategyPosition = strategyPosition,
             Resilience = ReadResilience(f),
+            Deploy = ReadDeploy(f),
             Line = line,
         };
     }
@@ -406,6 +408,40 @@ public static partial class StackFileLoader
         }
 
         return settings;
+    }
+
+    private static DeploymentDefaults ReadDeploy(YamlFields f)
+    {
+        var d = f.GetMap("deploy", s_deployKeys);
+        var defaults = new DeploymentDefaults();
+        if (d is null)
+        {
+            return defaults;
+        }
+
+        var steps = new List<int>();
+        foreach (var (node, text) in d.GetStringList("steps") ?? [])
+        {
+            if (int.TryParse(text.TrimEnd('%'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var w) && w <= 100 && (steps.Count == 0 || w > steps[^1]))
+            {
+                steps.Add(w);
+            }
+            else
+            {
+                d.Errors.Add(node, d.FieldPath("steps"), $"'{text}' is not the next weight: steps are ascending percentages from 0 to 100");
+            }
+        }
+
+        return new DeploymentDefaults
+        {
+            Steps = steps.Count > 0 ? steps : defaults.Steps,
+            Interval = d.GetDuration("interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)) ?? defaults.Interval,
+            MaxErrorRate = d.GetFraction("max_error_rate") ?? defaults.MaxErrorRate,
+            MaxP99 = d.GetDuration("max_p99", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1)),
+            MinRequests = d.GetInt("min_requests", 0, 1_000_000) ?? defaults.MinRequests,
+            KeepOld = d.GetDuration("keep_old", TimeSpan.Zero, TimeSpan.FromDays(7)) ?? defaults.KeepOld,
+            MaxSurge = d.GetInt("max_surge", 1, 64) ?? defaults.MaxSurge,
+        };
     }
 
     private static ResilienceSettings ReadResilience(YamlFields f)
