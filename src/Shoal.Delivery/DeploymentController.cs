@@ -231,9 +231,9 @@ public sealed partial class DeploymentController : IAsyncDisposable
             throw new DeploymentException(400, $"type: '{request.Type}' is not canary, blue-green or rolling.");
         }
 
-        if (request.MaxSurge is < 1 or > 64)
+        if (request.MaxSurge is < 0 or > 64 || request.MaxUnavailable is < 0 or > 64 || request.MaxSurge + request.MaxUnavailable < 1)
         {
-            throw new DeploymentException(400, $"max_surge: {request.MaxSurge} is out of range; use 1 to 64.");
+            throw new DeploymentException(400, $"max_surge ({request.MaxSurge}) and max_unavailable ({request.MaxUnavailable}) go from 0 to 64 and cannot both be 0.");
         }
 
         if (string.IsNullOrWhiteSpace(request.Version) || request.Version.Length > 64)
@@ -341,8 +341,9 @@ public sealed partial class DeploymentController : IAsyncDisposable
     }
 
     /// <summary>
-    /// Replaces the stable replicas one surge at a time: new ones start and must turn healthy before as many old ones
-    /// drain and stop, so the service never has fewer healthy replicas than it wants.
+    /// Replaces the stable replicas a batch at a time: new ones start and must turn healthy before the old ones they
+    /// replace drain and stop — all but <c>max_unavailable</c> of them, which may go first — so the service never has
+    /// fewer than its count minus <c>max_unavailable</c> healthy replicas.
     /// </summary>
     private async Task RollAsync(Deployment d, int count, CancellationToken stopping)
     {
@@ -369,7 +370,16 @@ public sealed partial class DeploymentController : IAsyncDisposable
                 continue;
             }
 
-            var next = Math.Min(count, replaced + d.Request.MaxSurge);
+            // A batch of surge + unavailable replicas: the unavailable share of old ones drains first, the new ones
+            // start, and the rest of the old ones go once every new one is healthy.
+            var batch = Math.Min(count - replaced, d.Request.MaxSurge + d.Request.MaxUnavailable);
+            var next = replaced + batch;
+            var early = Math.Min(d.Request.MaxUnavailable, batch);
+            if (early > 0)
+            {
+                await _supervisor.ScaleAsync(d.Service, count - replaced - early, stopping).ConfigureAwait(false);
+            }
+
             await _supervisor.ScaleVersionAsync(d.Service, d.Request.Version, next, stopping).ConfigureAwait(false);
             if (!await WaitHealthyAsync(d, stopping).ConfigureAwait(false))
             {

@@ -85,7 +85,8 @@ public static class DeploymentEndpoints
         string? KeepOld,
         string? Header,
         string? HeaderValue,
-        int? MaxSurge)
+        int? MaxSurge,
+        int? MaxUnavailable)
     {
         public DeploymentRequest ToRequest(Shoal.Orchestration.Stack.DeploymentDefaults service)
         {
@@ -97,6 +98,7 @@ public static class DeploymentEndpoints
                 Interval = service.Interval,
                 KeepOld = service.KeepOld,
                 MaxSurge = service.MaxSurge,
+                MaxUnavailable = service.MaxUnavailable,
                 Analysis = new AnalysisThresholds { MaxErrorRate = service.MaxErrorRate, MaxP99 = service.MaxP99, MinRequests = service.MinRequests },
             };
             if (Steps is not null && Weight is not null)
@@ -122,6 +124,7 @@ public static class DeploymentEndpoints
                 Header = Header ?? defaults.Header,
                 HeaderValue = HeaderValue ?? defaults.HeaderValue,
                 MaxSurge = MaxSurge ?? defaults.MaxSurge,
+                MaxUnavailable = MaxUnavailable ?? defaults.MaxUnavailable,
                 Analysis = Analysis is null ? defaults.Analysis : new AnalysisThresholds
                 {
                     MaxErrorRate = Analysis.MaxErrorRate is { } rate ? Rate(rate) : defaults.Analysis.MaxErrorRate,

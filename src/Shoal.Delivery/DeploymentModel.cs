@@ -27,8 +27,11 @@ public sealed record DeploymentRequest
     /// <summary>What makes a step fail.</summary>
     public AnalysisThresholds Analysis { get; init; } = new();
 
-    /// <summary>Rolling: how many new replicas may run above the desired count while old ones are replaced (at least 1).</summary>
+    /// <summary>Rolling: how many new replicas may run above the desired count while old ones are replaced.</summary>
     public int MaxSurge { get; init; } = 1;
+
+    /// <summary>Rolling: how many old replicas may leave before their replacements are healthy (with <see cref="MaxSurge"/>, at least 1 in all).</summary>
+    public int MaxUnavailable { get; init; }
 
     /// <summary>Blue/green: how long the old version stays warm after <c>switch</c>, so rollback is instant.</summary>
     public TimeSpan KeepOld { get; init; } = TimeSpan.FromMinutes(5);

@@ -201,6 +201,31 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public async Task Rolling_WithMaxUnavailable_NeverDropsBelowCountMinusIt_AndStartsNoExtraReplica()
+    {
+        await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 3));
+        var fewestHealthy = int.MaxValue;
+        var most = 0;
+
+        var load = await ClientLoad.RunAsync(stack.Gateway, "/api/whoami", clients: 10, TimeSpan.FromSeconds(40), during: async () =>
+        {
+            await DeployAsync(stack, "rolling", "app", "--version", "2.0.0", "--max-surge", "0", "--max-unavailable", "1");
+            await Poll.UntilAsync(async () =>
+            {
+                var replicas = (await stack.AdminJsonAsync("/v1/stack")).GetProperty("services").EnumerateArray().SelectMany(s => s.GetProperty("replicas").EnumerateArray()).ToList();
+                fewestHealthy = Math.Min(fewestHealthy, replicas.Count(r => r.GetProperty("state").GetString() == "healthy"));
+                most = Math.Max(most, replicas.Count(r => r.GetProperty("state").GetString() is "healthy" or "starting"));
+                return (await StatusAsync(stack)).GetProperty("phase").GetString() == "promoted";
+            }, s_wait, "the rolling update to finish");
+        });
+
+        Assert.Empty(load.Failures);
+        Assert.True(fewestHealthy >= 2, $"only {fewestHealthy} replicas were healthy at one point");
+        Assert.True(most <= 3, $"{most} replicas ran at once with max_surge 0");
+        Assert.All(await VersionsAsync(stack.Client, 30), v => Assert.Equal("2.0.0", v));
+    }
+
+    [Fact]
     public async Task Drain_LongRequestsInFlightOnAReplicaBeingRemoved_CompleteWith200()
     {
         await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 2));

@@ -47,7 +47,8 @@ internal static class DeployCommand
         var minRequests = new Option<int?>("--min-requests") { Description = "Judge a step only after this many canary requests (default 20)." };
         var keepOld = new Option<string?>("--keep-old") { Description = "Blue/green: keep the old version warm this long after switch (default 5m)." };
         var maxSurge = new Option<int?>("--max-surge") { Description = "Rolling: new replicas started at a time above the desired count (default 1)." };
-        var command = new Command(type, description) { service, file, version, weight, steps, interval, replicas, env, run, maxErrors, maxP99, minRequests, keepOld, maxSurge };
+        var maxUnavailable = new Option<int?>("--max-unavailable") { Description = "Rolling: old replicas that may stop before their replacements are healthy (default 0)." };
+        var command = new Command(type, description) { service, file, version, weight, steps, interval, replicas, env, run, maxErrors, maxP99, minRequests, keepOld, maxSurge, maxUnavailable };
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
             var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -79,6 +80,7 @@ internal static class DeployCommand
                 Interval = result.GetValue(interval),
                 KeepOld = result.GetValue(keepOld),
                 MaxSurge = result.GetValue(maxSurge),
+                MaxUnavailable = result.GetValue(maxUnavailable),
                 Analysis = new { MaxErrorRate = result.GetValue(maxErrors), MaxP99 = result.GetValue(maxP99), MinRequests = result.GetValue(minRequests) },
             };
             var (_, admin) = RunningStack.Connect(result.GetValue(file));

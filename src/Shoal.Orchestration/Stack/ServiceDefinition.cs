@@ -123,6 +123,9 @@ public sealed record DeploymentDefaults
     /// <summary>How long blue/green keeps the old version warm after switch.</summary>
     public TimeSpan KeepOld { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>New replicas a rolling update starts at a time.</summary>
+    /// <summary>New replicas a rolling update starts above the count.</summary>
     public int MaxSurge { get; init; } = 1;
+
+    /// <summary>Old replicas a rolling update may stop before their replacements are healthy.</summary>
+    public int MaxUnavailable { get; init; }
 }

@@ -22,7 +22,7 @@ public static partial class StackFileLoader
         "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
         "working_dir", "version", "stop_grace_period", "weight", "metadata", "per_replica", "load_balancing", "resilience", "external", "deploy",
     ];
-    private static readonly string[] s_deployKeys = ["steps", "interval", "max_error_rate", "max_p99", "min_requests", "keep_old", "max_surge"];
+    private static readonly string[] s_deployKeys = ["steps", "interval", "max_error_rate", "max_p99", "min_requests", "keep_old", "max_surge", "max_unavailable"];
 
     private static readonly string[] s_replicaKeys = ["weight", "metadata", "env"];
     private static readonly string[] s_balancingKeys = ["strategy", "session_header", "session_cookie", "session_idle_timeout", "hash_key", "bounded_load", "virtual_nodes", "settings"];
@@ -440,7 +440,8 @@ public static partial class StackFileLoader
             MaxP99 = d.GetDuration("max_p99", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1)),
             MinRequests = d.GetInt("min_requests", 0, 1_000_000) ?? defaults.MinRequests,
             KeepOld = d.GetDuration("keep_old", TimeSpan.Zero, TimeSpan.FromDays(7)) ?? defaults.KeepOld,
-            MaxSurge = d.GetInt("max_surge", 1, 64) ?? defaults.MaxSurge,
+            MaxSurge = d.GetInt("max_surge", 0, 64) ?? defaults.MaxSurge,
+            MaxUnavailable = d.GetInt("max_unavailable", 0, 64) ?? defaults.MaxUnavailable,
         };
     }
 
