@@ -8,6 +8,7 @@ using Shoal.Testing;
 namespace Shoal.FunctionalTests;
 
 /// <summary>The registry end to end: external instances joining over HTTP, TTLs, watches, persistence, bad input, etcd.</summary>
+[Collection(TimedCollection.Name)]
 public sealed class RegistryTests
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
