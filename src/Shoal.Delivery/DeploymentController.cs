@@ -283,6 +283,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
                 return;
             }
 
+            await WaitRoutableAsync(d, replicas, stopping).ConfigureAwait(false);
             lock (_lock)
             {
                 if (!d.IsActive)
@@ -404,6 +405,19 @@ public sealed partial class DeploymentController : IAsyncDisposable
         catch (DeploymentException)
         {
             // Rolled back by hand meanwhile.
+        }
+    }
+
+    /// <summary>
+    /// Waits (briefly) until the gateway itself routes to the new version's replicas, which follows the supervisor's
+    /// view by one catalog round trip, so no request meant for the new version falls back to the stable one.
+    /// </summary>
+    private async Task WaitRoutableAsync(Deployment d, int replicas, CancellationToken stopping)
+    {
+        var deadline = _time.GetUtcNow() + TimeSpan.FromSeconds(10);
+        while (d.Cluster.AllDestinations.Count(x => x.Instance.Version == d.Request.Version && x.Instance.IsRoutable) < replicas && _time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _time, stopping).ConfigureAwait(false);
         }
     }
 
