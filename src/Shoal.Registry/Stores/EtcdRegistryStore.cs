@@ -112,7 +112,7 @@ public sealed class EtcdRegistryStore : IRegistryStore
     {
         ArgumentNullException.ThrowIfNull(registration);
         var instance = registration.Instance;
-        var (current, alive, _) = await GetAsync(instance.Service, instance.Id, cancellationToken).ConfigureAwait(false);
+        var (current, alive) = await GetAsync(instance.Service, instance.Id, cancellationToken).ConfigureAwait(false);
         if (current is not null && instance.RegisteredAt == default)
         {
             registration = registration with { Instance = instance with { RegisteredAt = current.Registration.Instance.RegisteredAt } };
@@ -158,7 +158,7 @@ public sealed class EtcdRegistryStore : IRegistryStore
     /// <inheritdoc />
     public async Task<long?> HeartbeatAsync(string service, string id, CancellationToken cancellationToken)
     {
-        var (current, alive, _) = await GetAsync(service, id, cancellationToken).ConfigureAwait(false);
+        var (current, alive) = await GetAsync(service, id, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
             return null;
@@ -288,7 +288,7 @@ public sealed class EtcdRegistryStore : IRegistryStore
     /// Reads an instance and its alive key from the member the channel picks, without a quorum round (a serializable
     /// read): it only decides what a write keeps and which leases a heartbeat renews, and the write itself goes through raft.
     /// </summary>
-    private async Task<(Stored? Instance, KeyValue? Alive, long Revision)> GetAsync(string service, string id, CancellationToken cancellationToken)
+    private async Task<(Stored? Instance, KeyValue? Alive)> GetAsync(string service, string id, CancellationToken cancellationToken)
     {
         var instanceRead = _kv.RangeAsync(new RangeRequest { Key = Bytes(InstanceKey(service, id)), Serializable = true }, Options(cancellationToken)).ResponseAsync;
         var aliveRead = _kv.RangeAsync(new RangeRequest { Key = Bytes(AliveKey(service, id)), Serializable = true }, Options(cancellationToken)).ResponseAsync;
@@ -297,12 +297,12 @@ public sealed class EtcdRegistryStore : IRegistryStore
         var alive = aliveResponse.Kvs.FirstOrDefault();
         if (instance is null)
         {
-            return (null, null, instanceResponse.Header.Revision);
+            return (null, null);
         }
 
         var registration = RegistrationCodec.Decode(instance.Value.ToStringUtf8());
         var expired = registration.Ttl is not null && alive is null;
-        return (new Stored(registration, expired, instance.Lease), alive, instanceResponse.Header.Revision);
+        return (new Stored(registration, expired, instance.Lease), alive);
     }
 
     private async Task<long> GrantAsync(TimeSpan ttl, CancellationToken cancellationToken)
