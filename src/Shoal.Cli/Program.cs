@@ -20,4 +20,7 @@ root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(RegistryCommand.Create());
 root.Subcommands.Add(DeployCommand.Create());
-return await root.Parse(args).InvokeAsync();
+root.Subcommands.Add(AgentCommand.Create());
+// Commands that run until a signal (up, agent, registry watch) order their own shutdown: System.CommandLine must not
+// end the process two seconds after SIGTERM, halfway through a drain.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,8 @@ public static class GatewayServer
     /// <param name="catalog">The instances to route to.</param>
     /// <param name="plugins">Custom strategies, in addition to the built-in ones.</param>
     /// <param name="logging">Logging setup.</param>
-    public static WebApplication Build(GatewayOptions options, IServiceCatalog catalog, IEnumerable<ILoadBalancingPolicy>? plugins = null, Action<ILoggingBuilder>? logging = null)
+    /// <param name="front">Middleware that sees each request before the services' routes (the functions' routes).</param>
+    public static WebApplication Build(GatewayOptions options, IServiceCatalog catalog, IEnumerable<ILoadBalancingPolicy>? plugins = null, Action<ILoggingBuilder>? logging = null, Func<HttpContext, RequestDelegate, Task>? front = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -66,6 +68,11 @@ public static class GatewayServer
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<GatewayRequestHandler>();
+        if (front is not null)
+        {
+            app.Use(front);
+        }
+
         app.Run(handler.InvokeAsync);
         return app;
     }

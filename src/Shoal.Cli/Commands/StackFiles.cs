@@ -8,7 +8,20 @@ internal static class StackFiles
 {
     /// <summary>Loads and validates the stack file.</summary>
     /// <exception cref="ConfigFileException">It is missing or invalid.</exception>
-    public static StackDefinition Load(string? file) => StackFileLoader.Load(StackFileLoader.Locate(file));
+    public static StackDefinition Load(string? file)
+    {
+        var stack = StackFileLoader.Load(StackFileLoader.Locate(file));
+
+        // The functions' files are part of the stack: report their problems before anything starts.
+        _ = LoadFunctions(stack);
+        return stack;
+    }
+
+    /// <summary>The stack's functions and routes, or null when it has none.</summary>
+    public static Shoal.Functions.Configuration.FunctionsConfiguration? LoadFunctions(StackDefinition stack) =>
+        stack.Functions.DefinitionsFile is { } definitions
+            ? Shoal.Functions.Configuration.FunctionsFileLoader.Load(definitions, stack.Functions.RoutingFile)
+            : null;
 
     /// <summary>The admin token for a stack: <c>SHOAL_ADMIN_TOKEN</c>, else the file's <c>gateway.admin_token</c> when the file loads.</summary>
     public static string? AdminToken(string? file)

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
+using Shoal.Functions.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +23,7 @@ internal static class AdminServer
     /// <summary>Admin request bodies are small JSON documents.</summary>
     private const long MaxBodyBytes = 64 * 1024;
 
-    public static WebApplication Build(Uri listen, string? token, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, DeploymentController deployments, Action shutdown)
+    public static WebApplication Build(Uri listen, string? token, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, DeploymentController deployments, FunctionsHost? functions, Action shutdown)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -40,13 +41,21 @@ internal static class AdminServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseAdminToken(token);
+        // The AWS SDKs sign with SigV4 and cannot send the admin token: their Invoke calls from loopback go through.
+        app.UseAdminToken(token, context => context.Request.Path.StartsWithSegments(InvokeEndpoints.Prefix.TrimEnd('/'), StringComparison.Ordinal)
+            && context.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote)
+            && context.Request.Headers.Authorization.ToString().StartsWith("AWS4-HMAC-SHA256 ", StringComparison.Ordinal));
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/v1/registry", () => Results.Json(new { store = catalog.Store.Description, index = catalog.StoreIndex }));
         app.MapRegistryEndpoints(catalog, TimeProvider.System);
         app.MapStackEndpoints(supervisor, shutdown);
         app.MapGatewayEndpoints(gateway);
         app.MapDeploymentEndpoints(deployments);
+        if (functions is not null)
+        {
+            app.MapFunctionEndpoints(functions);
+        }
+
         return app;
     }
 }

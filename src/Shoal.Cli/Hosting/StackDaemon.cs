@@ -55,14 +55,15 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         }
 
         var options = GatewayOptionsFor(stack);
+        await using var functions = await StackFunctions.OpenAsync(stack, loggers, ConfigureLogging);
 
         using var probe = new HealthProbe();
-        await using var gateway = GatewayServer.Build(options, catalog, plugins, ConfigureLogging);
+        await using var gateway = GatewayServer.Build(options, catalog, plugins, ConfigureLogging, functions?.Front);
         var (supervised, supervisedCommands) = WithPromotedVersions(await DeploymentController.LoadAsync(catalog.Store, CancellationToken.None));
         var supervisor = new StackSupervisor(supervised, supervisedCommands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
         Supervisor = supervisor;
         await using var deployments = new DeploymentController(supervisor, service => GatewayServer.Cluster(gateway, service), catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
-        await using var admin = AdminServer.Build(stack.Gateway.Admin, stack.Gateway.AdminToken, catalog, supervisor, gateway, deployments, () => _shutdown.Cancel());
+        await using var admin = AdminServer.Build(stack.Gateway.Admin, stack.Gateway.AdminToken, catalog, supervisor, gateway, deployments, functions?.Host, () => _shutdown.Cancel());
 
         if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
         {
@@ -73,6 +74,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         supervisor.Changed += WriteState;
         WriteState();
         supervisor.Start();
+        functions?.Start();
         await deployments.RestoreAsync(CancellationToken.None);
         var ui = started is null ? Task.CompletedTask : started(supervisor, _stopped.Token);
         var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -84,6 +86,11 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         Log.Stopping(logger, stack.Name);
         await deployments.DisposeAsync();
         await supervisor.StopAsync(CancellationToken.None);
+        if (functions is not null)
+        {
+            await functions.DisposeAsync();
+        }
+
         await _stopped.CancelAsync();
         await ui;
         await gateway.StopAsync(CancellationToken.None);

@@ -22,8 +22,8 @@ public static class AdminAuthentication
         return listen.IsLoopback || (IPAddress.TryParse(listen.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 
-    /// <summary>Requires <paramref name="token"/> on mutations when it is set.</summary>
-    public static IApplicationBuilder UseAdminToken(this IApplicationBuilder app, string? token)
+    /// <summary>Requires <paramref name="token"/> on mutations when it is set, except for requests <paramref name="exempt"/> lets through.</summary>
+    public static IApplicationBuilder UseAdminToken(this IApplicationBuilder app, string? token, Func<HttpContext, bool>? exempt = null)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -34,7 +34,7 @@ public static class AdminAuthentication
         return app.Use(async (context, next) =>
         {
             var method = context.Request.Method;
-            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || exempt?.Invoke(context) == true)
             {
                 await next(context).ConfigureAwait(false);
                 return;

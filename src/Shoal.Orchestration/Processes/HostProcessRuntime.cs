@@ -67,7 +67,7 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
     }
 
     /// <summary>Resolves a program the way execvp would, so a missing one is reported before anything starts.</summary>
-    internal static string? ResolveProgram(string fileName, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    public static string? ResolveProgram(string fileName, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
         if (fileName.Contains('/', StringComparison.Ordinal))
         {

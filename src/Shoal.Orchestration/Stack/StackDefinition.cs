@@ -24,7 +24,26 @@ public sealed record StackDefinition
     /// <summary>Where the registry lives: <c>sqlite:/abs/path</c> (default <c>.shoal/registry.db</c>) or <c>etcd://host:port,…[/prefix]</c>.</summary>
     public string RegistryStore { get; init; } = "";
 
+    /// <summary>The functions the stack serves (<c>functions:</c>, or <c>functions.yml</c> next to the stack file).</summary>
+    public FunctionsSettings Functions { get; init; } = new();
+
     /// <summary>Finds a service by name.</summary>
     public ServiceDefinition? FindService(string name) =>
         Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
+}
+
+/// <summary>Where a stack's functions are defined and which agent runs them.</summary>
+public sealed record FunctionsSettings
+{
+    /// <summary>The absolute path of <c>functions.yml</c>, or null when the stack has no functions.</summary>
+    public string? DefinitionsFile { get; init; }
+
+    /// <summary>The absolute path of <c>routing.yml</c>, or null when no function has a route.</summary>
+    public string? RoutingFile { get; init; }
+
+    /// <summary><c>local</c> (an agent in the stack's own process) or the URL of an agent started with <c>shoal agent</c>.</summary>
+    public string Agent { get; init; } = "local";
+
+    /// <summary>How often the janitor sweeps the pools.</summary>
+    public TimeSpan JanitorInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

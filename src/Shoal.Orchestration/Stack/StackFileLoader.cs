@@ -14,7 +14,8 @@ public static partial class StackFileLoader
     /// <summary>The file names looked for when none is given.</summary>
     public static readonly string[] DefaultFileNames = ["shoal.yml", "shoal.yaml"];
 
-    private static readonly string[] s_topLevelKeys = ["name", "gateway", "services", "registry"];
+    private static readonly string[] s_topLevelKeys = ["name", "gateway", "services", "registry", "functions"];
+    private static readonly string[] s_functionsKeys = ["definitions", "routing", "agent", "janitor_interval"];
     private static readonly string[] s_registryKeys = ["store"];
     private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "plugins", "trusted_proxies"];
     private static readonly string[] s_serviceKeys =
@@ -105,7 +106,8 @@ public static partial class StackFileLoader
         var directory = Path.GetDirectoryName(fullPath)!;
         var name = top.GetString("name") ?? Path.GetFileName(directory);
         var gateway = ReadGateway(top, directory);
-        var services = ReadServices(top, directory);
+        var functions = ReadFunctions(top, directory);
+        var services = ReadServices(top, directory, servicesOptional: functions.DefinitionsFile is not null);
         var registry = ReadRegistry(top, directory);
 
         CheckDependencies(services, top, errors);
@@ -122,6 +124,51 @@ public static partial class StackFileLoader
             Gateway = gateway,
             Services = services.Select(s => s.Definition).ToList(),
             RegistryStore = registry,
+            Functions = functions,
+        };
+    }
+
+    private static FunctionsSettings ReadFunctions(YamlFields top, string directory)
+    {
+        var section = top.GetMap("functions", s_functionsKeys);
+        string? Resolve(string key, string fallback)
+        {
+            var given = section?.GetString(key);
+            if (given is not null)
+            {
+                var path = Path.GetFullPath(Path.Combine(directory, given));
+                if (!File.Exists(path))
+                {
+                    section!.Errors.Add(section.Get(key)!, section.FieldPath(key), $"'{given}' does not exist");
+                }
+
+                return path;
+            }
+
+            // Found next to the stack file when not named.
+            var next = Path.Combine(directory, fallback);
+            return File.Exists(next) ? next : null;
+        }
+
+        var definitions = Resolve("definitions", "functions.yml");
+        var routing = Resolve("routing", "routing.yml");
+        var agent = section?.GetString("agent") ?? "local";
+        if (agent != "local" && !(Uri.TryCreate(agent, UriKind.Absolute, out var uri) && uri.Scheme == "http"))
+        {
+            section!.Errors.Add(section.Get("agent")!, section.FieldPath("agent"), $"'{agent}' is not an agent: use 'local' (started with the stack) or http://host:port");
+        }
+
+        if (section is not null && definitions is null)
+        {
+            section.Errors.Add(section.Node, section.Path, "no functions file: name one with 'definitions:' or put functions.yml next to the stack file");
+        }
+
+        return new FunctionsSettings
+        {
+            DefinitionsFile = definitions,
+            RoutingFile = routing,
+            Agent = agent,
+            JanitorInterval = section?.GetDuration("janitor_interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(1),
         };
     }
 
@@ -221,10 +268,16 @@ public static partial class StackFileLoader
 
     private sealed record ParsedService(ServiceDefinition Definition, YamlFields Fields);
 
-    private static List<ParsedService> ReadServices(YamlFields top, string directory)
+    private static List<ParsedService> ReadServices(YamlFields top, string directory, bool servicesOptional)
     {
         var node = top.Get("services");
         var result = new List<ParsedService>();
+        if (servicesOptional && (node is null || node is YamlMappingNode { Children.Count: 0 }))
+        {
+            // A stack of functions only.
+            return result;
+        }
+
         if (node is null)
         {
             top.Errors.Add(top.Node, "services", "missing: a stack needs a 'services:' mapping with at least one service");

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Functions.Agent.Instances;
+using Shoal.Functions.Agent.Runtime;
+using Shoal.Hosting;
+
+namespace Shoal.Functions.Agent;
+
+/// <summary>Builds the agent: a gRPC server (HTTP/2 without TLS, on loopback unless told otherwise) over the instance table.</summary>
+public static class AgentServer
+{
+    /// <summary>Creates the agent application; start it with <c>StartAsync</c>, stop it to destroy every instance.</summary>
+    /// <param name="listen">Where to listen, e.g. <c>http://127.0.0.1:7071</c> (port 0 for any free port).</param>
+    /// <param name="stateDirectory">Where the instance records and instance logs go.</param>
+    /// <param name="runtime">Starts the instances.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logging">Logging setup.</param>
+    public static WebApplication Build(Uri listen, string stateDirectory, IInstanceRuntime runtime, TimeProvider time, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            var address = listen.Host is "localhost" or "*" or "+" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(listen.Host);
+            k.Listen(address, listen.Port, o => o.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton(new AgentIdentity(Guid.NewGuid().ToString("n")));
+        builder.Services.AddSingleton(sp => new InstanceTable(runtime, stateDirectory, time, sp.GetRequiredService<ILoggerFactory>()));
+        var app = builder.Build();
+        app.MapGrpcService<AgentService>();
+
+        // Instances die with the agent: their Runtime API lives here.
+        app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<InstanceTable>().DisposeAsync().AsTask().GetAwaiter().GetResult());
+        _ = app.Services.GetRequiredService<InstanceTable>();
+        return app;
+    }
+
+    /// <summary>The address a started agent listens on (with the port it got when asked for 0).</summary>
+    public static Uri Address(WebApplication agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        var addresses = agent.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!;
+        return new Uri(addresses.Addresses.First());
+    }
+}

@@ -1,0 +1,677 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Functions.Agent.Protocol;
+using Shoal.Functions.Agent.Runtime;
+using Shoal.Hosting;
+using Shoal.Orchestration.Processes;
+
+namespace Shoal.Functions.Agent.Instances;
+
+/// <summary>
+/// One function instance: its runtime process and the endpoint it talks to. The endpoint serves the Lambda Runtime API
+/// to the process (<c>AWS_LAMBDA_RUNTIME_API</c>) and takes invocations from the gateway on the Runtime Interface
+/// Emulator's path; it holds one invocation at a time, as Lambda does, and enforces the init and invocation deadlines.
+/// </summary>
+internal sealed partial class FunctionInstance : IAsyncDisposable
+{
+    /// <summary>The path the gateway posts invocations to (the Runtime Interface Emulator's).</summary>
+    public const string InvokePath = "/2015-03-31/functions/function/invocations";
+
+    /// <summary>The header carrying the request id the gateway chose.</summary>
+    public const string RequestIdHeader = "X-Shoal-Request-Id";
+
+    /// <summary>The header saying how a failed invocation failed (<see cref="InvocationResultKind"/>, lower case).</summary>
+    public const string ErrorKindHeader = "X-Shoal-Error-Kind";
+
+    /// <summary>The header set to <c>exited</c> when the instance cannot take another invocation.</summary>
+    public const string InstanceStateHeader = "X-Shoal-Instance-State";
+
+    private const string RuntimePrefix = "/2018-06-01/runtime/";
+    private const int MaxPayloadBytes = 6 * 1024 * 1024;
+
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly FunctionSpec _spec;
+    private readonly TimeSpan _timeout;
+    private readonly TimeSpan _initTimeout;
+    private readonly string _arn;
+    private WebApplication? _endpoint;
+    private IInstanceProcess? _process;
+    private Invocation? _queued;
+    private Invocation? _running;
+    private TaskCompletionSource<Invocation>? _nextWaiter;
+    private InvocationOutcome? _terminal;
+    private bool _initialized;
+    private bool _paused;
+    private long _startedAt;
+
+    public FunctionInstance(string id, string owner, FunctionSpec spec, TimeProvider time, ILogger logger)
+    {
+        Id = id;
+        Owner = owner;
+        _spec = spec;
+        _time = time;
+        _logger = logger;
+        _timeout = TimeSpan.FromMilliseconds(spec.TimeoutMs > 0 ? spec.TimeoutMs : 3000);
+        _initTimeout = TimeSpan.FromMilliseconds(spec.InitTimeoutMs > 0 ? spec.InitTimeoutMs : 10_000);
+        var region = spec.Environment.TryGetValue("AWS_REGION", out var r) ? r : "us-east-1";
+        _arn = $"arn:aws:lambda:{region}:000000000000:function:{spec.Name}";
+    }
+
+    public string Id { get; }
+
+    public string Owner { get; }
+
+    public string Function => _spec.Name;
+
+    /// <summary>Where invocations go, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public string InvokeUrl { get; private set; } = "";
+
+    /// <summary>The process record, once started.</summary>
+    public InstanceRecord? Record { get; private set; }
+
+    /// <summary>Completes when the process has exited.</summary>
+    public Task Exited => _process?.Exited ?? Task.CompletedTask;
+
+    /// <summary>The instance as the agent's API describes it.</summary>
+    public Container Describe()
+    {
+        var container = new Container
+        {
+            Id = Id,
+            Function = Function,
+            Owner = Owner,
+            InvokeUrl = InvokeUrl,
+            Pid = _process?.Pid ?? 0,
+            StartedAtUnixMs = _startedAt,
+            Cgroup = _process is { Cgroups.Count: > 0 } p ? p.Cgroups[0] : "",
+            MemoryLimitBytes = _process is { Cgroups.Count: > 0 } q ? CgroupV1.MemoryLimit(q.Cgroups) ?? 0 : 0,
+        };
+        lock (_lock)
+        {
+            if (_process is { Exited.IsCompleted: true } exited)
+            {
+                container.State = ContainerState.Exited;
+                container.ExitCode = exited.Exited.Result;
+            }
+            else
+            {
+                container.State = _paused ? ContainerState.Paused : _initialized ? ContainerState.Running : ContainerState.Starting;
+            }
+        }
+
+        return container;
+    }
+
+    /// <summary>Opens the endpoint, then starts the runtime process pointed at it.</summary>
+    public async Task StartAsync(IInstanceRuntime runtime, string logDirectory, CancellationToken cancellationToken)
+    {
+        _endpoint = BuildEndpoint();
+        await _endpoint.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = _endpoint.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var authority = new Uri(address).Authority;
+        InvokeUrl = $"http://{authority}";
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AWS_LAMBDA_RUNTIME_API"] = authority,
+            ["AWS_LAMBDA_FUNCTION_NAME"] = _spec.Name,
+            ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = _spec.MemoryMb.ToString(CultureInfo.InvariantCulture),
+            ["AWS_LAMBDA_FUNCTION_VERSION"] = string.IsNullOrEmpty(_spec.Version) ? "$LATEST" : _spec.Version,
+            ["AWS_LAMBDA_LOG_GROUP_NAME"] = $"/aws/lambda/{_spec.Name}",
+            ["AWS_LAMBDA_LOG_STREAM_NAME"] = Id,
+            ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand",
+            ["AWS_EXECUTION_ENV"] = "AWS_Lambda_shoal",
+            ["AWS_REGION"] = "us-east-1",
+            ["AWS_DEFAULT_REGION"] = "us-east-1",
+            ["_HANDLER"] = _spec.Handler,
+            ["LAMBDA_TASK_ROOT"] = _spec.CodeDirectory,
+            ["LAMBDA_RUNTIME_DIR"] = _spec.CodeDirectory,
+            ["TZ"] = ":UTC",
+        };
+        foreach (var (key, value) in _spec.Environment)
+        {
+            environment[key] = value;
+        }
+
+        var command = _spec.Command;
+        var spec = new ProcessSpec
+        {
+            Name = $"{_spec.Name}/{Id}",
+            FileName = command[0],
+            Arguments = command.Skip(1).ToArray(),
+            Environment = environment,
+            WorkingDirectory = _spec.CodeDirectory,
+            LogFile = Path.Combine(logDirectory, CgroupV1.Sanitize(Id) + ".log"),
+        };
+        _startedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var process = await runtime.StartAsync(new InstanceLaunch(Id, spec, Math.Max(_spec.MemoryMb, 16) * 1024L * 1024L), cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            _process = process;
+        }
+
+        Record = new InstanceRecord(Id, Function, Owner, process.Pid, process.StartTime, _startedAt, process.Cgroups);
+        _ = WatchExitAsync(process);
+        _ = EnforceInitDeadlineAsync();
+    }
+
+    /// <summary>Freezes the instance; an invocation that arrives while paused thaws it first.</summary>
+    public void Pause()
+    {
+        lock (_lock)
+        {
+            if (_process is null || _process.Exited.IsCompleted || _paused)
+            {
+                return;
+            }
+
+            _process.Pause();
+            _paused = true;
+        }
+    }
+
+    /// <summary>Thaws the instance.</summary>
+    public void Resume()
+    {
+        lock (_lock)
+        {
+            if (_process is null || !_paused)
+            {
+                return;
+            }
+
+            _process.Resume();
+            _paused = false;
+        }
+    }
+
+    /// <summary>Stops the process and closes the endpoint.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        Fail(InvocationOutcome.Error(InvocationResultKind.Crash, "Runtime.Destroyed", "The instance was destroyed.", instanceGone: true));
+        if (_process is { } process)
+        {
+            await process.StopAsync(grace, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (_endpoint is { } endpoint)
+        {
+            await endpoint.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { } process)
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_endpoint is { } endpoint)
+        {
+            await endpoint.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private WebApplication BuildEndpoint()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = MaxPayloadBytes + 1;
+            k.Listen(System.Net.IPAddress.Loopback, 0);
+        });
+        builder.WebHost.UseSockets(s => s.UnsafePreferInlineScheduling = true);
+        var app = builder.Build();
+        app.Run(HandleAsync);
+        return app;
+    }
+
+    private Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        var post = HttpMethods.IsPost(context.Request.Method);
+        if (post && path == InvokePath)
+        {
+            return InvokeAsync(context);
+        }
+
+        if (!path.StartsWith(RuntimePrefix, StringComparison.Ordinal))
+        {
+            return WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", "No such path.");
+        }
+
+        var rest = path.AsSpan(RuntimePrefix.Length);
+        if (rest.SequenceEqual("invocation/next") && HttpMethods.IsGet(context.Request.Method))
+        {
+            return NextAsync(context);
+        }
+
+        if (post && rest.SequenceEqual("init/error"))
+        {
+            return InitErrorAsync(context);
+        }
+
+        if (post && rest.StartsWith("invocation/"))
+        {
+            var tail = rest["invocation/".Length..];
+            var slash = tail.IndexOf('/');
+            if (slash > 0)
+            {
+                var requestId = tail[..slash].ToString();
+                var verb = tail[(slash + 1)..];
+                if (verb.SequenceEqual("response"))
+                {
+                    return CompleteAsync(context, requestId, error: false);
+                }
+
+                if (verb.SequenceEqual("error"))
+                {
+                    return CompleteAsync(context, requestId, error: true);
+                }
+            }
+        }
+
+        return WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", "No such Runtime API path.");
+    }
+
+    /// <summary>The gateway's side: hand the event to the runtime, wait for its answer within the deadlines.</summary>
+    private async Task InvokeAsync(HttpContext context)
+    {
+        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
+        if (body is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException", $"Request must be smaller than {MaxPayloadBytes} bytes for the InvokeFunction operation").ConfigureAwait(false);
+            return;
+        }
+
+        var requestId = context.Request.Headers[RequestIdHeader].ToString();
+        if (string.IsNullOrEmpty(requestId))
+        {
+            requestId = Guid.NewGuid().ToString();
+        }
+
+        var invocation = new Invocation(requestId, body, TraceId());
+        InvocationOutcome? immediate = null;
+        var busy = false;
+        var resume = false;
+        lock (_lock)
+        {
+            if (_terminal is not null)
+            {
+                immediate = _terminal;
+            }
+            else if (_queued is not null || _running is not null)
+            {
+                busy = true;
+            }
+            else
+            {
+                resume = _paused;
+                _paused = false;
+                if (_nextWaiter is { } waiter)
+                {
+                    _nextWaiter = null;
+                    _running = invocation;
+                    waiter.TrySetResult(invocation);
+                }
+                else
+                {
+                    _queued = invocation;
+                }
+            }
+        }
+
+        if (busy)
+        {
+            context.Response.Headers["X-Shoal-Not-Run"] = "1";
+            await WriteErrorAsync(context, StatusCodes.Status409Conflict, "ResourceConflictException", "The instance is busy with another invocation.").ConfigureAwait(false);
+            return;
+        }
+
+        if (immediate is not null)
+        {
+            context.Response.Headers["X-Shoal-Not-Run"] = "1";
+            await WriteOutcomeAsync(context, immediate, StatusCodes.Status200OK).ConfigureAwait(false);
+            return;
+        }
+
+        if (resume)
+        {
+            _process?.Resume();
+        }
+
+        // Until the runtime takes the event the init deadline runs (a warm instance takes it at once); then the timeout.
+        // A runtime that answered once but never asks again is treated as one that timed out.
+        bool handed;
+        try
+        {
+            handed = await invocation.Handed.Task.WaitAsync(_initTimeout + _timeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Fail(InvocationOutcome.Error(InvocationResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {requestId} Error: the runtime did not ask for the invocation in time", instanceGone: true));
+            _ = KillAsync();
+            handed = false;
+        }
+
+        if (!handed)
+        {
+            await WriteOutcomeAsync(context, await invocation.Outcome.Task.ConfigureAwait(false), StatusCodes.Status200OK).ConfigureAwait(false);
+            return;
+        }
+
+        InvocationOutcome outcome;
+        try
+        {
+            outcome = await invocation.Outcome.Task.WaitAsync(_timeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var seconds = _timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+            var timedOut = InvocationOutcome.Error(InvocationResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {requestId} Error: Task timed out after {seconds} seconds", instanceGone: true);
+            Log.TimedOut(_logger, Function, Id, requestId);
+            Fail(timedOut);
+            _ = KillAsync();
+            outcome = await invocation.Outcome.Task.ConfigureAwait(false);
+        }
+
+        await WriteOutcomeAsync(context, outcome, StatusCodes.Status200OK).ConfigureAwait(false);
+    }
+
+    /// <summary>The runtime's side: <c>GET next</c> blocks until an event arrives.</summary>
+    private async Task NextAsync(HttpContext context)
+    {
+        Invocation invocation;
+        TaskCompletionSource<Invocation>? waiter = null;
+        lock (_lock)
+        {
+            _initialized = true;
+            if (_terminal is not null)
+            {
+                waiter = null;
+                invocation = null!;
+            }
+            else if (_queued is { } queued)
+            {
+                _queued = null;
+                _running = queued;
+                invocation = queued;
+            }
+            else
+            {
+                // A runtime asking again after its last answer: the previous invocation is over.
+                waiter = _nextWaiter ??= new TaskCompletionSource<Invocation>(TaskCreationOptions.RunContinuationsAsynchronously);
+                invocation = null!;
+            }
+        }
+
+        if (invocation is null)
+        {
+            if (waiter is null)
+            {
+                await WriteErrorAsync(context, StatusCodes.Status410Gone, "Runtime.Terminated", "The instance is shutting down.").ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                invocation = await waiter.Task.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_lock)
+                {
+                    if (_nextWaiter == waiter)
+                    {
+                        _nextWaiter = null;
+                    }
+                }
+
+                // Handed over just as the runtime hung up: it will not answer; the invocation's timeout settles it.
+                return;
+            }
+        }
+
+        var deadline = _time.GetUtcNow() + _timeout;
+        var headers = context.Response.Headers;
+        headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
+        headers["Lambda-Runtime-Deadline-Ms"] = deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        headers["Lambda-Runtime-Invoked-Function-Arn"] = _arn;
+        headers["Lambda-Runtime-Trace-Id"] = invocation.TraceId;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = invocation.Payload.Length;
+        invocation.Handed.TrySetResult(true);
+        await context.Response.Body.WriteAsync(invocation.Payload).ConfigureAwait(false);
+    }
+
+    private async Task CompleteAsync(HttpContext context, string requestId, bool error)
+    {
+        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
+        if (body is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge", $"The response must be smaller than {MaxPayloadBytes} bytes.").ConfigureAwait(false);
+            Fail(InvocationOutcome.Error(InvocationResultKind.HandlerError, "Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size.", instanceGone: false), requestId);
+            return;
+        }
+
+        Invocation? invocation;
+        lock (_lock)
+        {
+            invocation = _running?.RequestId == requestId ? _running : null;
+            if (invocation is not null)
+            {
+                _running = null;
+            }
+        }
+
+        if (invocation is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestID", $"Invalid request ID: '{requestId}'.").ConfigureAwait(false);
+            return;
+        }
+
+        if (error && body.Length == 0)
+        {
+            var type = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
+            body = InvocationOutcome.ErrorDocument(string.IsNullOrEmpty(type) ? "Unhandled" : type, "The function reported an error.");
+        }
+
+        invocation.TryComplete(new InvocationOutcome(error ? InvocationResultKind.HandlerError : InvocationResultKind.Success, body, InstanceGone: false));
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("""{"status":"OK"}""").ConfigureAwait(false);
+    }
+
+    private async Task InitErrorAsync(HttpContext context)
+    {
+        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false) ?? [];
+        if (body.Length == 0)
+        {
+            var type = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
+            body = InvocationOutcome.ErrorDocument(string.IsNullOrEmpty(type) ? "Runtime.InitError" : type, "The runtime failed to initialize.");
+        }
+
+        Log.InitError(_logger, Function, Id);
+        Fail(new InvocationOutcome(InvocationResultKind.InitError, body, InstanceGone: true));
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("""{"status":"OK"}""").ConfigureAwait(false);
+
+        // Lambda ends an environment whose init failed; the next invocation gets a fresh one.
+        _ = KillAsync();
+    }
+
+    /// <summary>Ends the instance's life for invocations: the queued or running one gets <paramref name="outcome"/>, later ones too.</summary>
+    private void Fail(InvocationOutcome outcome, string? onlyRequestId = null)
+    {
+        Invocation? queued, running;
+        lock (_lock)
+        {
+            if (onlyRequestId is not null)
+            {
+                running = _running?.RequestId == onlyRequestId ? _running : null;
+                _running = running is null ? _running : null;
+                queued = null;
+            }
+            else
+            {
+                _terminal ??= outcome;
+                queued = _queued;
+                running = _running;
+                _queued = null;
+                _running = null;
+                _nextWaiter?.TrySetCanceled();
+                _nextWaiter = null;
+            }
+        }
+
+        queued?.TryComplete(outcome);
+        running?.TryComplete(outcome);
+    }
+
+    private async Task WatchExitAsync(IInstanceProcess process)
+    {
+        var code = await process.Exited.ConfigureAwait(false);
+        var status = code > 128 ? $"signal: {SignalName(code - 128)}" : $"exit status {code}";
+        Log.Exited(_logger, Function, Id, code);
+        Fail(InvocationOutcome.Error(InvocationResultKind.Crash, "Runtime.ExitError", $"RequestId: {_running?.RequestId ?? _queued?.RequestId ?? "-"} Error: Runtime exited with error: {status}", instanceGone: true));
+    }
+
+    private async Task EnforceInitDeadlineAsync()
+    {
+        try
+        {
+            await Task.Delay(_initTimeout, _time).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        bool late;
+        lock (_lock)
+        {
+            late = !_initialized && _terminal is null;
+        }
+
+        if (late)
+        {
+            var seconds = _initTimeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+            Fail(InvocationOutcome.Error(InvocationResultKind.InitError, "Runtime.InitTimeout", $"Init timed out after {seconds} seconds: the runtime never asked for an invocation.", instanceGone: true));
+            await KillAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task KillAsync()
+    {
+        try
+        {
+            if (_process is { } process)
+            {
+                await process.StopAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            Log.KillFailed(_logger, Id, ex.Message);
+        }
+    }
+
+    private static async Task WriteOutcomeAsync(HttpContext context, InvocationOutcome outcome, int status)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        if (outcome.Kind != InvocationResultKind.Success)
+        {
+            context.Response.Headers["X-Amz-Function-Error"] = "Unhandled";
+            context.Response.Headers[ErrorKindHeader] = outcome.Kind switch
+            {
+                InvocationResultKind.HandlerError => "handler",
+                InvocationResultKind.Timeout => "timeout",
+                InvocationResultKind.Crash => "crash",
+                _ => "init",
+            };
+        }
+
+        if (outcome.InstanceGone)
+        {
+            context.Response.Headers[InstanceStateHeader] = "exited";
+        }
+
+        context.Response.ContentLength = outcome.Payload.Length;
+        await context.Response.Body.WriteAsync(outcome.Payload).ConfigureAwait(false);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, int status, string type, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(InvocationOutcome.ErrorDocument(type, message)).ConfigureAwait(false);
+    }
+
+    /// <summary>The request body, or null when it is over Lambda's 6 MB payload limit.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.ContentLength is > MaxPayloadBytes)
+        {
+            return null;
+        }
+
+        using var buffer = request.ContentLength is { } length ? new MemoryStream((int)length) : new MemoryStream();
+        try
+        {
+            await request.Body.CopyToAsync(buffer).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException)
+        {
+            return null;
+        }
+
+        return buffer.Length > MaxPayloadBytes ? null : buffer.ToArray();
+    }
+
+    private string TraceId()
+    {
+        Span<byte> random = stackalloc byte[20];
+        RandomNumberGenerator.Fill(random);
+        var epoch = _time.GetUtcNow().ToUnixTimeSeconds().ToString("x8", CultureInfo.InvariantCulture);
+        return $"Root=1-{epoch}-{Convert.ToHexStringLower(random[..12])};Parent={Convert.ToHexStringLower(random[12..])};Sampled=0";
+    }
+
+    private static string SignalName(int signal) => signal switch
+    {
+        9 => "killed",
+        15 => "terminated",
+        11 => "segmentation fault",
+        6 => "aborted",
+        _ => $"signal {signal}",
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(7101, LogLevel.Warning, "Function {Function} instance {Id}: invocation {RequestId} timed out; killing the instance")]
+        public static partial void TimedOut(ILogger logger, string function, string id, string requestId);
+
+        [LoggerMessage(7102, LogLevel.Warning, "Function {Function} instance {Id}: the runtime reported an init error")]
+        public static partial void InitError(ILogger logger, string function, string id);
+
+        [LoggerMessage(7103, LogLevel.Information, "Function {Function} instance {Id} exited with {Code}")]
+        public static partial void Exited(ILogger logger, string function, string id, int code);
+
+        [LoggerMessage(7104, LogLevel.Warning, "Instance {Id} could not be killed: {Reason}")]
+        public static partial void KillFailed(ILogger logger, string id, string reason);
+    }
+}

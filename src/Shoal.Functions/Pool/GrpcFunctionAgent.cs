@@ -1,0 +1,81 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Shoal.Functions.Agent.Protocol;
+using Shoal.Functions.Configuration;
+
+namespace Shoal.Functions.Pool;
+
+/// <summary>Talks to an agent over gRPC (HTTP/2 without TLS).</summary>
+public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
+{
+    private readonly GrpcChannel _channel;
+    private readonly Agent.Protocol.Agent.AgentClient _client;
+
+    /// <summary>Connects to the agent at <paramref name="address"/>, e.g. <c>http://127.0.0.1:7071</c>.</summary>
+    public GrpcFunctionAgent(Uri address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Address = address;
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true },
+        });
+        _client = new Agent.Protocol.Agent.AgentClient(_channel);
+    }
+
+    /// <summary>The agent's address.</summary>
+    public Uri Address { get; }
+
+    /// <summary>The raw client, for the agent's other calls (pause, resume, heartbeat).</summary>
+    public Agent.Protocol.Agent.AgentClient Client => _client;
+
+    /// <inheritdoc />
+    public async Task<AgentInstance> EnsureAsync(string id, FunctionDefinition function, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var spec = new FunctionSpec
+        {
+            Name = function.Name,
+            Handler = function.Handler,
+            CodeDirectory = function.CodeDirectory,
+            MemoryMb = function.MemoryMb,
+            TimeoutMs = (int)function.Timeout.TotalMilliseconds,
+            InitTimeoutMs = (int)function.InitTimeout.TotalMilliseconds,
+            Version = function.Version,
+        };
+        spec.Command.AddRange(function.Command);
+        spec.Environment.Add(function.Environment.ToDictionary());
+        try
+        {
+            var container = await _client.EnsureContainerAsync(new EnsureContainerRequest { Id = id, Function = spec, Owner = owner }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return Map(container);
+        }
+        catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
+        {
+            throw new FunctionStartException($"The agent at {Address} could not start {function.Name}: {ex.Status.Detail}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DestroyAsync(string id, CancellationToken cancellationToken) =>
+        await _client.DestroyContainerAsync(new DestroyContainerRequest { Id = id, GraceMs = 500 }, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AgentInstance>> ListAsync(string owner, CancellationToken cancellationToken)
+    {
+        var response = await _client.ListContainersAsync(new ListContainersRequest { Owner = owner }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.Containers.Select(Map).ToList();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _channel.Dispose();
+
+    private static AgentInstance Map(Container c) => new(c.Id, c.Function, c.InvokeUrl, c.State switch
+    {
+        ContainerState.Running => AgentInstanceState.Running,
+        ContainerState.Paused => AgentInstanceState.Paused,
+        ContainerState.Exited => AgentInstanceState.Exited,
+        ContainerState.Orphaned => AgentInstanceState.Orphaned,
+        _ => AgentInstanceState.Starting,
+    }, c.Pid);
+}
