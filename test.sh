@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, then end-to-end tests that drive the real ./shoal against real processes on 127.0.0.1.
-# Needs the .NET SDK; the PostgreSQL tests need Debian's postgresql server binaries (.ci/run installs them).
+# Needs the .NET SDK; the PostgreSQL tests need Debian's postgresql server binaries, the function tests node, npm, curl
+# and bash (.ci/run installs them).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
+# The AWS SDK for JavaScript v3, which one end-to-end test drives against the Lambda Invoke API (pinned in package-lock.json).
+if [ ! -d tests/aws-sdk/node_modules/@aws-sdk/client-lambda ]; then
+  npm ci --prefix tests/aws-sdk --no-audit --no-fund --loglevel=error
+fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 dotnet test Shoal.slnx -c Release "$@" 2>&1 | tee "$log"

@@ -337,6 +337,14 @@ public sealed class FunctionTests
         var log = await File.ReadAllTextAsync(Path.Combine(stack.Directory, ".shoal", "shoal.log"));
         Assert.Contains("which no pool holds", log, StringComparison.Ordinal);
         await AssertOkAsync(stack.Client, "/s");
+
+        // Killed again, and this time `down` with no daemon left: the instance goes by the agent's record.
+        var second = Assert.Single(FunctionStacks.AgentRecords(stack)).Value;
+        ProcessUtil.Signal(stack.RecordedPids()["shoal"], "-9");
+        await Poll.UntilAsync(() => !ProcessUtil.IsAlive(stack.RecordedPids()["shoal"]), s_wait, "the daemon is gone");
+        Assert.True(ProcessUtil.IsAlive(second));
+        Assert.Equal(0, (await stack.ShoalAsync("down")).ExitCode);
+        Assert.False(ProcessUtil.IsAlive(second));
     }
 
     [Fact]
@@ -418,6 +426,86 @@ public sealed class FunctionTests
         Assert.Equal("Unhandled", sdkError.GetProperty("functionError").GetString());
         var sdkMissing = await NodeAsync("invoke.mjs", stack.Admin.ToString().TrimEnd('/'), "missing", "{}");
         Assert.Equal("ResourceNotFoundException", sdkMissing.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Agent_limits_memory_with_cgroups_and_pauses_and_resumes_an_instance()
+    {
+        var port = FreePort.Next();
+        var agentDirectory = Directory.CreateTempSubdirectory("shoal-agent-").FullName;
+        await ShoalCli.EnsureBuiltAsync();
+        await using var agentProcess = BackgroundProcess.Start(RepoPaths.Shoal, ["agent", "--listen", $"http://127.0.0.1:{port}", "--state-dir", agentDirectory], workingDirectory: agentDirectory);
+        using var agent = new GrpcFunctionAgent(new Uri($"http://127.0.0.1:{port}"));
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                return (await agent.Client.HeartbeatAsync(new Functions.Agent.Protocol.HeartbeatRequest { Owner = "t" })).AgentId.Length > 0;
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                return false;
+            }
+        }, s_wait, "the agent answers");
+
+        var function = new Functions.Configuration.FunctionDefinition
+        {
+            Name = "echo",
+            Command = ["bash", "bootstrap"],
+            Handler = "function.handler",
+            CodeDirectory = Path.Combine(RepoPaths.Root, "samples", "functions", "bash"),
+            MemoryMb = 64,
+        };
+        var instance = await agent.EnsureAsync("t.echo.1", function, "t", CancellationToken.None);
+        Assert.True(ProcessUtil.IsAlive(instance.Pid));
+
+        // Ensuring the same id again is idempotent: the same process.
+        Assert.Equal(instance.Pid, (await agent.EnsureAsync("t.echo.1", function, "t", CancellationToken.None)).Pid);
+
+        var listed = Assert.Single((await agent.Client.ListContainersAsync(new Functions.Agent.Protocol.ListContainersRequest { Owner = "t" })).Containers);
+        var heartbeat = await agent.Client.HeartbeatAsync(new Functions.Agent.Protocol.HeartbeatRequest { Owner = "t" });
+        var cgroupsWritable = File.Exists("/sys/fs/cgroup/memory/cgroup.procs") && Environment.UserName == "root";
+        if (cgroupsWritable)
+        {
+            // Root on cgroup v1 (these machines): the instance sits in its own memory cgroup with the function's limit.
+            Assert.Equal("process+cgroup-v1", heartbeat.Runtime);
+            Assert.Equal(64L * 1024 * 1024, listed.MemoryLimitBytes);
+            Assert.Contains($"memory:/shoal/t.echo.1", await File.ReadAllTextAsync($"/proc/{instance.Pid}/cgroup"), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal("process", heartbeat.Runtime);
+            Assert.Equal("", listed.Cgroup);
+        }
+
+        using var invoker = new HttpInstanceInvoker();
+        var first = await invoker.InvokeAsync(instance.InvokeUrl, "r1", Encoding.UTF8.GetBytes("{\"n\":1}"), TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.False(first.IsError);
+
+        var paused = await agent.Client.PauseContainerAsync(new Functions.Agent.Protocol.ContainerRef { Id = "t.echo.1" });
+        Assert.Equal(Functions.Agent.Protocol.ContainerState.Paused, paused.State);
+        await Poll.UntilAsync(() => ProcessState(instance.Pid) is "D" or "T", s_wait, "the instance is frozen");
+
+        var resumed = await agent.Client.ResumeContainerAsync(new Functions.Agent.Protocol.ContainerRef { Id = "t.echo.1" });
+        Assert.Equal(Functions.Agent.Protocol.ContainerState.Running, resumed.State);
+        var second = await invoker.InvokeAsync(instance.InvokeUrl, "r2", Encoding.UTF8.GetBytes("{\"n\":2}"), TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.Contains("\"n\":2", Encoding.UTF8.GetString(second.Payload.Span), StringComparison.Ordinal);
+
+        // An invocation that reaches a paused instance thaws it first.
+        await agent.Client.PauseContainerAsync(new Functions.Agent.Protocol.ContainerRef { Id = "t.echo.1" });
+        var third = await invoker.InvokeAsync(instance.InvokeUrl, "r3", Encoding.UTF8.GetBytes("{\"n\":3}"), TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.False(third.IsError);
+
+        await agent.DestroyAsync("t.echo.1", CancellationToken.None);
+        Assert.False(ProcessUtil.IsAlive(instance.Pid));
+        Assert.Empty((await agent.Client.ListContainersAsync(new Functions.Agent.Protocol.ListContainersRequest { Owner = "t" })).Containers);
+        Assert.False(Directory.Exists("/sys/fs/cgroup/memory/shoal/t.echo.1"));
+    }
+
+    private static string ProcessState(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
     }
 
     private static async Task<JsonElement> NodeAsync(string script, params string[] arguments)

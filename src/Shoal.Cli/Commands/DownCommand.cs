@@ -54,6 +54,9 @@ internal static class DownCommand
 
         // Whatever the daemon did not stop (it crashed, or was killed) is stopped here, by recorded pid and start time.
         var leftovers = await StackCleanup.StopAllAsync(state.Instances, TimeSpan.FromSeconds(5), cancellationToken);
+
+        // The local agent lived in the daemon: function instances it could not stop (it was killed) go by their records.
+        leftovers += Shoal.Functions.Agent.AgentLeftovers.KillAll(Path.Combine(stateDirectory, "agent"));
         var alive = state.Instances.Where(p => p.IsAlive).Select(p => $"{p.Id} (pid {p.Pid})").ToList();
         if (alive.Count > 0)
         {

@@ -16,7 +16,8 @@ internal static class ValidateCommand
             var stack = StackFiles.Load(result.GetValue(file));
             await StackPlugins.LoadAsync(stack, result.GetValue(file) ?? Path.GetFileName(stack.FilePath), m => Console.Error.WriteLine(m), ct);
             var replicas = stack.Services.Sum(s => s.Replicas);
-            Console.WriteLine($"{result.GetValue(file) ?? Path.GetFileName(stack.FilePath)} is valid: stack '{stack.Name}', {stack.Services.Count} service(s), {replicas} replica(s), gateway {stack.Gateway.Listen.Display()}");
+            var functions = StackFiles.LoadFunctions(stack) is { } f ? $", {f.Functions.Count} function(s), {f.Routes.Count} function route(s)" : "";
+            Console.WriteLine($"{result.GetValue(file) ?? Path.GetFileName(stack.FilePath)} is valid: stack '{stack.Name}', {stack.Services.Count} service(s), {replicas} replica(s){functions}, gateway {stack.Gateway.Listen.Display()}");
             return 0;
         }));
         return command;

@@ -21,8 +21,21 @@ public sealed class FunctionRequestHandler(FunctionsHost host)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        var match = host.Routes.Match(context.Request.Method, context.Request.Path.Value ?? "/");
+        var match = host.Routes.Match(context.Request.Method, RawPath(context));
         return match is null ? next(context) : HandleAsync(context, match);
+    }
+
+    /// <summary>The request's path as sent (percent-encoding intact), which the route table decodes per segment.</summary>
+    private static string RawPath(HttpContext context)
+    {
+        var raw = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw) || raw[0] != '/')
+        {
+            return context.Request.Path.Value ?? "/";
+        }
+
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        return query < 0 ? raw : raw[..query];
     }
 
     private async Task HandleAsync(HttpContext context, Routing.RouteMatch match)

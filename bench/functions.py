@@ -1,0 +1,446 @@
+"""Runs the functions benchmark for bench/functions.sh and writes bench/results/functions.md.
+
+argv: repo root, work directory (holds private copies of the CLI and of the C# sample, JIT and AOT), rounds, seconds
+per measured run, cold runs per runtime.
+"""
+import datetime, http.client, http.server, json, math, os, platform, shutil, signal, socket, statistics, subprocess, sys
+import textwrap, threading, time
+
+root, work = sys.argv[1], sys.argv[2]
+rounds, seconds, cold_runs = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+shoal = os.path.join(work, "shoal-cli", "shoal")
+jit_dir, aot_dir = os.path.join(work, "csharp-jit"), os.path.join(work, "csharp-aot")
+node_dir, bash_dir = os.path.join(root, "samples/functions/node"), os.path.join(root, "samples/functions/bash")
+started_utc = datetime.datetime.now(datetime.timezone.utc)
+load_at_start = open("/proc/loadavg").read().split()[:3]
+procs, stacks = [], []
+CLK = os.sysconf("SC_CLK_TCK")
+
+# The four runtimes: how Shoal runs them (command, handler, code directory).
+RUNTIMES = {
+    "bash": {"label": "bash (AWS tutorial bootstrap, bash + curl)", "command": ["bash", "bootstrap"], "handler": "function.handler", "code": bash_dir},
+    "node": {"label": "Node.js (`node bootstrap.js`)", "command": ["node", "bootstrap.js"], "handler": "index.handler", "code": node_dir},
+    "cs-jit": {"label": "C# JIT (`dotnet Shoal.Samples.Function.dll`)", "command": ["dotnet", "Shoal.Samples.Function.dll"], "handler": "", "code": jit_dir},
+    "cs-aot": {"label": "C# Native AOT (`./Shoal.Samples.Function`)", "command": ["./Shoal.Samples.Function"], "handler": "", "code": aot_dir},
+}
+MEMORY = 1769  # MB: the size Lambda gives one full vCPU; here cpu.shares 1024, a plain process's weight
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+
+def get(port, path, timeout=30):
+    """One GET on a fresh connection: (status, body bytes, seconds from connect to the last byte)."""
+    t0 = time.perf_counter()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        body = r.read()
+        return r.status, body, time.perf_counter() - t0
+    finally:
+        c.close()
+
+
+def wait_ok(port, path, name, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if get(port, path, timeout=5)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"{name} at 127.0.0.1:{port}{path} did not answer 200")
+
+
+def tree(pid):
+    """pid and all its descendants."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += [int(c) for c in subprocess.run(["pgrep", "-P", str(p)], capture_output=True, text=True).stdout.split()]
+    return out
+
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
+def nearest_rank(values, q):
+    s = sorted(values)
+    return s[max(0, math.ceil(q * len(s)) - 1)]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Stacks
+# ---------------------------------------------------------------------------------------------------------------------
+def write_stack(name, janitor, functions_yml, routing_yml):
+    d = os.path.join(work, name); os.makedirs(d)
+    gw, admin = free_port(), free_port()
+    files = {
+        "shoal.yml": textwrap.dedent(f"""\
+            name: {name}
+            gateway: {{ listen: "http://127.0.0.1:{gw}", admin: "http://127.0.0.1:{admin}" }}
+            functions:
+              agent: local
+              janitor_interval: {janitor}
+            """),
+        "functions.yml": functions_yml,
+        "routing.yml": routing_yml,
+    }
+    for file, text in files.items():
+        with open(os.path.join(d, file), "w") as f:
+            f.write(text)
+    return {"dir": d, "file": os.path.join(d, "shoal.yml"), "gw": gw, "admin": admin, "files": files}
+
+
+def up(stack):
+    r = subprocess.run([shoal, "up", "-d", "-f", stack["file"]], capture_output=True, text=True)
+    if r.returncode != 0:
+        log = os.path.join(stack["dir"], ".shoal/shoal.log")
+        sys.exit(f"shoal up failed: {r.stdout}{r.stderr}\n{open(log).read() if os.path.exists(log) else ''}")
+    stacks.append(stack)
+    stack["daemon"] = json.load(open(os.path.join(stack["dir"], ".shoal/state.json")))["daemon"]["pid"]
+
+
+def down(stack):
+    if stack in stacks:
+        subprocess.run([shoal, "down", "-f", stack["file"]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stacks.remove(stack)
+
+
+def pools(stack):
+    status, body, _ = get(stack["admin"], "/v1/functions", timeout=5)
+    return {p["name"]: p for p in json.loads(body)}
+
+
+def function_yml(name, rt, extra):
+    handler = f"\n    handler: {rt['handler']}" if rt["handler"] else ""
+    command = "[" + ", ".join(rt["command"]) + "]"
+    return f"  {name}:\n    command: {command}{handler}\n    code: {rt['code']}\n    memory: {MEMORY}\n    timeout: 10s\n{extra}"
+
+
+def bench(url, clients, duration, json_path=None):
+    args = [shoal, "bench", url, "-c", str(clients), "-d", f"{duration}s"]
+    if json_path:
+        args += ["--json", json_path]
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return json.load(open(json_path))["total"] if json_path else None
+
+
+def cleanup():
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    for s in list(stacks):
+        down(s)
+
+
+results = {"warm": [], "cold": [], "process": []}
+notes = {}
+try:
+    # -----------------------------------------------------------------------------------------------------------------
+    # 1. Warm: the gateway (route -> C# function, payload 2.0, 10 warm instances) against the same build served as plain
+    #    HTTP, 1 and 10 clients, rounds interleaved (the variant that goes first alternates).
+    # -----------------------------------------------------------------------------------------------------------------
+    warm = write_stack("fnbench-warm", "1s",
+                       "functions:\n" + function_yml("echo", RUNTIMES["cs-jit"], "    concurrency: { max: 10 }\n    idle_timeout: 30m\n"),
+                       'routes:\n  - { path: "/warm/{proxy+}", method: GET, function: echo, payload: "2.0" }\n')
+    up(warm)
+    plain_port = free_port()
+    plain_log = open(os.path.join(work, "plain.log"), "w")
+    plain = subprocess.Popen(["dotnet", "Shoal.Samples.Function.dll"], cwd=jit_dir, env={**os.environ, "SAMPLE_HTTP_PORT": str(plain_port)},
+                             stdout=plain_log, stderr=subprocess.STDOUT)
+    procs.append(plain)
+    path = "/warm/items/42?tag=a"
+    variants = {"gateway": {"port": warm["gw"]}, "plain": {"port": plain_port}}
+    for name, v in variants.items():
+        wait_ok(v["port"], path, name)
+        v["url"] = f"http://127.0.0.1:{v['port']}{path}"
+        v["bytes"] = len(get(v["port"], path)[1])
+    # Warm-up: 10 clients make the pool start its 10 instances and JIT both sides.
+    for name, v in variants.items():
+        bench(v["url"], 10, 6)
+    notes["instances_after_warmup"] = pools(warm)["echo"]
+    for rnd in range(1, rounds + 1):
+        for clients in (1, 10):
+            order = ["gateway", "plain"] if (rnd + clients) % 2 else ["plain", "gateway"]
+            for name in order:
+                v = variants[name]
+                bench(v["url"], clients, 2)
+                pids = tree(warm["daemon"]) if name == "gateway" else [plain.pid]
+                c0 = cpu_ticks(pids)
+                t = bench(v["url"], clients, seconds, os.path.join(work, f"warm-{rnd}-{clients}-{name}.json"))
+                c1 = cpu_ticks(pids)
+                codes = {k: v2 for k, v2 in t["status_codes"].items() if k != "200"}
+                row = {"round": rnd, "clients": clients, "variant": name, "rps": t["rps"], "p50": t["latency_ms"]["p50"],
+                       "p99": t["latency_ms"]["p99"], "errors": t["errors"] + sum(codes.values()), "requests": t["requests"],
+                       "cpu_us": (c1 - c0) / CLK * 1e6 / max(t["requests"], 1), "processes": len(pids)}
+                results["warm"].append(row)
+                print(f"warm round {rnd} c={clients} {name}: {row['rps']:.0f} req/s, p50 {row['p50']:.3f} ms, p99 {row['p99']:.3f} ms, "
+                      f"{row['cpu_us']:.0f} µs CPU/req, {row['errors']} errors", flush=True)
+    notes["instances_after_warm"] = pools(warm)["echo"]
+    down(warm)
+    plain.send_signal(signal.SIGTERM); plain.wait(10)
+
+    # -----------------------------------------------------------------------------------------------------------------
+    # 2. Cold start through Shoal: a route per runtime; idle instances are reaped after 100 ms (janitor every 50 ms),
+    #    and each measured request waits until no instance of any function is left, so it starts a new one.
+    # -----------------------------------------------------------------------------------------------------------------
+    cold = write_stack("fnbench-cold", "50ms",
+                       "functions:\n" + "".join(function_yml(name, rt, "    concurrency: { max: 1 }\n    idle_timeout: 100ms\n") for name, rt in RUNTIMES.items()),
+                       "routes:\n" + "".join(f'  - {{ path: "/{name}/{{proxy+}}", method: GET, function: {name}, payload: "2.0" }}\n' for name in RUNTIMES))
+    up(cold)
+    agent_records = os.path.join(cold["dir"], ".shoal/agent/instances.json")
+
+    def all_reaped(timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            left = sum(p["instances"] for p in pools(cold).values())
+            records = json.load(open(agent_records)) if os.path.exists(agent_records) else []
+            if left == 0 and not records:
+                return
+            time.sleep(0.02)
+        sys.exit("the cold stack's instances were not reaped")
+
+    names = list(RUNTIMES)
+    for run in range(-2, cold_runs):   # two unrecorded runs each first
+        for name in names[run % len(names):] + names[:run % len(names)]:
+            all_reaped()
+            time.sleep(0.3)
+            before = pools(cold)[name]["started"]
+            status, body, elapsed = get(cold["gw"], f"/{name}/cold?run={run}")
+            if status != 200:
+                sys.exit(f"cold {name}: {status} {body[:300]!r}")
+            if pools(cold)[name]["started"] != before + 1:
+                sys.exit(f"cold {name}: the request did not start a new instance")
+            if run >= 0:
+                results["cold"].append({"run": run + 1, "runtime": name, "ms": elapsed * 1000})
+                print(f"cold run {run + 1} {name}: {elapsed * 1000:.1f} ms", flush=True)
+    all_reaped()
+    down(cold)
+
+    # -----------------------------------------------------------------------------------------------------------------
+    # 3. Process level, without Shoal: the runtime process against a minimal Runtime API (Python), from just before the
+    #    spawn to its first GET /invocation/next and to its POST of the first response. No cgroup.
+    # -----------------------------------------------------------------------------------------------------------------
+    event = json.dumps({
+        "version": "2.0", "routeKey": "GET /process/{proxy+}", "rawPath": "/process/cold", "rawQueryString": "run=1",
+        "headers": {"host": "127.0.0.1", "user-agent": "functions-bench"}, "queryStringParameters": {"run": "1"},
+        "pathParameters": {"proxy": "cold"},
+        "requestContext": {"accountId": "000000000000", "apiId": "local", "domainName": "127.0.0.1", "domainPrefix": "127",
+                           "http": {"method": "GET", "path": "/process/cold", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "functions-bench"},
+                           "requestId": "r-1", "routeKey": "GET /process/{proxy+}", "stage": "$default",
+                           "time": "01/Jan/2026:00:00:00 +0000", "timeEpoch": 1767225600000},
+        "isBase64Encoded": False}).encode()
+    state = {}
+
+    class RuntimeApi(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def reply(self, code, body=b"", headers=None):
+            self.send_response(code)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path.endswith("/invocation/next"):
+                if "next" not in state:
+                    state["next"] = time.perf_counter()
+                    self.reply(200, event, {"Content-Type": "application/json", "Lambda-Runtime-Aws-Request-Id": "r-1",
+                                            "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 10000),
+                                            "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:000000000000:function:bench",
+                                            "Lambda-Runtime-Trace-Id": "Root=1-0-0"})
+                else:
+                    state["done"].wait(30)   # the second `next`: held until the process is killed
+                    self.close_connection = True
+            else:
+                self.reply(404)
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.endswith("/response"):
+                state["response"] = time.perf_counter()
+                state["body"] = body
+            else:
+                state["error"] = body
+            self.reply(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
+            if "response" in state or "error" in state:
+                state["posted"].set()
+
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+    api = Server(("127.0.0.1", 0), RuntimeApi)
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    api_address = f"127.0.0.1:{api.server_address[1]}"
+
+    def process_start(name):
+        rt = RUNTIMES[name]
+        state.clear(); state["posted"] = threading.Event(); state["done"] = threading.Event()
+        env = {**os.environ, "AWS_LAMBDA_RUNTIME_API": api_address, "_HANDLER": rt["handler"], "LAMBDA_TASK_ROOT": rt["code"],
+               "LAMBDA_RUNTIME_DIR": rt["code"], "AWS_LAMBDA_FUNCTION_NAME": name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(MEMORY),
+               "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_REGION": "us-east-1", "TZ": ":UTC"}
+        env.pop("SAMPLE_HTTP_PORT", None)
+        t0 = time.perf_counter()
+        p = subprocess.Popen(rt["command"], cwd=rt["code"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        ok = state["posted"].wait(30)
+        os.killpg(p.pid, signal.SIGKILL); p.wait()
+        state["done"].set()
+        if not ok or "response" not in state:
+            sys.exit(f"process {name}: no response ({state.get('error')!r})")
+        return (state["next"] - t0) * 1000, (state["response"] - t0) * 1000
+
+    for run in range(-1, cold_runs):   # one unrecorded run each first
+        for name in names[run % len(names):] + names[:run % len(names)]:
+            to_next, to_response = process_start(name)
+            if run >= 0:
+                results["process"].append({"run": run + 1, "runtime": name, "next_ms": to_next, "response_ms": to_response})
+                print(f"process run {run + 1} {name}: next {to_next:.1f} ms, response {to_response:.1f} ms", flush=True)
+            time.sleep(0.1)
+    api.shutdown()
+finally:
+    cleanup()
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The results file
+# ---------------------------------------------------------------------------------------------------------------------
+def sh(*args):
+    return subprocess.run(args, capture_output=True, text=True).stdout.strip()
+
+cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+commit = sh("git", "-C", root, "rev-parse", "--short", "HEAD")
+dirty = sh("git", "-C", root, "status", "--porcelain", "--untracked-files=no")
+aot_size = os.path.getsize(os.path.join(aot_dir, "Shoal.Samples.Function")) / 1048576
+out_path = os.path.join(root, "bench/results/functions.md")
+out = open(out_path, "w")
+w = out.write
+w("# Functions: warm invocation against the plain handler, and cold start per runtime\n\n")
+w(f"Measured {started_utc:%Y-%m-%d %H:%M} UTC by `bench/functions.sh {rounds} {seconds} {cold_runs}` (run under "
+  "`flock -o /tmp/shoal-build.lock`), which builds what it needs, then runs `bench/functions.py`; this file is its output.\n\n")
+w(f"Machine: {os.cpu_count()} cores ({cpu_model}, {platform.machine()}), kernel {platform.release()}, shared with other work "
+  f"(load average at the start {' '.join(load_at_start)}); .NET SDK {sh('dotnet', '--version')}, Node.js {sh('node', '--version')}, "
+  f"bash {sh('bash', '-c', 'echo $BASH_VERSION')}, curl {sh('curl', '--version').split()[1]}. Shoal at commit {commit}"
+  f"{' with uncommitted changes in the working tree' if dirty else ''}. Function instances run in cgroup v1 groups "
+  f"(`/sys/fs/cgroup/*/shoal/<id>`), every function here with `memory: {MEMORY}` (cpu.shares 1024, the weight of one plain process).\n\n")
+
+# Warm
+w("## 1. Warm invocation: gateway → C# function against the same handler as plain HTTP\n\n")
+w(f"Both sides run the same JIT build (`dotnet Shoal.Samples.Function.dll`, `dotnet build -c Release`; TieredPGO off as the "
+  f"project sets it). **Gateway**: `GET {path}` on a route `/warm/{{proxy+}}` (payload 2.0) to function `echo` with "
+  f"`concurrency: {{ max: 10 }}`: the gateway builds the event, the pool hands it to an idle instance, the agent's per-instance "
+  f"endpoint serves it on the Runtime API to the runtime process, the response goes back the same way ({variants['gateway']['bytes']}-byte body). "
+  f"**Plain**: the same dll started directly with `SAMPLE_HTTP_PORT` (no Shoal): `HttpListener` turns each request into a 2.0 "
+  f"event and calls the same handler, concurrently ({variants['plain']['bytes']}-byte body).\n\n")
+w(f"Load: `shoal bench <url> -c <clients> -d {seconds}s` (closed loop, keep-alive), each run after an unrecorded 2 s run; "
+  f"before the rounds 6 s at 10 clients on each side (JIT, and the pool's 10 instances). {rounds} rounds, 1 and 10 clients, "
+  "the side that goes first alternates. CPU per request: utime+stime from /proc over the run ÷ requests — gateway: the Shoal "
+  "daemon (gateway + in-process agent) and its instance processes; plain: its one process. The load generator shares the cores.\n\n")
+iw, ia = notes["instances_after_warmup"], notes["instances_after_warm"]
+w(f"Pool after warm-up: {iw['instances']} instances ({iw['started']} started); after all runs: {ia['instances']} instances, "
+  f"{ia['started']} started in total, {ia['throttled']} throttled.\n\n")
+verdicts = []
+w("| clients | side | req/s | p50 ms | p99 ms | CPU µs/req |\n|---|---|---|---|---|---|\n")
+for clients in (1, 10):
+    def med(name, key): return statistics.median(r[key] for r in results["warm"] if r["variant"] == name and r["clients"] == clients)
+    for name in ("plain", "gateway"):
+        w(f"| {clients} | {name} | {med(name, 'rps'):,.0f} | {med(name, 'p50'):.3f} | {med(name, 'p99'):.3f} | {med(name, 'cpu_us'):.0f} |\n")
+    def per_round(fn):
+        vals = []
+        for rnd in range(1, rounds + 1):
+            g = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == "gateway")
+            p = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == "plain")
+            vals.append(fn(g, p))
+        return statistics.median(vals)
+    verdicts.append((clients, per_round(lambda g, p: g["p50"] - p["p50"]), per_round(lambda g, p: g["rps"] / p["rps"]),
+                     per_round(lambda g, p: g["p99"] - p["p99"]), per_round(lambda g, p: g["cpu_us"] / p["cpu_us"])))
+w("\nMedians over rounds. Gateway against plain (median of the per-round differences and ratios):\n\n")
+w("| clients | p50 overhead ms (target < 1) | throughput gateway/plain (target ≥ 0.50) | p99 overhead ms | CPU per request gateway/plain |\n|---|---|---|---|---|\n")
+for clients, d50, tr, d99, cr in verdicts:
+    w(f"| {clients} | **{d50:+.3f}** ({'met' if d50 < 1 else 'missed'}) | **{tr:.2f}** ({'met' if tr >= 0.5 else 'missed'}) | {d99:+.3f} | {cr:.2f} |\n")
+w("\n<details><summary>Every run</summary>\n\n| round | clients | side | req/s | p50 ms | p99 ms | CPU µs/req | errors |\n|---|---|---|---|---|---|---|---|\n")
+for r in results["warm"]:
+    w(f"| {r['round']} | {r['clients']} | {r['variant']} | {r['rps']:,.0f} | {r['p50']:.3f} | {r['p99']:.3f} | {r['cpu_us']:.0f} | {r['errors']} |\n")
+w("\n</details>\n\n")
+
+# Cold
+w("## 2. Cold start: first request to a new instance, through Shoal\n\n")
+w(f"One stack, a route per function (`GET /<function>/cold`, payload 2.0), every function with `concurrency: {{ max: 1 }}` "
+  f"and `idle_timeout: 100ms`, the janitor every 50 ms. Before each measured request the script waits until the admin API "
+  f"(`GET /v1/functions`) shows no instance of any function and the agent holds no record, then 0.3 s more; it checks that the "
+  f"request started exactly one new instance. Latency: the client's, from opening a TCP connection to the gateway to the last "
+  f"byte of the 200 — so it holds the gateway, the pool, the agent's start (the instance's Runtime API endpoint, cgroups, "
+  f"spawn), the runtime's init, the first `next`, the handler and the way back. {cold_runs} runs per runtime after 2 unrecorded "
+  f"ones, runtimes rotated each run. p90: nearest rank. Native AOT binary: {aot_size:.1f} MB (`dotnet publish -c Release -r linux-x64 -p:PublishAot=true`, stripped).\n\n")
+w("| runtime | median ms | p90 ms | min ms | max ms |\n|---|---|---|---|---|\n")
+cold_med = {}
+for name, rt in RUNTIMES.items():
+    v = [r["ms"] for r in results["cold"] if r["runtime"] == name]
+    cold_med[name] = (statistics.median(v), nearest_rank(v, 0.9))
+    w(f"| {rt['label']} | **{statistics.median(v):.1f}** | {nearest_rank(v, 0.9):.1f} | {min(v):.1f} | {max(v):.1f} |\n")
+w("\n### Process level (no Shoal)\n\n")
+w(f"The same commands, environment and code directories, started by the script against a minimal Runtime API written in Python "
+  f"(one `next` answered with a 2.0 event, the `response` taken with 202); no cgroup, no gateway, no agent. Times from just before "
+  f"the spawn (`subprocess.Popen`) to the runtime's first `GET /invocation/next`, and to its `POST …/response`. {cold_runs} runs "
+  f"per runtime after 1 unrecorded one, rotated.\n\n")
+w("| runtime | → first `next`, median ms | p90 ms | → first response, median ms | p90 ms | Shoal cold start − process-level response, ms |\n|---|---|---|---|---|---|\n")
+proc_med = {}
+for name, rt in RUNTIMES.items():
+    n = [r["next_ms"] for r in results["process"] if r["runtime"] == name]
+    p = [r["response_ms"] for r in results["process"] if r["runtime"] == name]
+    proc_med[name] = statistics.median(p)
+    w(f"| {rt['label']} | {statistics.median(n):.1f} | {nearest_rank(n, 0.9):.1f} | **{statistics.median(p):.1f}** | {nearest_rank(p, 0.9):.1f} | "
+      f"{cold_med[name][0] - statistics.median(p):+.1f} |\n")
+w("\n<details><summary>Every run</summary>\n\n| run | runtime | Shoal cold ms | process → next ms | process → response ms |\n|---|---|---|---|---|\n")
+for r in results["cold"]:
+    p = next(x for x in results["process"] if x["run"] == r["run"] and x["runtime"] == r["runtime"])
+    w(f"| {r['run']} | {r['runtime']} | {r['ms']:.1f} | {p['next_ms']:.1f} | {p['response_ms']:.1f} |\n")
+w("\n</details>\n\n")
+
+# Reading
+w("## Against the targets\n\n")
+for clients, d50, tr, d99, cr in verdicts:
+    w(f"- Warm, {clients} client{'s' if clients > 1 else ''}: p50 overhead {d50:+.3f} ms (target < 1 ms: {'met' if d50 < 1 else 'missed'}"
+      f"{'' if d50 < 1 else f', by {d50 - 1:.2f} ms'}); throughput {tr:.2f} × plain (target ≥ 0.50: {'met' if tr >= 0.5 else 'missed'}"
+      f"{'' if tr >= 0.5 else f', {0.5 - tr:.2f} short'}).\n")
+aot, aot90 = cold_med["cs-aot"]
+w(f"- C# cold start with Native AOT: median {aot:.1f} ms, p90 {aot90:.1f} ms through Shoal (target < 150 ms: "
+  f"{'met' if aot < 150 else 'missed'}{'' if aot < 150 else f', by {aot - 150:.0f} ms'}{'' if aot90 < 150 or aot >= 150 else '; the p90 is over'}); "
+  f"the JIT build takes {cold_med['cs-jit'][0]:.0f} ms (ReadyToRun was not measured). Process level, AOT answers its first event "
+  f"{proc_med['cs-aot']:.1f} ms after the spawn, JIT {proc_med['cs-jit']:.0f} ms.\n")
+w(f"- Shoal's own part of a cold start (cold start through Shoal − process-level first response, medians): "
+  + ", ".join(f"{n} {cold_med[n][0] - proc_med[n]:+.0f} ms" for n in RUNTIMES) + ".\n\n")
+w("### The exact stacks\n\n")
+for label, files in (("warm", warm["files"]), ("cold", cold["files"])):
+    for file, text in files.items():
+        w(f"`{label}/{file}`:\n\n```yaml\n{text.replace(work, '$WORK')}```\n\n")
+w("`$WORK` is the script's temporary directory: `shoal-cli/` a copy of `artifacts/bin/Shoal.Cli/release` (after `./shoal --version` "
+  "built it), `csharp-jit/` a copy of `artifacts/bin/Shoal.Samples.Function/release` (after `dotnet build "
+  "samples/functions/csharp/Shoal.Samples.Function.csproj -c Release`), `csharp-aot/` the output of `dotnet publish "
+  "samples/functions/csharp/Shoal.Samples.Function.csproj -c Release -r linux-x64 -p:PublishAot=true -o $WORK/csharp-aot`. "
+  "Plain side: `SAMPLE_HTTP_PORT=<port> dotnet Shoal.Samples.Function.dll` in `$WORK/csharp-jit`.\n")
+out.close()
+print(open(out_path).read())
+if not os.environ.get("KEEP"):
+    shutil.rmtree(work, ignore_errors=True)

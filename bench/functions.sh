@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Lambda-compatible functions: warm invocation through the gateway against the same C# handler served as plain HTTP
+# (SAMPLE_HTTP_PORT mode), at 1 and 10 clients, rounds interleaved; cold start (first request to a new instance) of the
+# bash, Node.js and C# (JIT and Native AOT) samples through Shoal, and the same start-ups at process level against a
+# minimal Runtime API. Writes bench/results/functions.md.
+# Usage: flock -o /tmp/shoal-build.lock bench/functions.sh [rounds] [seconds] [cold-runs]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need python3 curl node bash dotnet
+
+work="$(mktemp -d /tmp/shoal-functions-XXXXXX)"
+chmod 755 "$work"
+"$ROOT/shoal" --version >/dev/null
+dotnet build "$ROOT/samples/functions/csharp/Shoal.Samples.Function.csproj" -c Release -nologo -v quiet >/dev/null
+dotnet publish "$ROOT/samples/functions/csharp/Shoal.Samples.Function.csproj" -c Release -r linux-x64 -p:PublishAot=true \
+  -nologo -v quiet -o "$work/csharp-aot" >/dev/null
+# Private copies: other builds of the repository may rewrite artifacts/ while the benchmark runs.
+cp -r "$ROOT/artifacts/bin/Shoal.Cli/release" "$work/shoal-cli"
+cp -r "$ROOT/artifacts/bin/Shoal.Samples.Function/release" "$work/csharp-jit"
+rm -f "$work/csharp-aot/"*.dbg
+exec python3 "$BENCH_DIR/functions.py" "$ROOT" "$work" "${1:-3}" "${2:-10}" "${3:-15}"
