@@ -122,7 +122,7 @@ def down(stack):
 
 def pools(stack):
     status, body, _ = get(stack["admin"], "/v1/functions", timeout=5)
-    return {p["name"]: p for p in json.loads(body)}
+    return {p["function"]: p for p in json.loads(body)}
 
 
 def function_yml(name, rt, extra):
@@ -135,7 +135,7 @@ def bench(url, clients, duration, json_path=None):
     args = [shoal, "bench", url, "-c", str(clients), "-d", f"{duration}s"]
     if json_path:
         args += ["--json", json_path]
-    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return json.load(open(json_path))["total"] if json_path else None
 
 
@@ -173,9 +173,12 @@ try:
         wait_ok(v["port"], path, name)
         v["url"] = f"http://127.0.0.1:{v['port']}{path}"
         v["bytes"] = len(get(v["port"], path)[1])
-    # Warm-up: 10 clients make the pool start its 10 instances and JIT both sides.
-    for name, v in variants.items():
-        bench(v["url"], 10, 6)
+    # Warm-up: 10 clients make the pool start its 10 instances (each JIT-compiles on its own), a pause lets their
+    # background tier-up finish, then more; the plain side gets the same load.
+    bench(variants["gateway"]["url"], 10, 10)
+    time.sleep(3)
+    bench(variants["gateway"]["url"], 10, 5)
+    bench(variants["plain"]["url"], 10, 10)
     notes["instances_after_warmup"] = pools(warm)["echo"]
     for rnd in range(1, rounds + 1):
         for clients in (1, 10):
@@ -184,13 +187,15 @@ try:
                 v = variants[name]
                 bench(v["url"], clients, 2)
                 pids = tree(warm["daemon"]) if name == "gateway" else [plain.pid]
-                c0 = cpu_ticks(pids)
+                c0, d0 = cpu_ticks(pids), cpu_ticks(pids[:1])
                 t = bench(v["url"], clients, seconds, os.path.join(work, f"warm-{rnd}-{clients}-{name}.json"))
-                c1 = cpu_ticks(pids)
+                c1, d1 = cpu_ticks(pids), cpu_ticks(pids[:1])
                 codes = {k: v2 for k, v2 in t["status_codes"].items() if k != "200"}
                 row = {"round": rnd, "clients": clients, "variant": name, "rps": t["rps"], "p50": t["latency_ms"]["p50"],
                        "p99": t["latency_ms"]["p99"], "errors": t["errors"] + sum(codes.values()), "requests": t["requests"],
-                       "cpu_us": (c1 - c0) / CLK * 1e6 / max(t["requests"], 1), "processes": len(pids)}
+                       "cpu_us": (c1 - c0) / CLK * 1e6 / max(t["requests"], 1),
+                       "daemon_us": (d1 - d0) / CLK * 1e6 / max(t["requests"], 1),
+                       "instances_us": ((c1 - c0) - (d1 - d0)) / CLK * 1e6 / max(t["requests"], 1), "processes": len(pids)}
                 results["warm"].append(row)
                 print(f"warm round {rnd} c={clients} {name}: {row['rps']:.0f} req/s, p50 {row['p50']:.3f} ms, p99 {row['p99']:.3f} ms, "
                       f"{row['cpu_us']:.0f} µs CPU/req, {row['errors']} errors", flush=True)
@@ -248,8 +253,6 @@ try:
                            "requestId": "r-1", "routeKey": "GET /process/{proxy+}", "stage": "$default",
                            "time": "01/Jan/2026:00:00:00 +0000", "timeEpoch": 1767225600000},
         "isBase64Encoded": False}).encode()
-    state = {}
-
     class RuntimeApi(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -265,6 +268,7 @@ try:
             self.wfile.write(body)
 
         def do_GET(self):
+            state = self.server.state
             if self.path.endswith("/invocation/next"):
                 if "next" not in state:
                     state["next"] = time.perf_counter()
@@ -279,35 +283,37 @@ try:
                 self.reply(404)
 
         def do_POST(self):
+            state = self.server.state
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path.endswith("/response"):
                 state["response"] = time.perf_counter()
-                state["body"] = body
             else:
                 state["error"] = body
             self.reply(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
-            if "response" in state or "error" in state:
-                state["posted"].set()
+            state["posted"].set()
 
     class Server(http.server.ThreadingHTTPServer):
         daemon_threads = True
 
-    api = Server(("127.0.0.1", 0), RuntimeApi)
-    threading.Thread(target=api.serve_forever, daemon=True).start()
-    api_address = f"127.0.0.1:{api.server_address[1]}"
+        def handle_error(self, request, client_address):
+            pass   # the killed runtime resets its held `next` connection
 
     def process_start(name):
+        # A fresh Runtime API (and port) per run, so nothing of the previous process can reach this one.
         rt = RUNTIMES[name]
-        state.clear(); state["posted"] = threading.Event(); state["done"] = threading.Event()
-        env = {**os.environ, "AWS_LAMBDA_RUNTIME_API": api_address, "_HANDLER": rt["handler"], "LAMBDA_TASK_ROOT": rt["code"],
-               "LAMBDA_RUNTIME_DIR": rt["code"], "AWS_LAMBDA_FUNCTION_NAME": name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(MEMORY),
-               "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_REGION": "us-east-1", "TZ": ":UTC"}
+        api = Server(("127.0.0.1", 0), RuntimeApi)
+        api.state = state = {"posted": threading.Event(), "done": threading.Event()}
+        threading.Thread(target=api.serve_forever, daemon=True).start()
+        env = {**os.environ, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{api.server_address[1]}", "_HANDLER": rt["handler"],
+               "LAMBDA_TASK_ROOT": rt["code"], "LAMBDA_RUNTIME_DIR": rt["code"], "AWS_LAMBDA_FUNCTION_NAME": name,
+               "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(MEMORY), "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_REGION": "us-east-1", "TZ": ":UTC"}
         env.pop("SAMPLE_HTTP_PORT", None)
         t0 = time.perf_counter()
         p = subprocess.Popen(rt["command"], cwd=rt["code"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         ok = state["posted"].wait(30)
         os.killpg(p.pid, signal.SIGKILL); p.wait()
         state["done"].set()
+        api.shutdown(); api.server_close()
         if not ok or "response" not in state:
             sys.exit(f"process {name}: no response ({state.get('error')!r})")
         return (state["next"] - t0) * 1000, (state["response"] - t0) * 1000
@@ -319,7 +325,6 @@ try:
                 results["process"].append({"run": run + 1, "runtime": name, "next_ms": to_next, "response_ms": to_response})
                 print(f"process run {run + 1} {name}: next {to_next:.1f} ms, response {to_response:.1f} ms", flush=True)
             time.sleep(0.1)
-    api.shutdown()
 finally:
     cleanup()
 
@@ -354,18 +359,19 @@ w(f"Both sides run the same JIT build (`dotnet Shoal.Samples.Function.dll`, `dot
   f"**Plain**: the same dll started directly with `SAMPLE_HTTP_PORT` (no Shoal): `HttpListener` turns each request into a 2.0 "
   f"event and calls the same handler, concurrently ({variants['plain']['bytes']}-byte body).\n\n")
 w(f"Load: `shoal bench <url> -c <clients> -d {seconds}s` (closed loop, keep-alive), each run after an unrecorded 2 s run; "
-  f"before the rounds 6 s at 10 clients on each side (JIT, and the pool's 10 instances). {rounds} rounds, 1 and 10 clients, "
+  f"before the rounds, 10 clients for 10 s + 5 s (3 s apart) through the gateway and 10 s on the plain side (JIT, and the pool's 10 instances). {rounds} rounds, 1 and 10 clients, "
   "the side that goes first alternates. CPU per request: utime+stime from /proc over the run ÷ requests — gateway: the Shoal "
-  "daemon (gateway + in-process agent) and its instance processes; plain: its one process. The load generator shares the cores.\n\n")
+  "daemon (gateway + in-process agent) and its instance processes (each part a median of its own, so the parts need not add up exactly); plain: its one process. The load generator shares the cores.\n\n")
 iw, ia = notes["instances_after_warmup"], notes["instances_after_warm"]
 w(f"Pool after warm-up: {iw['instances']} instances ({iw['started']} started); after all runs: {ia['instances']} instances, "
   f"{ia['started']} started in total, {ia['throttled']} throttled.\n\n")
 verdicts = []
-w("| clients | side | req/s | p50 ms | p99 ms | CPU µs/req |\n|---|---|---|---|---|---|\n")
+w("| clients | side | req/s | p50 ms | p99 ms | CPU µs/req | of which the Shoal daemon | of which the function instances |\n|---|---|---|---|---|---|---|---|\n")
 for clients in (1, 10):
     def med(name, key): return statistics.median(r[key] for r in results["warm"] if r["variant"] == name and r["clients"] == clients)
     for name in ("plain", "gateway"):
-        w(f"| {clients} | {name} | {med(name, 'rps'):,.0f} | {med(name, 'p50'):.3f} | {med(name, 'p99'):.3f} | {med(name, 'cpu_us'):.0f} |\n")
+        split = f"{med(name, 'daemon_us'):.0f} | {med(name, 'instances_us'):.0f}" if name == "gateway" else "– | –"
+        w(f"| {clients} | {name} | {med(name, 'rps'):,.0f} | {med(name, 'p50'):.3f} | {med(name, 'p99'):.3f} | {med(name, 'cpu_us'):.0f} | {split} |\n")
     def per_round(fn):
         vals = []
         for rnd in range(1, rounds + 1):
@@ -379,9 +385,10 @@ w("\nMedians over rounds. Gateway against plain (median of the per-round differe
 w("| clients | p50 overhead ms (target < 1) | throughput gateway/plain (target ≥ 0.50) | p99 overhead ms | CPU per request gateway/plain |\n|---|---|---|---|---|\n")
 for clients, d50, tr, d99, cr in verdicts:
     w(f"| {clients} | **{d50:+.3f}** ({'met' if d50 < 1 else 'missed'}) | **{tr:.2f}** ({'met' if tr >= 0.5 else 'missed'}) | {d99:+.3f} | {cr:.2f} |\n")
-w("\n<details><summary>Every run</summary>\n\n| round | clients | side | req/s | p50 ms | p99 ms | CPU µs/req | errors |\n|---|---|---|---|---|---|---|---|\n")
+w("\n<details><summary>Every run</summary>\n\n| round | clients | side | req/s | p50 ms | p99 ms | CPU µs/req (daemon + instances) | errors |\n|---|---|---|---|---|---|---|---|\n")
 for r in results["warm"]:
-    w(f"| {r['round']} | {r['clients']} | {r['variant']} | {r['rps']:,.0f} | {r['p50']:.3f} | {r['p99']:.3f} | {r['cpu_us']:.0f} | {r['errors']} |\n")
+    split = f" ({r['daemon_us']:.0f} + {r['instances_us']:.0f})" if r["variant"] == "gateway" else ""
+    w(f"| {r['round']} | {r['clients']} | {r['variant']} | {r['rps']:,.0f} | {r['p50']:.3f} | {r['p99']:.3f} | {r['cpu_us']:.0f}{split} | {r['errors']} |\n")
 w("\n</details>\n\n")
 
 # Cold
