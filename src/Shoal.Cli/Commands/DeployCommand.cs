@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Shoal.Cli.Hosting;
-using Shoal.Orchestration.Stack;
+using Shoal.Text;
 
 namespace Shoal.Cli.Commands;
 

@@ -109,7 +109,7 @@ public static partial class FunctionsFileLoader
                 f.Errors.Add(f.Node, f.FieldPath("command"), "missing: give the runtime's bootstrap as a list (e.g. [bash, bootstrap]) or a command line");
                 return null;
             case YamlScalarNode { Value: { } text }:
-                argv = CommandLineWords.Split(text);
+                argv = Shoal.Text.CommandLineSplitter.Split(text);
                 break;
             case YamlSequenceNode:
                 argv = f.GetStringList("command")!.ConvertAll(i => i.Value);

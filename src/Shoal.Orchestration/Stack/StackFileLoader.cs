@@ -3,6 +3,7 @@ using Shoal.Hosting;
 using System.Net;
 using System.Text.RegularExpressions;
 using Shoal.Routing;
+using Shoal.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

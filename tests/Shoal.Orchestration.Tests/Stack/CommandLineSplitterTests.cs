@@ -1,4 +1,4 @@
-using Shoal.Orchestration.Stack;
+using Shoal.Text;
 
 namespace Shoal.Orchestration.Tests.Stack;
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Shoal.Orchestration.Stack;
+namespace Shoal.Text;
 
 /// <summary>Splits a command string into argv the way a POSIX shell would for plain words and quotes (no expansion).</summary>
 public static class CommandLineSplitter
