@@ -221,6 +221,12 @@ public sealed class FunctionTests
         Assert.Equal(1, warm.GetProperty("started").GetInt64());
         Assert.Equal(1, warm.GetProperty("instances").GetInt32());
 
+        // `ps` lists the pools under the services.
+        var ps = await stack.ShoalAsync("ps");
+        Assert.Equal(0, ps.ExitCode);
+        Assert.Matches(@"provisioned\s*│\s*2\s*│\s*2", ps.Stdout);
+        Assert.Matches(@"warm\s*│\s*1\s*│\s*1", ps.Stdout);
+
         // Idle past idle_timeout: the janitor stops it, and the agent no longer has it.
         await Poll.UntilAsync(async () => (await PoolAsync(stack, "warm")).GetProperty("instances").GetInt32() == 0, s_wait, "the idle instance reaped");
         await Poll.UntilAsync(() => !FunctionStacks.AgentRecords(stack).Keys.Any(k => k.Contains(".warm.", StringComparison.Ordinal)), s_wait, "the agent dropped it");

@@ -13,7 +13,7 @@ internal static class PsCommand
     {
         var file = CommonOptions.File();
         var json = new Option<bool>("--json") { Description = "Print the stack snapshot as JSON." };
-        var command = new Command("ps", "List the replicas of the running stack with pid, port, state and restarts.") { file, json };
+        var command = new Command("ps", "List the replicas of the running stack with pid, port, state and restarts, and its functions' pools.") { file, json };
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
             var (state, admin) = RunningStack.Connect(result.GetValue(file));
@@ -26,6 +26,10 @@ internal static class PsCommand
             else
             {
                 StatusTable.Write(snapshot, new Uri(state.Gateway), TimeProvider.System);
+                if (await admin.TryGetFunctionsAsync(ct) is { Count: > 0 } pools)
+                {
+                    FunctionTable.Write(pools);
+                }
             }
 
             return 0;

@@ -77,6 +77,15 @@ internal sealed class AdminClient(Uri admin, string? token = null) : IDisposable
         return doc.RootElement.Clone();
     }
 
+    /// <summary>The functions' pools (<c>GET /v1/functions</c>), or null when the stack serves no functions.</summary>
+    public async Task<IReadOnlyList<Shoal.Functions.Pool.PoolSnapshot>?> TryGetFunctionsAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync("/v1/functions", cancellationToken);
+        return response.IsSuccessStatusCode
+            ? await response.Content.ReadFromJsonAsync<List<Shoal.Functions.Pool.PoolSnapshot>>(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web), cancellationToken)
+            : null;
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static string ProblemDetail(string json)
