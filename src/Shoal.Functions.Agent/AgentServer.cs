@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Functions.Agent.Instances;
+using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Agent.Runtime;
 using Shoal.Hosting;
 
@@ -44,6 +45,16 @@ public static class AgentServer
         app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<InstanceTable>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         _ = app.Services.GetRequiredService<InstanceTable>();
         return app;
+    }
+
+    /// <summary>
+    /// An invoker for a gateway in the agent's process: it hands events to the agent's instances directly (no HTTP
+    /// round trip to their endpoints) and sends anything else to <paramref name="fallback"/>.
+    /// </summary>
+    public static IInstanceInvoker LocalInvoker(WebApplication agent, IInstanceInvoker fallback)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        return new LocalInstanceInvoker(agent.Services.GetRequiredService<InstanceTable>(), fallback, agent.Services.GetRequiredService<TimeProvider>());
     }
 
     /// <summary>The address a started agent listens on (with the port it got when asked for 0).</summary>

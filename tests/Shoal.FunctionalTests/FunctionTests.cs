@@ -485,7 +485,7 @@ public sealed class FunctionTests
         }
 
         using var invoker = new HttpInstanceInvoker();
-        var first = await invoker.InvokeAsync(instance.InvokeUrl, "r1", Encoding.UTF8.GetBytes("{\"n\":1}"), TimeSpan.FromSeconds(10), CancellationToken.None);
+        var first = await invoker.InvokeAsync(instance.Id, instance.InvokeUrl, "r1", Encoding.UTF8.GetBytes("{\"n\":1}"), TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.False(first.IsError);
 
         var paused = await agent.Client.PauseContainerAsync(new Functions.Agent.Protocol.ContainerRef { Id = "t.echo.1" });
@@ -494,12 +494,12 @@ public sealed class FunctionTests
 
         var resumed = await agent.Client.ResumeContainerAsync(new Functions.Agent.Protocol.ContainerRef { Id = "t.echo.1" });
         Assert.Equal(Functions.Agent.Protocol.ContainerState.Running, resumed.State);
-        var second = await invoker.InvokeAsync(instance.InvokeUrl, "r2", Encoding.UTF8.GetBytes("{\"n\":2}"), TimeSpan.FromSeconds(10), CancellationToken.None);
+        var second = await invoker.InvokeAsync(instance.Id, instance.InvokeUrl, "r2", Encoding.UTF8.GetBytes("{\"n\":2}"), TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.Contains("\"n\":2", Encoding.UTF8.GetString(second.Payload.Span), StringComparison.Ordinal);
 
         // An invocation that reaches a paused instance thaws it first.
         await agent.Client.PauseContainerAsync(new Functions.Agent.Protocol.ContainerRef { Id = "t.echo.1" });
-        var third = await invoker.InvokeAsync(instance.InvokeUrl, "r3", Encoding.UTF8.GetBytes("{\"n\":3}"), TimeSpan.FromSeconds(10), CancellationToken.None);
+        var third = await invoker.InvokeAsync(instance.Id, instance.InvokeUrl, "r3", Encoding.UTF8.GetBytes("{\"n\":3}"), TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.False(third.IsError);
 
         await agent.DestroyAsync("t.echo.1", CancellationToken.None);

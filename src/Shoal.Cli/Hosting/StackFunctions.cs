@@ -12,22 +12,23 @@ namespace Shoal.Cli.Hosting;
 
 /// <summary>
 /// A stack's functions in the daemon: the agent (a local one in this process, listening on a free loopback port, unless
-/// the stack names one), the gRPC client to it, and the host with the pools, janitor and invocation queue.
+/// the stack names one), the gRPC client to it, the invoker (direct to a local agent's instances, else HTTP), and the
+/// host with the pools, janitor and invocation queue.
 /// </summary>
 internal sealed class StackFunctions : IAsyncDisposable
 {
     private readonly WebApplication? _localAgent;
     private readonly GrpcFunctionAgent _agent;
-    private readonly HttpInstanceInvoker _invoker;
+    private readonly HttpInstanceInvoker _http;
     private readonly FunctionRequestHandler _handler;
     private int _disposed;
 
-    private StackFunctions(FunctionsHost host, WebApplication? localAgent, GrpcFunctionAgent agent, HttpInstanceInvoker invoker)
+    private StackFunctions(FunctionsHost host, WebApplication? localAgent, GrpcFunctionAgent agent, HttpInstanceInvoker http)
     {
         Host = host;
         _localAgent = localAgent;
         _agent = agent;
-        _invoker = invoker;
+        _http = http;
         _handler = new FunctionRequestHandler(host);
     }
 
@@ -62,9 +63,11 @@ internal sealed class StackFunctions : IAsyncDisposable
         }
 
         var agent = new GrpcFunctionAgent(address);
-        var invoker = new HttpInstanceInvoker();
+        // A local agent's instances take events straight from the gateway; a remote agent's over HTTP.
+        var http = new HttpInstanceInvoker();
+        var invoker = local is null ? http : AgentServer.LocalInvoker(local, http);
         var host = new FunctionsHost(configuration, stack.Name, agent, invoker, TimeProvider.System, loggers, new FunctionsHostOptions { JanitorInterval = stack.Functions.JanitorInterval });
-        return new StackFunctions(host, local, agent, invoker);
+        return new StackFunctions(host, local, agent, http);
     }
 
     public void Start() => Host.Start();
@@ -79,7 +82,7 @@ internal sealed class StackFunctions : IAsyncDisposable
 
         await Host.DisposeAsync();
         _agent.Dispose();
-        _invoker.Dispose();
+        _http.Dispose();
         if (_localAgent is not null)
         {
             await _localAgent.StopAsync(CancellationToken.None);

@@ -16,23 +16,12 @@ namespace Shoal.Functions.Agent.Instances;
 
 /// <summary>
 /// One function instance: its runtime process and the endpoint it talks to. The endpoint serves the Lambda Runtime API
-/// to the process (<c>AWS_LAMBDA_RUNTIME_API</c>) and takes invocations from the gateway on the Runtime Interface
-/// Emulator's path; it holds one invocation at a time, as Lambda does, and enforces the init and invocation deadlines.
+/// to the process (<c>AWS_LAMBDA_RUNTIME_API</c>) and takes invocations from a gateway on the Runtime Interface
+/// Emulator's path (a gateway in this process calls <see cref="InvokeAsync"/> directly); it holds one invocation at a
+/// time, as Lambda does, and enforces the init and invocation deadlines.
 /// </summary>
 internal sealed partial class FunctionInstance : IAsyncDisposable
 {
-    /// <summary>The path the gateway posts invocations to (the Runtime Interface Emulator's).</summary>
-    public const string InvokePath = "/2015-03-31/functions/function/invocations";
-
-    /// <summary>The header carrying the request id the gateway chose.</summary>
-    public const string RequestIdHeader = "X-Shoal-Request-Id";
-
-    /// <summary>The header saying how a failed invocation failed (<see cref="InvocationResultKind"/>, lower case).</summary>
-    public const string ErrorKindHeader = "X-Shoal-Error-Kind";
-
-    /// <summary>The header set to <c>exited</c> when the instance cannot take another invocation.</summary>
-    public const string InstanceStateHeader = "X-Shoal-Instance-State";
-
     private const string RuntimePrefix = "/2018-06-01/runtime/";
     private const int MaxPayloadBytes = 6 * 1024 * 1024;
 
@@ -48,7 +37,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     private Invocation? _queued;
     private Invocation? _running;
     private TaskCompletionSource<Invocation>? _nextWaiter;
-    private InvocationOutcome? _terminal;
+    private InvokeResult? _terminal;
     private bool _initialized;
     private bool _paused;
     private long _startedAt;
@@ -197,7 +186,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     /// <summary>Stops the process and closes the endpoint.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        Fail(InvocationOutcome.Error(InvocationResultKind.Crash, "Runtime.Destroyed", "The instance was destroyed.", instanceGone: true));
+        Fail(InvokeResult.Error(InvokeResultKind.Crash, "Runtime.Destroyed", "The instance was destroyed.", instanceGone: true));
         if (_process is { } process)
         {
             await process.StopAsync(grace, CancellationToken.None).ConfigureAwait(false);
@@ -243,9 +232,9 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? "";
         var post = HttpMethods.IsPost(context.Request.Method);
-        if (post && path == InvokePath)
+        if (post && path == InstanceInvokeHttp.Path)
         {
-            return InvokeAsync(context);
+            return InvokeHttpAsync(context);
         }
 
         if (!path.StartsWith(RuntimePrefix, StringComparison.Ordinal))
@@ -287,8 +276,8 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         return WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", "No such Runtime API path.");
     }
 
-    /// <summary>The gateway's side: hand the event to the runtime, wait for its answer within the deadlines.</summary>
-    private async Task InvokeAsync(HttpContext context)
+    /// <summary>The gateway's side over HTTP: the request body is the event, the outcome goes back as <see cref="InstanceInvokeHttp"/> says.</summary>
+    private async Task InvokeHttpAsync(HttpContext context)
     {
         var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
         if (body is null)
@@ -297,25 +286,34 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             return;
         }
 
-        var requestId = context.Request.Headers[RequestIdHeader].ToString();
+        var requestId = context.Request.Headers[InstanceInvokeHttp.RequestIdHeader].ToString();
         if (string.IsNullOrEmpty(requestId))
         {
             requestId = Guid.NewGuid().ToString();
         }
 
-        var invocation = new Invocation(requestId, body, TraceId());
-        InvocationOutcome? immediate = null;
-        var busy = false;
+        var outcome = await InvokeAsync(requestId, body).ConfigureAwait(false);
+        await WriteOutcomeAsync(context, outcome).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Hands the event to the runtime and waits for its answer within the deadlines. An instance that is busy or has
+    /// ended answers at once with a result marked not run.
+    /// </summary>
+    public async Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload)
+    {
+        var invocation = new Invocation(requestId, payload, TraceId());
+        InvokeResult? immediate = null;
         var resume = false;
         lock (_lock)
         {
             if (_terminal is not null)
             {
-                immediate = _terminal;
+                immediate = _terminal with { NotRun = true };
             }
             else if (_queued is not null || _running is not null)
             {
-                busy = true;
+                immediate = InvokeResult.Error(InvokeResultKind.Crash, "ResourceConflictException", "The instance is busy with another invocation.", instanceGone: false, notRun: true);
             }
             else
             {
@@ -334,18 +332,9 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             }
         }
 
-        if (busy)
-        {
-            context.Response.Headers["X-Shoal-Not-Run"] = "1";
-            await WriteErrorAsync(context, StatusCodes.Status409Conflict, "ResourceConflictException", "The instance is busy with another invocation.").ConfigureAwait(false);
-            return;
-        }
-
         if (immediate is not null)
         {
-            context.Response.Headers["X-Shoal-Not-Run"] = "1";
-            await WriteOutcomeAsync(context, immediate, StatusCodes.Status200OK).ConfigureAwait(false);
-            return;
+            return immediate;
         }
 
         if (resume)
@@ -362,33 +351,30 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            Fail(InvocationOutcome.Error(InvocationResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {requestId} Error: the runtime did not ask for the invocation in time", instanceGone: true));
+            Fail(InvokeResult.Error(InvokeResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {requestId} Error: the runtime did not ask for the invocation in time", instanceGone: true));
             _ = KillAsync();
             handed = false;
         }
 
         if (!handed)
         {
-            await WriteOutcomeAsync(context, await invocation.Outcome.Task.ConfigureAwait(false), StatusCodes.Status200OK).ConfigureAwait(false);
-            return;
+            // The runtime never took the event (it died or ended first), so another instance may run it.
+            return (await invocation.Outcome.Task.ConfigureAwait(false)) with { NotRun = true };
         }
 
-        InvocationOutcome outcome;
         try
         {
-            outcome = await invocation.Outcome.Task.WaitAsync(_timeout, _time).ConfigureAwait(false);
+            return await invocation.Outcome.Task.WaitAsync(_timeout, _time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             var seconds = _timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
-            var timedOut = InvocationOutcome.Error(InvocationResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {requestId} Error: Task timed out after {seconds} seconds", instanceGone: true);
+            var timedOut = InvokeResult.Error(InvokeResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {requestId} Error: Task timed out after {seconds} seconds", instanceGone: true);
             Log.TimedOut(_logger, Function, Id, requestId);
             Fail(timedOut);
             _ = KillAsync();
-            outcome = await invocation.Outcome.Task.ConfigureAwait(false);
+            return await invocation.Outcome.Task.ConfigureAwait(false);
         }
-
-        await WriteOutcomeAsync(context, outcome, StatusCodes.Status200OK).ConfigureAwait(false);
     }
 
     /// <summary>The runtime's side: <c>GET next</c> blocks until an event arrives.</summary>
@@ -463,7 +449,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         if (body is null)
         {
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge", $"The response must be smaller than {MaxPayloadBytes} bytes.").ConfigureAwait(false);
-            Fail(InvocationOutcome.Error(InvocationResultKind.HandlerError, "Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size.", instanceGone: false), requestId);
+            Fail(InvokeResult.Error(InvokeResultKind.HandlerError, "Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size.", instanceGone: false), requestId);
             return;
         }
 
@@ -486,10 +472,10 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         if (error && body.Length == 0)
         {
             var type = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
-            body = InvocationOutcome.ErrorDocument(string.IsNullOrEmpty(type) ? "Unhandled" : type, "The function reported an error.");
+            body = InvokeResult.ErrorDocument(string.IsNullOrEmpty(type) ? "Unhandled" : type, "The function reported an error.");
         }
 
-        invocation.TryComplete(new InvocationOutcome(error ? InvocationResultKind.HandlerError : InvocationResultKind.Success, body, InstanceGone: false));
+        invocation.TryComplete(new InvokeResult(error ? InvokeResultKind.HandlerError : InvokeResultKind.Success, body, InstanceGone: false));
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync("""{"status":"OK"}""").ConfigureAwait(false);
@@ -501,11 +487,11 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         if (body.Length == 0)
         {
             var type = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
-            body = InvocationOutcome.ErrorDocument(string.IsNullOrEmpty(type) ? "Runtime.InitError" : type, "The runtime failed to initialize.");
+            body = InvokeResult.ErrorDocument(string.IsNullOrEmpty(type) ? "Runtime.InitError" : type, "The runtime failed to initialize.");
         }
 
         Log.InitError(_logger, Function, Id);
-        Fail(new InvocationOutcome(InvocationResultKind.InitError, body, InstanceGone: true));
+        Fail(new InvokeResult(InvokeResultKind.InitError, body, InstanceGone: true));
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync("""{"status":"OK"}""").ConfigureAwait(false);
@@ -515,7 +501,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     }
 
     /// <summary>Ends the instance's life for invocations: the queued or running one gets <paramref name="outcome"/>, later ones too.</summary>
-    private void Fail(InvocationOutcome outcome, string? onlyRequestId = null)
+    private void Fail(InvokeResult outcome, string? onlyRequestId = null)
     {
         Invocation? queued, running;
         lock (_lock)
@@ -547,7 +533,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         var code = await process.Exited.ConfigureAwait(false);
         var status = code > 128 ? $"signal: {SignalName(code - 128)}" : $"exit status {code}";
         Log.Exited(_logger, Function, Id, code);
-        Fail(InvocationOutcome.Error(InvocationResultKind.Crash, "Runtime.ExitError", $"RequestId: {_running?.RequestId ?? _queued?.RequestId ?? "-"} Error: Runtime exited with error: {status}", instanceGone: true));
+        Fail(InvokeResult.Error(InvokeResultKind.Crash, "Runtime.ExitError", $"RequestId: {_running?.RequestId ?? _queued?.RequestId ?? "-"} Error: Runtime exited with error: {status}", instanceGone: true));
     }
 
     private async Task EnforceInitDeadlineAsync()
@@ -570,7 +556,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         if (late)
         {
             var seconds = _initTimeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
-            Fail(InvocationOutcome.Error(InvocationResultKind.InitError, "Runtime.InitTimeout", $"Init timed out after {seconds} seconds: the runtime never asked for an invocation.", instanceGone: true));
+            Fail(InvokeResult.Error(InvokeResultKind.InitError, "Runtime.InitTimeout", $"Init timed out after {seconds} seconds: the runtime never asked for an invocation.", instanceGone: true));
             await KillAsync().ConfigureAwait(false);
         }
     }
@@ -590,25 +576,25 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         }
     }
 
-    private static async Task WriteOutcomeAsync(HttpContext context, InvocationOutcome outcome, int status)
+    private static async Task WriteOutcomeAsync(HttpContext context, InvokeResult outcome)
     {
-        context.Response.StatusCode = status;
+        context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
-        if (outcome.Kind != InvocationResultKind.Success)
+        var headers = context.Response.Headers;
+        if (outcome.IsError)
         {
-            context.Response.Headers["X-Amz-Function-Error"] = "Unhandled";
-            context.Response.Headers[ErrorKindHeader] = outcome.Kind switch
-            {
-                InvocationResultKind.HandlerError => "handler",
-                InvocationResultKind.Timeout => "timeout",
-                InvocationResultKind.Crash => "crash",
-                _ => "init",
-            };
+            headers["X-Amz-Function-Error"] = "Unhandled";
+            headers[InstanceInvokeHttp.ErrorKindHeader] = InstanceInvokeHttp.KindName(outcome.Kind);
         }
 
         if (outcome.InstanceGone)
         {
-            context.Response.Headers[InstanceStateHeader] = "exited";
+            headers[InstanceInvokeHttp.InstanceStateHeader] = "exited";
+        }
+
+        if (outcome.NotRun)
+        {
+            headers[InstanceInvokeHttp.NotRunHeader] = "1";
         }
 
         context.Response.ContentLength = outcome.Payload.Length;
@@ -619,7 +605,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(InvocationOutcome.ErrorDocument(type, message)).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(InvokeResult.ErrorDocument(type, message)).ConfigureAwait(false);
     }
 
     /// <summary>The request body, or null when it is over Lambda's 6 MB payload limit.</summary>

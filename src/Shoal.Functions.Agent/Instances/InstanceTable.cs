@@ -77,6 +77,10 @@ internal sealed partial class InstanceTable : IAsyncDisposable
 
     public Container? Find(string id) => _entries.TryGetValue(id, out var entry) ? entry.Describe() : null;
 
+    /// <summary>The started instance with this id and endpoint, for a gateway in this process to invoke directly.</summary>
+    public FunctionInstance? FindStarted(string id, string invokeUrl) =>
+        _entries.TryGetValue(id, out var entry) && entry.Instance is { } instance && entry.Started.IsCompletedSuccessfully && instance.InvokeUrl == invokeUrl ? instance : null;
+
     public IEnumerable<Container> List(string owner) =>
         _entries.Values.Select(e => e.Describe()).Where(c => owner.Length == 0 || c.Owner == owner).OrderBy(c => c.Id, StringComparer.Ordinal);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Auth;
 using Shoal.Functions.Events;
 using Shoal.Functions.Pool;

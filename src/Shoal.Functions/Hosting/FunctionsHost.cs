@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Auth;
 using Shoal.Functions.Configuration;
 using Shoal.Functions.Pool;

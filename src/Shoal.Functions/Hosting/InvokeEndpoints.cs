@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Pool;
 
 namespace Shoal.Functions.Hosting;

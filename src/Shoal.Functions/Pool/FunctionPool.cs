@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Configuration;
 
 namespace Shoal.Functions.Pool;
@@ -55,7 +56,7 @@ public sealed partial class FunctionPool
                 // must be free again before the pool hands it out. Lambda, too, finishes an invocation whose client left.
                 var limit = Function.Timeout + Function.InitTimeout + TimeSpan.FromSeconds(5);
                 instance.Invocations++;
-                result = await _invoker.InvokeAsync(instance.InvokeUrl, requestId, payload, limit, CancellationToken.None).ConfigureAwait(false);
+                result = await _invoker.InvokeAsync(instance.Id, instance.InvokeUrl, requestId, payload, limit, CancellationToken.None).ConfigureAwait(false);
             }
             finally
             {

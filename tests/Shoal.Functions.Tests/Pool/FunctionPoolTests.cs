@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Configuration;
 using Shoal.Functions.Pool;
 
@@ -231,7 +232,7 @@ public sealed class FunctionPoolTests
             }
         }
 
-        public async Task<InvokeResult> InvokeAsync(string invokeUrl, string requestId, ReadOnlyMemory<byte> payload, TimeSpan limit, CancellationToken cancellationToken)
+        public async Task<InvokeResult> InvokeAsync(string instanceId, string invokeUrl, string requestId, ReadOnlyMemory<byte> payload, TimeSpan limit, CancellationToken cancellationToken)
         {
             Task gate;
             InvokeResult? result;
