@@ -85,7 +85,7 @@ def nearest_rank(values, q):
 # ---------------------------------------------------------------------------------------------------------------------
 # Stacks
 # ---------------------------------------------------------------------------------------------------------------------
-def write_stack(name, janitor, functions_yml, routing_yml):
+def write_stack(name, janitor, functions_yml, routing_yml, agent="local"):
     d = os.path.join(work, name); os.makedirs(d)
     gw, admin = free_port(), free_port()
     files = {
@@ -93,7 +93,7 @@ def write_stack(name, janitor, functions_yml, routing_yml):
             name: {name}
             gateway: {{ listen: "http://127.0.0.1:{gw}", admin: "http://127.0.0.1:{admin}" }}
             functions:
-              agent: local
+              agent: {agent}
               janitor_interval: {janitor}
             """),
         "functions.yml": functions_yml,
@@ -162,34 +162,56 @@ try:
                        "functions:\n" + function_yml("echo", RUNTIMES["cs-jit"], "    concurrency: { max: 10 }\n    idle_timeout: 30m\n"),
                        'routes:\n  - { path: "/warm/{proxy+}", method: GET, function: echo, payload: "2.0" }\n')
     up(warm)
+    # The same function behind a gateway whose agent runs alone (`shoal agent`): events go to the instances over HTTP.
+    agent_port = free_port()
+    agent_log = open(os.path.join(work, "agent.log"), "w")
+    agent = subprocess.Popen([shoal, "agent", "--listen", f"http://127.0.0.1:{agent_port}", "--state-dir", os.path.join(work, "agent-state")],
+                             stdout=agent_log, stderr=subprocess.STDOUT)
+    procs.append(agent)
+    remote = write_stack("fnbench-remote", "1s", warm["files"]["functions.yml"], warm["files"]["routing.yml"], agent=f"http://127.0.0.1:{agent_port}")
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", agent_port), timeout=1).close()
+            break
+        except OSError:
+            if time.time() > deadline:
+                sys.exit("the standalone agent did not listen")
+            time.sleep(0.1)
+    up(remote)
     plain_port = free_port()
     plain_log = open(os.path.join(work, "plain.log"), "w")
     plain = subprocess.Popen(["dotnet", "Shoal.Samples.Function.dll"], cwd=jit_dir, env={**os.environ, "SAMPLE_HTTP_PORT": str(plain_port)},
                              stdout=plain_log, stderr=subprocess.STDOUT)
     procs.append(plain)
     path = "/warm/items/42?tag=a"
-    variants = {"gateway": {"port": warm["gw"]}, "plain": {"port": plain_port}}
+    variants = {"gateway": {"port": warm["gw"]}, "remote": {"port": remote["gw"]}, "plain": {"port": plain_port}}
     for name, v in variants.items():
         wait_ok(v["port"], path, name)
         v["url"] = f"http://127.0.0.1:{v['port']}{path}"
         v["bytes"] = len(get(v["port"], path)[1])
     # Warm-up: 10 clients make the pool start its 10 instances (each JIT-compiles on its own), a pause lets their
     # background tier-up finish, then more; the plain side gets the same load.
-    bench(variants["gateway"]["url"], 10, 10)
-    time.sleep(3)
-    bench(variants["gateway"]["url"], 10, 5)
+    for name in ("gateway", "remote"):
+        bench(variants[name]["url"], 10, 10)
+        time.sleep(3)
+        bench(variants[name]["url"], 10, 5)
     bench(variants["plain"]["url"], 10, 10)
     notes["instances_after_warmup"] = pools(warm)["echo"]
+    notes["remote_after_warmup"] = pools(remote)["echo"]
     for rnd in range(1, rounds + 1):
         for clients in (1, 10):
-            order = ["gateway", "plain"] if (rnd + clients) % 2 else ["plain", "gateway"]
-            for name in order:
+            names = list(variants)
+            shift = (rnd * 2 + clients) % len(names)
+            for name in names[shift:] + names[:shift]:
                 v = variants[name]
                 bench(v["url"], clients, 2)
-                pids = tree(warm["daemon"]) if name == "gateway" else [plain.pid]
-                c0, d0 = cpu_ticks(pids), cpu_ticks(pids[:1])
+                # The Shoal processes (daemon; with a standalone agent, the agent too) first, then the instances.
+                shoal_pids = {"gateway": [warm["daemon"]], "remote": [remote["daemon"], agent.pid], "plain": [plain.pid]}[name]
+                pids = shoal_pids + [p for q in shoal_pids for p in tree(q) if p not in shoal_pids]
+                c0, d0 = cpu_ticks(pids), cpu_ticks(shoal_pids)
                 t = bench(v["url"], clients, seconds, os.path.join(work, f"warm-{rnd}-{clients}-{name}.json"))
-                c1, d1 = cpu_ticks(pids), cpu_ticks(pids[:1])
+                c1, d1 = cpu_ticks(pids), cpu_ticks(shoal_pids)
                 codes = {k: v2 for k, v2 in t["status_codes"].items() if k != "200"}
                 row = {"round": rnd, "clients": clients, "variant": name, "rps": t["rps"], "p50": t["latency_ms"]["p50"],
                        "p99": t["latency_ms"]["p99"], "errors": t["errors"] + sum(codes.values()), "requests": t["requests"],
@@ -200,7 +222,10 @@ try:
                 print(f"warm round {rnd} c={clients} {name}: {row['rps']:.0f} req/s, p50 {row['p50']:.3f} ms, p99 {row['p99']:.3f} ms, "
                       f"{row['cpu_us']:.0f} µs CPU/req, {row['errors']} errors", flush=True)
     notes["instances_after_warm"] = pools(warm)["echo"]
+    notes["remote_after_warm"] = pools(remote)["echo"]
     down(warm)
+    down(remote)
+    agent.send_signal(signal.SIGTERM); agent.wait(20)
     plain.send_signal(signal.SIGTERM); plain.wait(10)
 
     # -----------------------------------------------------------------------------------------------------------------
@@ -351,44 +376,55 @@ w(f"Machine: {os.cpu_count()} cores ({cpu_model}, {platform.machine()}), kernel 
   f"(`/sys/fs/cgroup/*/shoal/<id>`), every function here with `memory: {MEMORY}` (cpu.shares 1024, the weight of one plain process).\n\n")
 
 # Warm
+LABELS = {"plain": "plain", "gateway": "gateway (`shoal up`'s own agent)", "remote": "gateway + standalone agent"}
 w("## 1. Warm invocation: gateway → C# function against the same handler as plain HTTP\n\n")
-w(f"Both sides run the same JIT build (`dotnet Shoal.Samples.Function.dll`, `dotnet build -c Release`; TieredPGO off as the "
+w(f"All sides run the same JIT build (`dotnet Shoal.Samples.Function.dll`, `dotnet build -c Release`; TieredPGO off as the "
   f"project sets it). **Gateway**: `GET {path}` on a route `/warm/{{proxy+}}` (payload 2.0) to function `echo` with "
-  f"`concurrency: {{ max: 10 }}`: the gateway builds the event, the pool hands it to an idle instance, the agent's per-instance "
-  f"endpoint serves it on the Runtime API to the runtime process, the response goes back the same way ({variants['gateway']['bytes']}-byte body). "
+  f"`concurrency: {{ max: 10 }}`, as `shoal up` runs it (`agent: local`, the agent in the daemon's process): the gateway builds "
+  f"the event, the pool takes an idle instance and hands the event to it in memory, the instance's endpoint serves it on the "
+  f"Runtime API to the runtime process, the response goes back the same way ({variants['gateway']['bytes']}-byte body). "
+  f"**Gateway + standalone agent**: the same files with `agent:` pointing at a `shoal agent --listen …` process, so each event "
+  f"also crosses HTTP from the gateway to the instance's endpoint (the Runtime Interface Emulator's invoke path), as it does "
+  f"with an agent on another host ({variants['remote']['bytes']}-byte body). "
   f"**Plain**: the same dll started directly with `SAMPLE_HTTP_PORT` (no Shoal): `HttpListener` turns each request into a 2.0 "
   f"event and calls the same handler, concurrently ({variants['plain']['bytes']}-byte body).\n\n")
 w(f"Load: `shoal bench <url> -c <clients> -d {seconds}s` (closed loop, keep-alive), each run after an unrecorded 2 s run; "
-  f"before the rounds, 10 clients for 10 s + 5 s (3 s apart) through the gateway and 10 s on the plain side (JIT, and the pool's 10 instances). {rounds} rounds, 1 and 10 clients, "
-  "the side that goes first alternates. CPU per request: utime+stime from /proc over the run ÷ requests — gateway: the Shoal "
-  "daemon (gateway + in-process agent) and its instance processes (each part a median of its own, so the parts need not add up exactly); plain: its one process. The load generator shares the cores.\n\n")
+  f"before the rounds, 10 clients for 10 s + 5 s (3 s apart) through each gateway and 10 s on the plain side (JIT, and each pool's 10 instances). {rounds} rounds, 1 and 10 clients, "
+  "the order of the sides rotates. CPU per request: utime+stime from /proc over the run ÷ requests — Shoal: the daemon "
+  "(gateway, and the agent when it is in-process) and the standalone agent where there is one; instances: the function's processes (each part a median of its own, so the parts need not add up exactly); plain: its one process. The load generator shares the cores.\n\n")
 iw, ia = notes["instances_after_warmup"], notes["instances_after_warm"]
-w(f"Pool after warm-up: {iw['instances']} instances ({iw['started']} started); after all runs: {ia['instances']} instances, "
-  f"{ia['started']} started in total, {ia['throttled']} throttled.\n\n")
+rw, ra = notes["remote_after_warmup"], notes["remote_after_warm"]
+w(f"Pools after warm-up: {iw['instances']} instances ({iw['started']} started), standalone agent {rw['instances']} ({rw['started']}); "
+  f"after all runs: {ia['instances']} instances, {ia['started']} started in total, {ia['throttled']} throttled; standalone agent "
+  f"{ra['instances']}, {ra['started']}, {ra['throttled']}.\n\n")
 verdicts = []
-w("| clients | side | req/s | p50 ms | p99 ms | CPU µs/req | of which the Shoal daemon | of which the function instances |\n|---|---|---|---|---|---|---|---|\n")
+w("| clients | side | req/s | p50 ms | p99 ms | CPU µs/req | of which Shoal | of which the function instances |\n|---|---|---|---|---|---|---|---|\n")
 for clients in (1, 10):
     def med(name, key): return statistics.median(r[key] for r in results["warm"] if r["variant"] == name and r["clients"] == clients)
-    for name in ("plain", "gateway"):
-        split = f"{med(name, 'daemon_us'):.0f} | {med(name, 'instances_us'):.0f}" if name == "gateway" else "– | –"
-        w(f"| {clients} | {name} | {med(name, 'rps'):,.0f} | {med(name, 'p50'):.3f} | {med(name, 'p99'):.3f} | {med(name, 'cpu_us'):.0f} | {split} |\n")
-    def per_round(fn):
-        vals = []
-        for rnd in range(1, rounds + 1):
-            g = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == "gateway")
-            p = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == "plain")
-            vals.append(fn(g, p))
-        return statistics.median(vals)
-    verdicts.append((clients, per_round(lambda g, p: g["p50"] - p["p50"]), per_round(lambda g, p: g["rps"] / p["rps"]),
-                     per_round(lambda g, p: g["p99"] - p["p99"]), per_round(lambda g, p: g["cpu_us"] / p["cpu_us"])))
-w("\nMedians over rounds. Gateway against plain (median of the per-round differences and ratios):\n\n")
-w("| clients | p50 overhead ms (target < 1) | throughput gateway/plain (target ≥ 0.50) | p99 overhead ms | CPU per request gateway/plain |\n|---|---|---|---|---|\n")
-for clients, d50, tr, d99, cr in verdicts:
-    w(f"| {clients} | **{d50:+.3f}** ({'met' if d50 < 1 else 'missed'}) | **{tr:.2f}** ({'met' if tr >= 0.5 else 'missed'}) | {d99:+.3f} | {cr:.2f} |\n")
-w("\n<details><summary>Every run</summary>\n\n| round | clients | side | req/s | p50 ms | p99 ms | CPU µs/req (daemon + instances) | errors |\n|---|---|---|---|---|---|---|---|\n")
+    for name in ("plain", "gateway", "remote"):
+        split = f"{med(name, 'daemon_us'):.0f} | {med(name, 'instances_us'):.0f}" if name != "plain" else "– | –"
+        w(f"| {clients} | {LABELS[name]} | {med(name, 'rps'):,.0f} | {med(name, 'p50'):.3f} | {med(name, 'p99'):.3f} | {med(name, 'cpu_us'):.0f} | {split} |\n")
+    for name in ("gateway", "remote"):
+        def per_round(fn):
+            vals = []
+            for rnd in range(1, rounds + 1):
+                g = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == name)
+                p = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == "plain")
+                vals.append(fn(g, p))
+            return statistics.median(vals)
+        verdicts.append((clients, name, per_round(lambda g, p: g["p50"] - p["p50"]), per_round(lambda g, p: g["rps"] / p["rps"]),
+                         per_round(lambda g, p: g["p99"] - p["p99"]), per_round(lambda g, p: g["cpu_us"] / p["cpu_us"])))
+w("\nMedians over rounds. Each gateway against plain (median of the per-round differences and ratios); the targets are for `shoal up`'s own agent:\n\n")
+w("| clients | side | p50 overhead ms (target < 1) | throughput ÷ plain (target ≥ 0.50) | p99 overhead ms | CPU per request ÷ plain |\n|---|---|---|---|---|---|\n")
+for clients, name, d50, tr, d99, cr in verdicts:
+    if name == "gateway":
+        w(f"| {clients} | {LABELS[name]} | **{d50:+.3f}** ({'met' if d50 < 1 else 'missed'}) | **{tr:.2f}** ({'met' if tr >= 0.5 else 'missed'}) | {d99:+.3f} | {cr:.2f} |\n")
+    else:
+        w(f"| {clients} | {LABELS[name]} | {d50:+.3f} | {tr:.2f} | {d99:+.3f} | {cr:.2f} |\n")
+w("\n<details><summary>Every run</summary>\n\n| round | clients | side | req/s | p50 ms | p99 ms | CPU µs/req (Shoal + instances) | errors |\n|---|---|---|---|---|---|---|---|\n")
 for r in results["warm"]:
-    split = f" ({r['daemon_us']:.0f} + {r['instances_us']:.0f})" if r["variant"] == "gateway" else ""
-    w(f"| {r['round']} | {r['clients']} | {r['variant']} | {r['rps']:,.0f} | {r['p50']:.3f} | {r['p99']:.3f} | {r['cpu_us']:.0f}{split} | {r['errors']} |\n")
+    split = f" ({r['daemon_us']:.0f} + {r['instances_us']:.0f})" if r["variant"] != "plain" else ""
+    w(f"| {r['round']} | {r['clients']} | {LABELS[r['variant']]} | {r['rps']:,.0f} | {r['p50']:.3f} | {r['p99']:.3f} | {r['cpu_us']:.0f}{split} | {r['errors']} |\n")
 w("\n</details>\n\n")
 
 # Cold

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Lambda-compatible functions: warm invocation through the gateway against the same C# handler served as plain HTTP
-# (SAMPLE_HTTP_PORT mode), at 1 and 10 clients, rounds interleaved; cold start (first request to a new instance) of the
-# bash, Node.js and C# (JIT and Native AOT) samples through Shoal, and the same start-ups at process level against a
-# minimal Runtime API. Writes bench/results/functions.md.
+# Lambda-compatible functions: warm invocation through the gateway (with `shoal up`'s own agent, and with a standalone
+# `shoal agent`) against the same C# handler served as plain HTTP (SAMPLE_HTTP_PORT mode), at 1 and 10 clients, rounds
+# interleaved; cold start (first request to a new instance) of the bash, Node.js and C# (JIT and Native AOT) samples
+# through Shoal, and the same start-ups at process level against a minimal Runtime API. Writes
+# bench/results/functions.md.
 # Usage: flock -o /tmp/shoal-build.lock bench/functions.sh [rounds] [seconds] [cold-runs]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need python3 curl node bash dotnet
