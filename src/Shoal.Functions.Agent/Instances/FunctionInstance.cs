@@ -304,6 +304,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     {
         var invocation = new Invocation(requestId, payload, TraceId());
         InvokeResult? immediate = null;
+        TaskCompletionSource<Invocation>? waiter = null;
         var resume = false;
         lock (_lock)
         {
@@ -319,11 +320,15 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             {
                 resume = _paused;
                 _paused = false;
-                if (_nextWaiter is { } waiter)
+
+                // Until the runtime takes the event the init deadline runs (a warm instance takes it at once); then the
+                // timeout (see NextAsync). A runtime that answered once but never asks again counts as one that timed out.
+                invocation.Deadline = _time.CreateTimer(static state => ((Deadline)state!).Expire(), new Deadline(this, invocation), _initTimeout + _timeout, Timeout.InfiniteTimeSpan);
+                if (_nextWaiter is { } next)
                 {
                     _nextWaiter = null;
                     _running = invocation;
-                    waiter.TrySetResult(invocation);
+                    waiter = next;
                 }
                 else
                 {
@@ -342,38 +347,33 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             _process?.Resume();
         }
 
-        // Until the runtime takes the event the init deadline runs (a warm instance takes it at once); then the timeout.
-        // A runtime that answered once but never asks again is treated as one that timed out.
-        bool handed;
-        try
-        {
-            handed = await invocation.Handed.Task.WaitAsync(_initTimeout + _timeout, _time).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            Fail(InvokeResult.Error(InvokeResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {requestId} Error: the runtime did not ask for the invocation in time", instanceGone: true));
-            _ = KillAsync();
-            handed = false;
-        }
+        // The runtime's waiting `next` answers on this thread (its continuation runs inline).
+        waiter?.TrySetResult(invocation);
+        var outcome = await invocation.Outcome.ConfigureAwait(false);
 
-        if (!handed)
-        {
-            // The runtime never took the event (it died or ended first), so another instance may run it.
-            return (await invocation.Outcome.Task.ConfigureAwait(false)) with { NotRun = true };
-        }
+        // The runtime never took the event (it died or ended first), so another instance may run it.
+        return invocation.WasHanded ? outcome : outcome with { NotRun = true };
+    }
 
-        try
+    /// <summary>An invocation's deadline: past it, the invocation fails with a timeout and the instance is killed.</summary>
+    private sealed class Deadline(FunctionInstance instance, Invocation invocation)
+    {
+        public void Expire()
         {
-            return await invocation.Outcome.Task.WaitAsync(_timeout, _time).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            var seconds = _timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
-            var timedOut = InvokeResult.Error(InvokeResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {requestId} Error: Task timed out after {seconds} seconds", instanceGone: true);
-            Log.TimedOut(_logger, Function, Id, requestId);
-            Fail(timedOut);
-            _ = KillAsync();
-            return await invocation.Outcome.Task.ConfigureAwait(false);
+            InvokeResult timedOut;
+            if (invocation.WasHanded)
+            {
+                var seconds = instance._timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+                timedOut = InvokeResult.Error(InvokeResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {invocation.RequestId} Error: Task timed out after {seconds} seconds", instanceGone: true);
+                Log.TimedOut(instance._logger, instance.Function, instance.Id, invocation.RequestId);
+            }
+            else
+            {
+                timedOut = InvokeResult.Error(InvokeResultKind.Timeout, "Sandbox.Timedout", $"RequestId: {invocation.RequestId} Error: the runtime did not ask for the invocation in time", instanceGone: true);
+            }
+
+            instance.Fail(timedOut);
+            _ = instance.KillAsync();
         }
     }
 
@@ -399,7 +399,8 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             else
             {
                 // A runtime asking again after its last answer: the previous invocation is over.
-                waiter = _nextWaiter ??= new TaskCompletionSource<Invocation>(TaskCreationOptions.RunContinuationsAsynchronously);
+                // Completed by InvokeAsync outside its lock; the continuation below runs inline on that thread.
+                waiter = _nextWaiter ??= new TaskCompletionSource<Invocation>();
                 invocation = null!;
             }
         }
@@ -439,7 +440,8 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         headers["Lambda-Runtime-Trace-Id"] = invocation.TraceId;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = invocation.Payload.Length;
-        invocation.Handed.TrySetResult(true);
+        invocation.MarkHanded();
+        invocation.Deadline?.Change(_timeout, Timeout.InfiniteTimeSpan);
         await context.Response.Body.WriteAsync(invocation.Payload).ConfigureAwait(false);
     }
 
@@ -504,6 +506,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     private void Fail(InvokeResult outcome, string? onlyRequestId = null)
     {
         Invocation? queued, running;
+        TaskCompletionSource<Invocation>? waiter = null;
         lock (_lock)
         {
             if (onlyRequestId is not null)
@@ -517,13 +520,15 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
                 _terminal ??= outcome;
                 queued = _queued;
                 running = _running;
+                waiter = _nextWaiter;
                 _queued = null;
                 _running = null;
-                _nextWaiter?.TrySetCanceled();
                 _nextWaiter = null;
             }
         }
 
+        // Outside the lock: these complete continuations inline.
+        waiter?.TrySetCanceled();
         queued?.TryComplete(outcome);
         running?.TryComplete(outcome);
     }
