@@ -37,7 +37,7 @@ internal sealed class RuntimeLoop(LambdaEnvironment environment, TimeProvider ti
             log.WriteLine($"Init error: {ex}");
             try
             {
-                await ReportAsync(() => client.PostInitErrorAsync(LambdaError.From(ex), cancellationToken), "init/error");
+                Report(client.PostInitError(LambdaError.From(ex), cancellationToken), "init/error");
             }
             catch (Exception postFailure) when (postFailure is HttpRequestException or OperationCanceledException)
             {
@@ -47,12 +47,19 @@ internal sealed class RuntimeLoop(LambdaEnvironment environment, TimeProvider ti
             return Failed;
         }
 
+        // The loop has a thread of its own: it blocks in `next` (the client's calls are synchronous) and while the handler
+        // runs (Lambda runs one event at a time); a handler's asynchronous work completes on the thread pool meanwhile.
+        return await Task.Factory.StartNew(() => Loop(client, handler, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private int Loop(RuntimeApiClient client, Func<ReadOnlyMemory<byte>, ILambdaContext, Task<ReadOnlyMemory<byte>>> handler, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            Invocation invocation;
             try
             {
-                invocation = await client.NextAsync(cancellationToken);
+                var invocation = client.Next(cancellationToken);
+                Invoke(client, handler, invocation, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -64,24 +71,10 @@ internal sealed class RuntimeLoop(LambdaEnvironment environment, TimeProvider ti
                 log.WriteLine($"Runtime API lost: {ex.Message}");
                 return Failed;
             }
-
-            try
-            {
-                await InvokeAsync(client, handler, invocation, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return Stopped;
-            }
-            catch (HttpRequestException ex)
-            {
-                log.WriteLine($"Runtime API lost: {ex.Message}");
-                return Failed;
-            }
         }
     }
 
-    private async Task InvokeAsync(
+    private void Invoke(
         RuntimeApiClient client,
         Func<ReadOnlyMemory<byte>, ILambdaContext, Task<ReadOnlyMemory<byte>>> handler,
         Invocation invocation,
@@ -92,7 +85,7 @@ internal sealed class RuntimeLoop(LambdaEnvironment environment, TimeProvider ti
         ReadOnlyMemory<byte> result;
         try
         {
-            result = await handler(invocation.Event, context);
+            result = handler(invocation.Event, context).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -101,18 +94,17 @@ internal sealed class RuntimeLoop(LambdaEnvironment environment, TimeProvider ti
         catch (Exception ex)
         {
             logger.LogLine($"Unhandled {ex}");
-            await ReportAsync(() => client.PostErrorAsync(invocation.RequestId, LambdaError.From(ex), cancellationToken), "invocation error");
+            Report(client.PostError(invocation.RequestId, LambdaError.From(ex), cancellationToken), "invocation error");
             return;
         }
 
-        await ReportAsync(() => client.PostResponseAsync(invocation.RequestId, result, cancellationToken), "invocation response");
+        Report(client.PostResponse(invocation.RequestId, result, cancellationToken), "invocation response");
     }
 
     // A refused post (e.g. 413 for an oversized response, or a request id that already timed out) ends only that
     // invocation; the loop asks for the next event either way.
-    private async Task ReportAsync(Func<Task<HttpStatusCode>> post, string what)
+    private void Report(HttpStatusCode status, string what)
     {
-        var status = await post();
         if ((int)status is < 200 or > 299)
         {
             log.WriteLine($"The Runtime API refused the {what}: {(int)status} {status}.");
