@@ -463,10 +463,15 @@ w("\n</details>\n\n")
 
 # Reading
 w("## Against the targets\n\n")
-for clients, d50, tr, d99, cr in verdicts:
+for clients, name, d50, tr, d99, cr in verdicts:
+    if name != "gateway":
+        continue
     w(f"- Warm, {clients} client{'s' if clients > 1 else ''}: p50 overhead {d50:+.3f} ms (target < 1 ms: {'met' if d50 < 1 else 'missed'}"
       f"{'' if d50 < 1 else f', by {d50 - 1:.2f} ms'}); throughput {tr:.2f} × plain (target ≥ 0.50: {'met' if tr >= 0.5 else 'missed'}"
       f"{'' if tr >= 0.5 else f', {0.5 - tr:.2f} short'}).\n")
+w("- With a standalone agent (each event also crosses HTTP to the instance's endpoint): "
+  + "; ".join(f"{clients} client{'s' if clients > 1 else ''} p50 {d50:+.3f} ms, {tr:.2f} × plain" for clients, name, d50, tr, d99, cr in verdicts if name == "remote")
+  + ".\n")
 aot, aot90 = cold_med["cs-aot"]
 w(f"- C# cold start with Native AOT: median {aot:.1f} ms, p90 {aot90:.1f} ms through Shoal (target < 150 ms: "
   f"{'met' if aot < 150 else 'missed'}{'' if aot < 150 else f', by {aot - 150:.0f} ms'}{'' if aot90 < 150 or aot >= 150 else '; the p90 is over'}); "
@@ -475,7 +480,7 @@ w(f"- C# cold start with Native AOT: median {aot:.1f} ms, p90 {aot90:.1f} ms thr
 w(f"- Shoal's own part of a cold start (cold start through Shoal − process-level first response, medians): "
   + ", ".join(f"{n} {cold_med[n][0] - proc_med[n]:+.0f} ms" for n in RUNTIMES) + ".\n\n")
 w("### The exact stacks\n\n")
-for label, files in (("warm", warm["files"]), ("cold", cold["files"])):
+for label, files in (("warm", warm["files"]), ("warm, standalone agent", {"shoal.yml": remote["files"]["shoal.yml"]}), ("cold", cold["files"])):
     for file, text in files.items():
         w(f"`{label}/{file}`:\n\n```yaml\n{text.replace(work, '$WORK')}```\n\n")
 w("`$WORK` is the script's temporary directory: `shoal-cli/` a copy of `artifacts/bin/Shoal.Cli/release` (after `./shoal --version` "
