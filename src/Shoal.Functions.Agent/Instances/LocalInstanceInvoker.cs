@@ -16,6 +16,8 @@ internal sealed class LocalInstanceInvoker(InstanceTable table, IInstanceInvoker
             return await fallback.InvokeAsync(instanceId, invokeUrl, requestId, payload, limit, cancellationToken).ConfigureAwait(false);
         }
 
+        // The instance itself ends the invocation at its init and run deadlines (killing the runtime if it must), so
+        // the caller's limit, which is longer, is only a backstop here.
         try
         {
             return await instance.InvokeAsync(requestId, payload).WaitAsync(limit, time, cancellationToken).ConfigureAwait(false);

@@ -111,6 +111,12 @@ public sealed class FunctionRequestHandler(FunctionsHost host)
             return null;
         }
 
+        // Most function requests (GET, HEAD, DELETE) carry no body: nothing to read or buffer.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return [];
+        }
+
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
