@@ -52,6 +52,35 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_AsyncHandlerAndOneThatBlocksOnAsyncWork_BothAnswer()
+    {
+        // The loop blocks on its own thread while a handler runs: a handler's awaits and even a sync-over-async wait
+        // complete on the thread pool meanwhile.
+        var calls = 0;
+        var run = Run(async (input, context) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                await Task.Yield();
+                return Encoding.UTF8.GetBytes("\"awaited\"");
+            }
+
+            var blocked = Task.Run(async () =>
+            {
+                await Task.Yield();
+                return "\"blocked\"";
+            }).Result;
+            return Encoding.UTF8.GetBytes(blocked);
+        });
+        _api.Enqueue("req-1", "{}");
+        _api.Enqueue("req-2", "{}");
+
+        Assert.Equal("\"awaited\"", (await _api.PostedAsync("req-1")).Body);
+        Assert.Equal("\"blocked\"", (await _api.PostedAsync("req-2")).Body);
+        await StopAsync(run);
+    }
+
+    [Fact]
     public async Task RunAsync_HandlerThrows_PostsAnErrorWithTheExceptionTypeName_AndGoesOn()
     {
         var run = Run((input, _) => input.Length < 3
