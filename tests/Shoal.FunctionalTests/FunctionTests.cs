@@ -134,23 +134,8 @@ public sealed class FunctionTests
     public async Task Concurrency_limit_holds_with_a_standalone_agent_and_excess_waits_or_gets_429()
     {
         // The agent runs alone (./shoal agent), the stack points at it, and the test lists instances the way the janitor does.
-        var port = FreePort.Next();
-        var agentDirectory = Directory.CreateTempSubdirectory("shoal-agent-").FullName;
-        await ShoalCli.EnsureBuiltAsync();
-        await using var agentProcess = BackgroundProcess.Start(RepoPaths.Shoal, ["agent", "--listen", $"http://127.0.0.1:{port}", "--state-dir", agentDirectory], workingDirectory: agentDirectory);
-        using var agent = new GrpcFunctionAgent(new Uri($"http://127.0.0.1:{port}"));
-        await Poll.UntilAsync(async () =>
-        {
-            try
-            {
-                await agent.ListAsync("", CancellationToken.None);
-                return true;
-            }
-            catch (Grpc.Core.RpcException)
-            {
-                return false;
-            }
-        }, s_wait, "the agent answers");
+        await using var standalone = await StandaloneAgent.StartAsync();
+        var agent = standalone.Agent;
 
         var functions = FunctionStacks.CSharp("slow", "concurrency: { max: 3, queue: 20, queue_timeout: 30s }")
             + "\n" + FunctionStacks.CSharp("tight", "concurrency: { max: 2, queue: 1, queue_timeout: 300ms }");
@@ -159,7 +144,7 @@ public sealed class FunctionTests
               - { path: /slow, method: GET, function: slow }
               - { path: /tight, method: GET, function: tight }
             """;
-        await using var stack = await FunctionStacks.StartAsync(functions, routing, agent: $"http://127.0.0.1:{port}");
+        await using var stack = await FunctionStacks.StartAsync(functions, routing, agent: standalone.Agent.Address.AbsoluteUri.TrimEnd('/'));
 
         // 10 slow invocations against max 3: never more than 3 instances, all 10 answered after waiting their turn.
         var maxAlive = 0;
@@ -437,22 +422,8 @@ public sealed class FunctionTests
     [Fact]
     public async Task Agent_limits_memory_with_cgroups_and_pauses_and_resumes_an_instance()
     {
-        var port = FreePort.Next();
-        var agentDirectory = Directory.CreateTempSubdirectory("shoal-agent-").FullName;
-        await ShoalCli.EnsureBuiltAsync();
-        await using var agentProcess = BackgroundProcess.Start(RepoPaths.Shoal, ["agent", "--listen", $"http://127.0.0.1:{port}", "--state-dir", agentDirectory], workingDirectory: agentDirectory);
-        using var agent = new GrpcFunctionAgent(new Uri($"http://127.0.0.1:{port}"));
-        await Poll.UntilAsync(async () =>
-        {
-            try
-            {
-                return (await agent.Client.HeartbeatAsync(new Functions.Agent.Protocol.HeartbeatRequest { Owner = "t" })).AgentId.Length > 0;
-            }
-            catch (Grpc.Core.RpcException)
-            {
-                return false;
-            }
-        }, s_wait, "the agent answers");
+        await using var standalone = await StandaloneAgent.StartAsync();
+        var agent = standalone.Agent;
 
         var function = new Functions.Configuration.FunctionDefinition
         {
@@ -512,6 +483,56 @@ public sealed class FunctionTests
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+    }
+
+    /// <summary>A <c>./shoal agent</c> of its own on a free loopback port, answering its heartbeat before this returns.</summary>
+    private sealed class StandaloneAgent : IAsyncDisposable
+    {
+        private readonly BackgroundProcess _process;
+
+        private StandaloneAgent(BackgroundProcess process, GrpcFunctionAgent agent)
+        {
+            _process = process;
+            Agent = agent;
+        }
+
+        public GrpcFunctionAgent Agent { get; }
+
+        public static async Task<StandaloneAgent> StartAsync()
+        {
+            var address = $"http://127.0.0.1:{FreePort.Next()}";
+            var directory = Directory.CreateTempSubdirectory("shoal-agent-").FullName;
+            await ShoalCli.EnsureBuiltAsync();
+            var started = new StandaloneAgent(
+                BackgroundProcess.Start(RepoPaths.Shoal, ["agent", "--listen", address, "--state-dir", directory], workingDirectory: directory),
+                new GrpcFunctionAgent(new Uri(address)));
+            try
+            {
+                await Poll.UntilAsync(async () =>
+                {
+                    try
+                    {
+                        return (await started.Agent.Client.HeartbeatAsync(new Functions.Agent.Protocol.HeartbeatRequest { Owner = "t" })).AgentId.Length > 0;
+                    }
+                    catch (Grpc.Core.RpcException)
+                    {
+                        return false;
+                    }
+                }, s_wait, "the agent answers");
+                return started;
+            }
+            catch
+            {
+                await started.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Agent.Dispose();
+            await _process.DisposeAsync();
+        }
     }
 
     private static async Task<JsonElement> NodeAsync(string script, params string[] arguments)

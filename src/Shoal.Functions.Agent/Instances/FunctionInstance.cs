@@ -279,7 +279,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     /// <summary>The gateway's side over HTTP: the request body is the event, the outcome goes back as <see cref="InstanceInvokeHttp"/> says.</summary>
     private async Task InvokeHttpAsync(HttpContext context)
     {
-        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync(context.Request, MaxPayloadBytes).ConfigureAwait(false);
         if (body is null)
         {
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException", $"Request must be smaller than {MaxPayloadBytes} bytes for the InvokeFunction operation").ConfigureAwait(false);
@@ -447,7 +447,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
 
     private async Task CompleteAsync(HttpContext context, string requestId, bool error)
     {
-        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync(context.Request, MaxPayloadBytes).ConfigureAwait(false);
         if (body is null)
         {
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge", $"The response must be smaller than {MaxPayloadBytes} bytes.").ConfigureAwait(false);
@@ -485,7 +485,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
 
     private async Task InitErrorAsync(HttpContext context)
     {
-        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false) ?? [];
+        var body = await RequestBody.ReadAsync(context.Request, MaxPayloadBytes).ConfigureAwait(false) ?? [];
         if (body.Length == 0)
         {
             var type = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
@@ -611,27 +611,6 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(InvokeResult.ErrorDocument(type, message)).ConfigureAwait(false);
-    }
-
-    /// <summary>The request body, or null when it is over Lambda's 6 MB payload limit.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
-    {
-        if (request.ContentLength is > MaxPayloadBytes)
-        {
-            return null;
-        }
-
-        using var buffer = request.ContentLength is { } length ? new MemoryStream((int)length) : new MemoryStream();
-        try
-        {
-            await request.Body.CopyToAsync(buffer).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException)
-        {
-            return null;
-        }
-
-        return buffer.Length > MaxPayloadBytes ? null : buffer.ToArray();
     }
 
     private string TraceId()

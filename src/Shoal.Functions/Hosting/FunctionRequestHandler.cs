@@ -4,6 +4,7 @@ using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Auth;
 using Shoal.Functions.Events;
 using Shoal.Functions.Pool;
+using Shoal.Hosting;
 
 namespace Shoal.Functions.Hosting;
 
@@ -55,7 +56,7 @@ public sealed class FunctionRequestHandler(FunctionsHost host)
             return;
         }
 
-        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync(context.Request, MaxBodyBytes).ConfigureAwait(false);
         if (body is null)
         {
             await WriteMessageAsync(context, StatusCodes.Status413PayloadTooLarge, "Request Entity Too Large").ConfigureAwait(false);
@@ -102,35 +103,6 @@ public sealed class FunctionRequestHandler(FunctionsHost host)
             _ => "Function error",
         };
         await WriteErrorAsync(context, status, result.ErrorType ?? "Unhandled", title, result.ErrorMessage ?? "", requestId).ConfigureAwait(false);
-    }
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
-    {
-        if (request.ContentLength is > MaxBodyBytes)
-        {
-            return null;
-        }
-
-        // Most function requests (GET, HEAD, DELETE) carry no body: nothing to read or buffer.
-        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
-        {
-            return [];
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static Task WriteMessageAsync(HttpContext context, int status, string message)

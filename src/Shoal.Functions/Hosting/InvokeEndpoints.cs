@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Pool;
+using Shoal.Hosting;
 
 namespace Shoal.Functions.Hosting;
 
@@ -17,6 +18,9 @@ public static class InvokeEndpoints
 {
     /// <summary>The Invoke API's path prefix.</summary>
     public const string Prefix = "/2015-03-31/functions/";
+
+    /// <summary>Lambda's limit on a synchronous invocation's payload.</summary>
+    private const int MaxPayloadBytes = 6 * 1024 * 1024;
 
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapFunctionEndpoints(this IEndpointRouteBuilder endpoints, FunctionsHost host)
@@ -59,13 +63,13 @@ public static class InvokeEndpoints
 
         if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = 6 * 1024 * 1024 + 1;
+            size.MaxRequestBodySize = MaxPayloadBytes + 1;
         }
 
-        var payload = await ReadPayloadAsync(context.Request).ConfigureAwait(false);
+        var payload = await RequestBody.ReadAsync(context.Request, MaxPayloadBytes).ConfigureAwait(false);
         if (payload is null)
         {
-            await WriteAwsErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation").ConfigureAwait(false);
+            await WriteAwsErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException", $"Request must be smaller than {MaxPayloadBytes} bytes for the InvokeFunction operation").ConfigureAwait(false);
             return;
         }
 
@@ -173,27 +177,6 @@ public static class InvokeEndpoints
     {
         document?.Dispose();
         return true;
-    }
-
-    private static async Task<byte[]?> ReadPayloadAsync(HttpRequest request)
-    {
-        const int limit = 6 * 1024 * 1024;
-        if (request.ContentLength is > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        try
-        {
-            await request.Body.CopyToAsync(buffer).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException)
-        {
-            return null;
-        }
-
-        return buffer.Length > limit ? null : buffer.ToArray();
     }
 
     private static IResult NotFound(string name) =>
