@@ -5,6 +5,7 @@ using Shoal.Gateway.Model;
 using Shoal.Registry;
 using Shoal.Orchestration.Lifecycle;
 using Shoal.Text;
+using Shoal.Utilities;
 
 namespace Shoal.Delivery;
 
@@ -357,6 +358,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
         var replaced = 0;
         while (replaced < count)
         {
+            var woken = d.Woken;
             lock (_lock)
             {
                 if (!d.IsActive)
@@ -367,7 +369,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
 
             if (d.Phase == DeploymentPhase.Paused)
             {
-                await d.WaitAsync(TimeSpan.FromMinutes(1), _time, stopping).ConfigureAwait(false);
+                await Deployment.WaitAsync(woken, TimeSpan.FromMinutes(1), _time, stopping).ConfigureAwait(false);
                 continue;
             }
 
@@ -427,10 +429,9 @@ public sealed partial class DeploymentController : IAsyncDisposable
         deadline.CancelAfter(StartTimeout);
         try
         {
-            while (_supervisor.VersionSnapshot(d.Service, d.Request.Version) is { IsHealthy: false, Failure: null })
-            {
-                await _supervisor.WaitForChangeAsync(deadline.Token).ConfigureAwait(false);
-            }
+            await _supervisor.WaitUntilAsync(
+                () => _supervisor.VersionSnapshot(d.Service, d.Request.Version) is not { IsHealthy: false, Failure: null },
+                deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
@@ -444,7 +445,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
     {
         while (true)
         {
-            await d.WaitAsync(d.Request.Interval, _time, stopping).ConfigureAwait(false);
+            await Deployment.WaitAsync(d.Woken, d.Request.Interval, _time, stopping).ConfigureAwait(false);
             string? breach;
             lock (_lock)
             {
@@ -536,6 +537,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
     {
         while (true)
         {
+            var woken = d.Woken;
             DateTimeOffset? switched;
             lock (_lock)
             {
@@ -562,7 +564,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
             }
 
             var wait = switched is { } s ? d.Request.KeepOld - (_time.GetUtcNow() - s) : TimeSpan.FromMinutes(10);
-            await d.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), _time, stopping).ConfigureAwait(false);
+            await Deployment.WaitAsync(woken, wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), _time, stopping).ConfigureAwait(false);
         }
     }
 
@@ -578,10 +580,9 @@ public sealed partial class DeploymentController : IAsyncDisposable
             {
                 // Old replicas come back (health-gated) before the new ones leave.
                 await _supervisor.ScaleAsync(d.Service, d.StableReplicas, cancellationToken).ConfigureAwait(false);
-                while (_supervisor.ServiceSnapshot(d.Service) is { IsHealthy: false, Failure: null })
-                {
-                    await _supervisor.WaitForChangeAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await _supervisor.WaitUntilAsync(
+                    () => _supervisor.ServiceSnapshot(d.Service) is not { IsHealthy: false, Failure: null },
+                    cancellationToken).ConfigureAwait(false);
             }
 
             await _supervisor.StopVersionAsync(d.Service, d.Request.Version, cancellationToken).ConfigureAwait(false);
@@ -640,7 +641,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
         private readonly List<DeploymentRecord> _history = [];
         private VersionWindow? _canaryBase;
         private VersionWindow? _stableBase;
-        private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ChangeSignal _wake = new();
 
         public string Service { get; } = service;
 
@@ -704,14 +705,22 @@ public sealed partial class DeploymentController : IAsyncDisposable
         public (VersionWindow Canary, VersionWindow Stable) Window() =>
             (Cluster.Versions.Snapshot(Request.Version).Since(_canaryBase!), Cluster.Versions.Snapshot(Stable).Since(_stableBase!));
 
-        public void Wake() => Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        /// <summary>Completes at the first operation on the deployment after it was read: read it before looking at the state.</summary>
+        public Task Woken => _wake.Next;
 
-        /// <summary>Waits <paramref name="span"/>, or less when an operation wakes the deployment.</summary>
-        public async Task WaitAsync(TimeSpan span, TimeProvider time, CancellationToken cancellationToken)
+        public void Wake() => _wake.Notify();
+
+        /// <summary>Waits <paramref name="span"/>, or less when <paramref name="woken"/> (<see cref="Woken"/>, read earlier) completes.</summary>
+        public static async Task WaitAsync(Task woken, TimeSpan span, TimeProvider time, CancellationToken cancellationToken)
         {
-            var wake = Volatile.Read(ref _wake).Task;
-            await Task.WhenAny(wake, Task.Delay(span, time, cancellationToken)).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await woken.WaitAsync(span, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The span ran out with no operation.
+            }
         }
 
         public DeploymentStatus Describe() =>

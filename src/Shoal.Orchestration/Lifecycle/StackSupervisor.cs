@@ -3,6 +3,7 @@ using Shoal.Catalog;
 using Shoal.Orchestration.Health;
 using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
+using Shoal.Utilities;
 
 namespace Shoal.Orchestration.Lifecycle;
 
@@ -16,7 +17,7 @@ public sealed class StackSupervisor : IAsyncDisposable
     private readonly Func<ServiceDefinition, IReadOnlyList<string>, bool, ServiceRunner> _newRunner;
     private readonly IInstanceDrainer _drainer;
     private readonly CancellationTokenSource _stopping = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal _changed = new();
     private Task? _starting;
 
     /// <summary>Creates the supervisor; <paramref name="commands"/> maps each service to the argv it runs (after any project build).</summary>
@@ -125,10 +126,7 @@ public sealed class StackSupervisor : IAsyncDisposable
             deadline.CancelAfter(TimeSpan.FromMinutes(2));
             try
             {
-                while (runner.Snapshot() is { IsHealthy: false, Failure: null })
-                {
-                    await WaitForChangeAsync(deadline.Token).ConfigureAwait(false);
-                }
+                await WaitUntilAsync(() => runner.Snapshot() is not { IsHealthy: false, Failure: null }, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -181,8 +179,8 @@ public sealed class StackSupervisor : IAsyncDisposable
             ? runner.ScaleAsync(replicas, _drainer, cancellationToken)
             : throw new KeyNotFoundException($"No service '{service}' in stack '{_stack.Name}'.");
 
-    /// <summary>Completes at the next change of any replica.</summary>
-    public Task WaitForChangeAsync(CancellationToken cancellationToken) => Volatile.Read(ref _changed).Task.WaitAsync(cancellationToken);
+    /// <summary>Completes once <paramref name="condition"/> holds, checked now and after every change of any replica.</summary>
+    public Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken) => _changed.WaitUntilAsync(condition, cancellationToken);
 
     /// <summary>Stops everything: dependents before their dependencies, each replica drained, then SIGTERM, then SIGKILL.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -220,17 +218,11 @@ public sealed class StackSupervisor : IAsyncDisposable
         {
             await started.ConfigureAwait(false);
             var runner = _services[dependency.Service];
-            while (!token.IsCancellationRequested)
+            await WaitUntilAsync(() =>
             {
                 var snapshot = runner.Snapshot();
-                var met = dependency.Condition == DependencyCondition.Healthy ? snapshot.IsHealthy : snapshot.IsStarted;
-                if (met)
-                {
-                    break;
-                }
-
-                await WaitForChangeAsync(token).ConfigureAwait(false);
-            }
+                return dependency.Condition == DependencyCondition.Healthy ? snapshot.IsHealthy : snapshot.IsStarted;
+            }, token).ConfigureAwait(false);
         }
 
         token.ThrowIfCancellationRequested();
@@ -265,8 +257,7 @@ public sealed class StackSupervisor : IAsyncDisposable
 
     private void OnChanged()
     {
-        var released = Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        released.TrySetResult();
+        _changed.Notify();
         Changed?.Invoke();
     }
 }

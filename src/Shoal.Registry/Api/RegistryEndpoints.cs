@@ -58,9 +58,16 @@ public static class RegistryEndpoints
                 deadline.CancelAfter(wait);
                 try
                 {
-                    while (catalog.ServiceIndex(service) <= a)
+                    while (true)
                     {
-                        await catalog.WaitForChangeAsync(catalog.Current.Index, deadline.Token).ConfigureAwait(false);
+                        // The catalog's index is read before the service's, so a change between the two still wakes us.
+                        var seen = catalog.Current.Index;
+                        if (catalog.ServiceIndex(service) > a)
+                        {
+                            break;
+                        }
+
+                        await catalog.WaitForChangeAsync(seen, deadline.Token).ConfigureAwait(false);
                     }
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
