@@ -18,6 +18,12 @@ public sealed class StackSupervisor : IAsyncDisposable
     private readonly IInstanceDrainer _drainer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ChangeSignal _changed = new();
+
+    // Runners draining to zero after a promotion or a stopped version; listed until they are gone.
+    private readonly List<ServiceRunner> _retiring = [];
+
+    // Held while a runner moves between the main services, the versions and the retiring, so a snapshot sees it once.
+    private readonly Lock _layout = new();
     private Task? _starting;
 
     /// <summary>Creates the supervisor; <paramref name="commands"/> maps each service to the argv it runs (after any project build).</summary>
@@ -56,8 +62,16 @@ public sealed class StackSupervisor : IAsyncDisposable
     public event Action? Changed;
 
     /// <summary>The current state of every service.</summary>
-    public StackSnapshot Snapshot() =>
-        new(_stack.Name, [.. _stack.Services.Select(s => _services[s.Name].Snapshot()), .. _versions.Values.Select(v => v.Snapshot())]);
+    public StackSnapshot Snapshot()
+    {
+        List<ServiceRunner> runners;
+        lock (_layout)
+        {
+            runners = [.. _stack.Services.Select(s => _services[s.Name]), .. _versions.Values, .. _retiring];
+        }
+
+        return new(_stack.Name, [.. runners.Select(r => r.Snapshot())]);
+    }
 
     /// <summary>A service's definition as its main replicas run it, or null.</summary>
     public ServiceDefinition? Definition(string service) => _services.TryGetValue(service, out var runner) ? runner.Service : null;
@@ -101,18 +115,38 @@ public sealed class StackSupervisor : IAsyncDisposable
     /// <summary>Drains and stops the replicas of an extra version.</summary>
     public async Task StopVersionAsync(string service, string version, CancellationToken cancellationToken)
     {
-        if (_versions.TryRemove((service, version), out var runner))
+        ServiceRunner? runner;
+        lock (_layout)
+        {
+            if (_versions.TryRemove((service, version), out runner))
+            {
+                _retiring.Add(runner);
+            }
+        }
+
+        if (runner is not null)
         {
             // Scaling to zero waits for a scale still starting replicas, so none is left behind.
-            await runner.ScaleAsync(0, _drainer, cancellationToken).ConfigureAwait(false);
-            OnChanged();
+            await RetireAsync(runner, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Drains and stops a runner no longer main nor a version; if that is cut short, <see cref="StopAsync"/> finishes it.</summary>
+    private async Task RetireAsync(ServiceRunner runner, CancellationToken cancellationToken)
+    {
+        await runner.ScaleAsync(0, _drainer, cancellationToken).ConfigureAwait(false);
+        lock (_layout)
+        {
+            _retiring.Remove(runner);
+        }
+
+        OnChanged();
     }
 
     /// <summary>Makes an extra version the service's main replicas, and drains and stops the previous ones.</summary>
     public async Task PromoteVersionAsync(string service, string version, CancellationToken cancellationToken)
     {
-        if (!_versions.TryRemove((service, version), out var runner))
+        if (!_versions.TryGetValue((service, version), out var runner))
         {
             throw new KeyNotFoundException($"Version {version} of '{service}' is not running.");
         }
@@ -134,9 +168,19 @@ public sealed class StackSupervisor : IAsyncDisposable
             }
         }
 
-        _services[service] = runner;
-        await previous.ScaleAsync(0, _drainer, cancellationToken).ConfigureAwait(false);
-        OnChanged();
+        lock (_layout)
+        {
+            if (!_versions.TryRemove(new KeyValuePair<(string, string), ServiceRunner>((service, version), runner)))
+            {
+                throw new KeyNotFoundException($"Version {version} of '{service}' was stopped while it was being promoted.");
+            }
+
+            previous = _services[service];
+            _services[service] = runner;
+            _retiring.Add(previous);
+        }
+
+        await RetireAsync(previous, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -197,7 +241,13 @@ public sealed class StackSupervisor : IAsyncDisposable
             }
         }
 
-        await Task.WhenAll(_versions.Values.Select(v => v.StopAsync(_drainer, cancellationToken))).ConfigureAwait(false);
+        List<ServiceRunner> others;
+        lock (_layout)
+        {
+            others = [.. _versions.Values, .. _retiring];
+        }
+
+        await Task.WhenAll(others.Select(v => v.StopAsync(_drainer, cancellationToken))).ConfigureAwait(false);
         foreach (var level in Enumerable.Reverse(TopologicalLevels()))
         {
             await Task.WhenAll(level.Select(s => _services[s.Name].StopAsync(_drainer, cancellationToken))).ConfigureAwait(false);

@@ -16,11 +16,14 @@ public sealed class StackSupervisorTests : IAsyncLifetime
     private readonly InMemoryServiceCatalog _catalog = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("shoal-sup-").FullName;
     private StackSupervisor? _supervisor;
+    private TaskCompletionSource? _release;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
+        // A test that failed while holding a drain must not hang the stop.
+        _release?.TrySetResult();
         if (_supervisor is not null)
         {
             await _supervisor.DisposeAsync();
@@ -199,6 +202,53 @@ public sealed class StackSupervisorTests : IAsyncLifetime
 
         Assert.Equal(["web-1", "db-1"], drainer.Drained.Select(i => i.Id));
         Assert.Empty(_catalog.Current.Instances);
+    }
+
+    [Fact]
+    public async Task PromoteVersion_EveryReplicaStaysInTheSnapshot_WhileTheNewOnesTurnHealthyAndTheOldOnesDrain()
+    {
+        var drainer = new GateDrainer();
+        _release = drainer.Release;
+        var supervisor = Start("  app:\n    command: [x]\n    port: auto\n    health: { http: /health }\n", drainer);
+        await Poll.UntilAsync(() => Replica("app-1").State == ReplicaState.Healthy, s_wait, "app-1 healthy");
+        string[] Ids() => [.. supervisor.Snapshot().Services.SelectMany(s => s.Replicas).Select(r => r.Id).Order()];
+
+        // The new version's replica fails its checks until the test lets it pass, so promotion waits for it.
+        _probe.DefaultHealthy = false;
+        await supervisor.StartVersionAsync("app", "2.0.0", null, new Dictionary<string, string>(), 1, CancellationToken.None);
+        var promoting = supervisor.PromoteVersionAsync("app", "2.0.0", CancellationToken.None);
+        await Poll.UntilAsync(() => supervisor.Snapshot().Services.SelectMany(s => s.Replicas).Any(r => r.Id.StartsWith("app-v", StringComparison.Ordinal) && r.Message == "health check: HTTP 503"), s_wait, "the new replica checked");
+        Assert.False(promoting.IsCompleted);
+        Assert.Equal(["app-1", "app-v2-0-0-1"], Ids());
+
+        // Healthy now: the old replica drains (held by the test) and stays listed while it does.
+        _probe.DefaultHealthy = true;
+        await Poll.UntilAsync(() =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            return drainer.Draining.Task.IsCompleted;
+        }, s_wait, "app-1 draining");
+        Assert.Equal(["app-1", "app-v2-0-0-1"], Ids());
+
+        drainer.Release.SetResult();
+        await promoting.WaitAsync(s_wait);
+        Assert.Equal(["app-v2-0-0-1"], Ids());
+        Assert.Equal("2.0.0", supervisor.VersionOf("app"));
+        Assert.True(_runtime.Of("app-1")[0].StopRequested);
+    }
+
+    /// <summary>Holds every drain until the test releases it.</summary>
+    private sealed class GateDrainer : IInstanceDrainer
+    {
+        public TaskCompletionSource Draining { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task DrainAsync(ServiceInstance instance, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            Draining.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+        }
     }
 
     private sealed class RecordingDrainer : IInstanceDrainer
