@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Shoal.Functions.Pool;
@@ -128,6 +129,16 @@ public sealed class FunctionTests
             Assert.Contains("\"rawPath\":\"/bash/hello\"", body, StringComparison.Ordinal);
             Assert.Contains("\"proxy\":\"hello\"", body, StringComparison.Ordinal);
         }
+
+        // `logs NAME` prints a function's instances, prefixed FUNCTION.ID: the tutorial's handler echoes each event to stderr.
+        var logs = await stack.ShoalAsync("logs", "bash");
+        Assert.True(logs.ExitCode == 0, logs.ToString());
+        var lines = logs.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains("\"rawPath\":\"/bash/hello\"", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.Matches("^bash\\.[0-9a-f]+ \\| ", l));
+        var everything = await stack.ShoalAsync("logs");
+        Assert.Contains("bash.", everything.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(everything.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => !Regex.IsMatch(l, "^(cs|node|bash)\\.[0-9a-f]+ \\| "));
     }
 
     [Fact]

@@ -117,6 +117,34 @@ public sealed class StackTests
     }
 
     [Fact]
+    public async Task Logs_PrintsEachReplicaPrefixed_FiltersAndTails_AndFollowsANewReplica()
+    {
+        await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 2));
+
+        var all = await stack.ShoalAsync("logs");
+        Assert.True(all.ExitCode == 0, all.ToString());
+        var lines = all.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("app-1 | app-1 (version 1.0.0", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("app-2 | app-2 (version 1.0.0", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.Matches("^app-[12] \\| ", l));
+
+        // The last line of each replica only.
+        var tail = await stack.ShoalAsync("logs", "app", "-n", "1");
+        Assert.True(tail.ExitCode == 0, tail.ToString());
+        Assert.Equal(["app-1", "app-2"], tail.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l.IndexOf(' ', StringComparison.Ordinal)]));
+
+        var other = await stack.ShoalAsync("logs", "nothing-by-this-name");
+        Assert.True(other.ExitCode == 0 && other.Stdout.Length == 0, other.ToString());
+
+        // Following: a replica started afterwards shows up with its first lines.
+        await using var follow = await BackgroundProcess.ShoalAsync("logs", "-f", "--file", stack.FilePath);
+        await Poll.UntilAsync(() => follow.Lines.Any(l => l.StartsWith("app-2 | ", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "logs -f printing what is there");
+        var scale = await stack.ShoalAsync("scale", "app=3");
+        Assert.True(scale.ExitCode == 0, scale.ToString());
+        await Poll.UntilAsync(() => follow.Lines.Any(l => l.StartsWith("app-3 | app-3 (version 1.0.0", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "logs -f printing app-3's start");
+    }
+
+    [Fact]
     public async Task Down_StopsEveryProcessItStarted()
     {
         var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 3));

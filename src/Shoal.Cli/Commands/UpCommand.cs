@@ -55,7 +55,7 @@ internal static class UpCommand
         var daemon = new StackDaemon(stack, commands, plugins);
         return await daemon.RunAsync(async (supervisor, stopping) =>
         {
-            var logs = new LogFollower(Path.Combine(stack.StateDirectory, "logs"), service: null, Console.Out);
+            var logs = LogFollower.ForStack(stack.StateDirectory, name: null, Console.Out);
             logs.SkipExisting();
             var follow = logs.FollowAsync(stopping);
             var outcome = await HealthWait.WaitAsync(_ => Task.FromResult<StackSnapshot?>(supervisor.Snapshot()), () => false, wait, daemon.Stopping);

@@ -41,6 +41,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
 
         StackCleanup.RemoveLeftovers(stack);
         KeepPreviousLogs(Path.Combine(stack.StateDirectory, "logs"));
+        KeepPreviousLogs(Path.Combine(stack.StateDirectory, "agent", "logs"));
         await using var catalog = new RegistryCatalog(RegistryStores.Create(stack.RegistryStore, TimeProvider.System), $"{stack.Name}@{stack.Gateway.Admin.Authority}", TimeProvider.System, loggers.CreateLogger("Shoal.Registry"));
         try
         {
@@ -146,7 +147,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         return (stack with { Services = services }, resolved);
     }
 
-    /// <summary>Moves the last run's replica logs to logs/previous/, so <c>logs</c> shows this run only.</summary>
+    /// <summary>Moves the last run's logs to previous/ beside them, so <c>logs</c> shows this run only.</summary>
     private static void KeepPreviousLogs(string logDirectory)
     {
         if (!Directory.Exists(logDirectory))

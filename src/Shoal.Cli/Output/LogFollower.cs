@@ -2,21 +2,43 @@ using System.Text;
 
 namespace Shoal.Cli.Output;
 
-/// <summary>Prints replica log files with an <c>instance |</c> prefix, optionally following them as they grow.</summary>
-internal sealed class LogFollower(string logDirectory, string? service, TextWriter output)
+/// <summary>
+/// Prints a stack's log files — its replicas' and its function instances' — with an <c>instance |</c> prefix, optionally
+/// following them as they grow (new files included).
+/// </summary>
+internal sealed class LogFollower
 {
     private readonly Dictionary<string, long> _offsets = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<LogSource> _sources;
+    private readonly TextWriter _output;
+
+    private LogFollower(IReadOnlyList<LogSource> sources, TextWriter output)
+    {
+        _sources = sources;
+        _output = output;
+    }
+
+    /// <summary>
+    /// The stack whose state lives in <paramref name="stateDirectory"/>: replica logs (<c>logs/SERVICE-N.log</c>, shown
+    /// as <c>SERVICE-N</c>) and the local agent's instance logs (<c>agent/logs/STACK.FUNCTION.ID.log</c>, shown as
+    /// <c>FUNCTION.ID</c>); only those of <paramref name="name"/> (a service or a function) when given.
+    /// </summary>
+    public static LogFollower ForStack(string stateDirectory, string? name, TextWriter output) => new(
+        [
+            new LogSource(Path.Combine(stateDirectory, "logs"), stem => name is null || IsReplicaOf(stem, name) ? stem : null),
+            new LogSource(Path.Combine(stateDirectory, "agent", "logs"), stem => FunctionInstanceLabel(stem) is { } label && (name is null || label.StartsWith(name + ".", StringComparison.Ordinal)) ? label : null),
+        ],
+        output);
 
     /// <summary>Prints the last <paramref name="tail"/> lines of each file (all when null).</summary>
     public void PrintExisting(int? tail)
     {
-        foreach (var file in Files())
+        foreach (var (file, instance) in Files())
         {
-            var instance = Path.GetFileNameWithoutExtension(file);
             var lines = File.ReadAllLines(file);
             foreach (var line in tail is { } n ? lines.TakeLast(n) : lines)
             {
-                output.WriteLine($"{instance} | {line}");
+                _output.WriteLine($"{instance} | {line}");
             }
 
             _offsets[file] = new FileInfo(file).Length;
@@ -26,7 +48,7 @@ internal sealed class LogFollower(string logDirectory, string? service, TextWrit
     /// <summary>Marks every current file as read up to its end, so following starts with new output only.</summary>
     public void SkipExisting()
     {
-        foreach (var file in Files())
+        foreach (var (file, _) in Files())
         {
             _offsets[file] = new FileInfo(file).Length;
         }
@@ -37,9 +59,9 @@ internal sealed class LogFollower(string logDirectory, string? service, TextWrit
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            foreach (var file in Files())
+            foreach (var (file, instance) in Files())
             {
-                PrintNew(file);
+                PrintNew(file, instance);
             }
 
             try
@@ -52,13 +74,13 @@ internal sealed class LogFollower(string logDirectory, string? service, TextWrit
             }
         }
 
-        foreach (var file in Files())
+        foreach (var (file, instance) in Files())
         {
-            PrintNew(file);
+            PrintNew(file, instance);
         }
     }
 
-    private void PrintNew(string file)
+    private void PrintNew(string file, string instance)
     {
         var offset = _offsets.GetValueOrDefault(file);
         long length;
@@ -93,28 +115,35 @@ internal sealed class LogFollower(string logDirectory, string? service, TextWrit
             return;
         }
 
-        var instance = Path.GetFileNameWithoutExtension(file);
         foreach (var line in Encoding.UTF8.GetString(buffer, 0, lastNewline).Split('\n'))
         {
-            output.WriteLine($"{instance} | {line.TrimEnd('\r')}");
+            _output.WriteLine($"{instance} | {line.TrimEnd('\r')}");
         }
 
-        output.Flush();
+        _output.Flush();
         _offsets[file] = offset + lastNewline + 1;
     }
 
-    private IEnumerable<string> Files()
-    {
-        if (!Directory.Exists(logDirectory))
-        {
-            return [];
-        }
+    private IEnumerable<(string File, string Instance)> Files() =>
+        _sources
+            .Where(source => Directory.Exists(source.Directory))
+            .SelectMany(source => Directory.EnumerateFiles(source.Directory, "*.log")
+                .Select(file => (File: file, Instance: source.Label(Path.GetFileNameWithoutExtension(file)))))
+            .Where(f => f.Instance is not null)
+            .Select(f => (f.File, f.Instance!))
+            .OrderBy(f => f.Item2, StringComparer.Ordinal);
 
-        return Directory.EnumerateFiles(logDirectory, "*.log")
-            .Where(f => service is null || IsOf(Path.GetFileNameWithoutExtension(f), service))
-            .OrderBy(f => f, StringComparer.Ordinal);
+    private static bool IsReplicaOf(string instance, string service) =>
+        instance.StartsWith(service + "-", StringComparison.Ordinal) && instance.AsSpan(service.Length + 1).IndexOfAnyExceptInRange('0', '9') < 0;
+
+    /// <summary><c>FUNCTION.ID</c> from an instance id <c>STACK.FUNCTION.ID</c> (function names and ids have no dots).</summary>
+    private static string? FunctionInstanceLabel(string instanceId)
+    {
+        var id = instanceId.LastIndexOf('.');
+        var function = id > 0 ? instanceId.LastIndexOf('.', id - 1) : -1;
+        return function < 0 ? null : instanceId[(function + 1)..];
     }
 
-    private static bool IsOf(string instance, string service) =>
-        instance.StartsWith(service + "-", StringComparison.Ordinal) && instance.AsSpan(service.Length + 1).IndexOfAnyExceptInRange('0', '9') < 0;
+    /// <summary>A folder of log files, and the label a file's lines get from its name (null: not shown).</summary>
+    private sealed record LogSource(string Directory, Func<string, string?> Label);
 }
