@@ -35,7 +35,16 @@ public static class DeploymentEndpoints
                 return problem!;
             }
 
-            return Run(() => Results.Json(controller.Start(name, body.ToRequest(controller.DefaultsFor(name)), Actor(request)), Json, statusCode: 202));
+            return Run(() =>
+            {
+                var deployment = body.ToRequest(controller.DefaultsFor(name));
+                if (controller.Refusal(name, deployment, AdminAuthentication.RoleOf(request.HttpContext)) is { } refusal)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: refusal);
+                }
+
+                return Results.Json(controller.Start(name, deployment, Actor(request)), Json, statusCode: 202);
+            });
         });
 
         endpoints.MapPost("/v1/services/{name}/deployments/{operation}", async (string name, string operation, HttpRequest request, CancellationToken ct) =>

@@ -40,11 +40,10 @@ internal static class RegistryCommand
         }
 
         var (state, client) = RunningStack.Connect(result.GetValue(file));
-        using (client)
-        {
-            var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = AdminClient.Reachable(new Uri(state.Admin)), Timeout = Timeout.InfiniteTimeSpan };
-            return new RegistryClient(http, client.Token);
-        }
+        client.Dispose();
+        var directory = StackFiles.StateDirectory(result.GetValue(file));
+        var http = AdminClient.CreateHttp(new Uri(state.Admin), AdminClient.TokenFor(StackFiles.AdminToken(result.GetValue(file)), directory), AdminSocket.PathIn(directory), Timeout.InfiniteTimeSpan);
+        return new RegistryClient(http);
     }
 
     private static async Task<int> CallAsync(Func<Task<int>> body)

@@ -23,7 +23,7 @@ internal static class StackFiles
             ? Shoal.Functions.Configuration.FunctionsFileLoader.Load(definitions, stack.Functions.RoutingFile)
             : null;
 
-    /// <summary>The admin token for a stack: <c>SHOAL_ADMIN_TOKEN</c>, else the file's <c>gateway.admin_token</c> when the file loads.</summary>
+    /// <summary>The configured admin token for a stack: <c>SHOAL_ADMIN_TOKEN</c>, else the file's <c>gateway.admin_token</c> when the file loads; null when <c>up</c> generates one.</summary>
     public static string? AdminToken(string? file)
     {
         try

@@ -72,7 +72,7 @@ internal static class UpCommand
     {
         var daemonLog = Path.Combine(stack.StateDirectory, "shoal.log");
         using var daemon = DetachedLauncher.Start(["up", "--file", stack.FilePath, "--daemon"], daemonLog, stack.Directory);
-        using var admin = new AdminClient(stack.Gateway.Admin);
+        using var admin = AdminClient.For(stack);
         var outcome = await HealthWait.WaitAsync(admin.TryGetStackAsync, () => daemon.HasExited, wait, ct);
         Report(stack, outcome, started);
         if (outcome.Healthy)

@@ -4,23 +4,77 @@ using Shoal.Orchestration.Lifecycle;
 
 namespace Shoal.Cli.Hosting;
 
-/// <summary>Talks to a running stack's admin API.</summary>
-internal sealed class AdminClient(Uri admin, string? token = null) : IDisposable
+/// <summary>
+/// Talks to a running stack's admin API: over its Unix socket when there is one this user may use (no token needed),
+/// else over TCP with the admin token, looked up when a request is sent (a starting daemon writes it a moment later).
+/// </summary>
+internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket) : IDisposable
 {
-    private readonly HttpClient _http = Create(Reachable(admin), token);
+    private readonly HttpClient _http = CreateHttp(admin, token, socket, TimeSpan.FromMinutes(5));
 
-    /// <summary>The admin token the client sends, if any.</summary>
-    public string? Token => token;
-
-    private static HttpClient Create(Uri admin, string? token)
+    /// <summary>A client for <paramref name="stack"/>'s daemon.</summary>
+    public static AdminClient For(Shoal.Orchestration.Stack.StackDefinition stack)
     {
-        var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = admin, Timeout = TimeSpan.FromMinutes(5) };
-        if (!string.IsNullOrEmpty(token))
-        {
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        }
+        ArgumentNullException.ThrowIfNull(stack);
+        return new AdminClient(stack.Gateway.Admin, TokenFor(stack.Gateway.AdminToken, stack.StateDirectory), AdminSocket.PathIn(stack.StateDirectory));
+    }
 
-        return http;
+    /// <summary>The token to send: <paramref name="configured"/> (the file's or <c>SHOAL_ADMIN_TOKEN</c>), else the one <c>up</c> wrote to <c>.shoal/admin.token</c>.</summary>
+    public static Func<string?> TokenFor(string? configured, string stateDirectory)
+    {
+        string? found = configured;
+        return () => found ??= AdminTokenFile.TryRead(stateDirectory);
+    }
+
+    /// <summary>An HttpClient to the admin API: the Unix socket when it answers, else TCP; the bearer token on every request.</summary>
+    public static HttpClient CreateHttp(Uri admin, Func<string?> token, string? socket, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        var sockets = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                if (socket is not null && File.Exists(socket))
+                {
+                    try
+                    {
+                        return await AdminSocket.ConnectAsync(socket, cancellationToken);
+                    }
+                    catch (System.Net.Sockets.SocketException)
+                    {
+                        // Another user's socket (permission denied) or a stale file: TCP with the token instead.
+                    }
+                }
+
+                var tcp = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await tcp.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(tcp, ownsSocket: true);
+                }
+                catch
+                {
+                    tcp.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(new BearerHandler(token) { InnerHandler = sockets }) { BaseAddress = Reachable(admin), Timeout = timeout };
+    }
+
+    /// <summary>Adds <c>Authorization: Bearer TOKEN</c> to requests that carry no credentials of their own.</summary>
+    private sealed class BearerHandler(Func<string?> token) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Headers.Authorization is null && token() is { Length: > 0 } value)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", value);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>Where a client on this machine reaches a listener: a wildcard address (0.0.0.0, [::]) is reached on loopback.</summary>

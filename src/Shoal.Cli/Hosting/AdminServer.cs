@@ -17,19 +17,23 @@ using Microsoft.AspNetCore.Http;
 
 namespace Shoal.Cli.Hosting;
 
-/// <summary>The admin listener: the registry API, stack control, gateway settings; problem+json on bad input, a bearer token on changes when set.</summary>
+/// <summary>
+/// The admin listener: the registry API, stack control, gateway settings; problem+json on bad input. It listens on TCP
+/// (every request but <c>/healthz</c> needs a credential) and on the owner-only Unix socket <c>.shoal/admin.sock</c>.
+/// </summary>
 internal static class AdminServer
 {
     /// <summary>Admin request bodies are small JSON documents.</summary>
     private const long MaxBodyBytes = 64 * 1024;
 
-    public static WebApplication Build(Uri listen, string? token, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, DeploymentController deployments, FunctionsHost? functions, Action shutdown)
+    public static WebApplication Build(Uri listen, string? socket, AdminAccessOptions access, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, DeploymentController deployments, FunctionsHost? functions, Action shutdown)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(listen.ToString());
+        builder.WebHost.UseUrls(socket is null ? [listen.ToString()] : [listen.ToString(), AdminSocket.Url(socket)]);
         builder.WebHost.ConfigureKestrel(k =>
         {
+            k.ConfigureEndpointDefaults(AdminSocket.Guard);
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = MaxBodyBytes;
         });
@@ -41,10 +45,7 @@ internal static class AdminServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        // The AWS SDKs sign with SigV4 and cannot send the admin token: their Invoke calls from loopback go through.
-        app.UseAdminToken(token, context => context.Request.Path.StartsWithSegments(InvokeEndpoints.Prefix.TrimEnd('/'), StringComparison.Ordinal)
-            && context.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote)
-            && context.Request.Headers.Authorization.ToString().StartsWith("AWS4-HMAC-SHA256 ", StringComparison.Ordinal));
+        app.UseAdminAuthentication(access);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/v1/registry", () => Results.Json(new { store = catalog.Store.Description, index = catalog.StoreIndex }));
         app.MapRegistryEndpoints(catalog, TimeProvider.System);

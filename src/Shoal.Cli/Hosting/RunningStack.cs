@@ -15,6 +15,7 @@ internal static class RunningStack
             throw new CliException("the stack is not running ('shoal up -d' starts it)");
         }
 
-        return (state, new AdminClient(new Uri(state.Admin), StackFiles.AdminToken(file)));
+        var directory = StackFiles.StateDirectory(file);
+        return (state, new AdminClient(new Uri(state.Admin), AdminClient.TokenFor(StackFiles.AdminToken(file), directory), AdminSocket.PathIn(directory)));
     }
 }

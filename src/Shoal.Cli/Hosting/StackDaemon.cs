@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Shoal.Delivery;
+using Shoal.Functions.Hosting;
+using Shoal.Hosting;
 using Shoal.Gateway;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
@@ -64,12 +66,24 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         var supervisor = new StackSupervisor(supervised, supervisedCommands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
         Supervisor = supervisor;
         await using var deployments = new DeploymentController(supervisor, service => GatewayServer.Cluster(gateway, service), catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
-        await using var admin = AdminServer.Build(stack.Gateway.Admin, stack.Gateway.AdminToken, catalog, supervisor, gateway, deployments, functions?.Host, () => _shutdown.Cancel());
+        string? socket = AdminSocket.PathIn(stack.StateDirectory);
+        if (!AdminSocket.Fits(socket))
+        {
+            Log.SocketPathTooLong(logger, socket);
+            socket = null;
+        }
+
+        await using var admin = AdminServer.Build(stack.Gateway.Admin, socket, AdminAccess(stack), catalog, supervisor, gateway, deployments, functions?.Host, () => _shutdown.Cancel());
 
         if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
         {
             await gateway.StopAsync(CancellationToken.None);
             return 1;
+        }
+
+        if (socket is not null)
+        {
+            AdminSocket.Protect(socket);
         }
 
         supervisor.Changed += WriteState;
@@ -96,10 +110,24 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         await ui;
         await gateway.StopAsync(CancellationToken.None);
         await admin.StopAsync(CancellationToken.None);
+        AdminSocket.Remove(socket);
+        File.Delete(AdminTokenFile.PathIn(stack.StateDirectory));
         supervisor.Changed -= WriteState;
         StackState.Delete(stack.StateDirectory);
         Log.Stopped(logger, stack.Name);
         return 0;
+    }
+
+    /// <summary>Who may use the admin API: the configured token or a new one in <c>.shoal/admin.token</c>, the operator token, SigV4 on the Invoke API.</summary>
+    private static AdminAccessOptions AdminAccess(StackDefinition stack)
+    {
+        var credentials = stack.Functions.InvokeCredentials;
+        return new AdminAccessOptions
+        {
+            Token = AdminTokenFile.Establish(stack.StateDirectory, stack.Gateway.AdminToken),
+            OperatorToken = stack.Gateway.OperatorToken,
+            Authenticators = [InvokeAuthentication.Create(credentials?.AccessKeyId, credentials?.SecretAccessKey, TimeProvider.System)],
+        };
     }
 
     /// <summary>The gateway's routes and per-service settings, from the stack file.</summary>
@@ -243,5 +271,8 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
 
         [LoggerMessage(9004, LogLevel.Error, "The registry {Store} cannot be opened: {Reason}")]
         public static partial void RegistryUnavailable(ILogger logger, string store, string reason);
+
+        [LoggerMessage(9005, LogLevel.Warning, "No admin socket: the path {Path} is too long for a Unix socket; the CLI uses TCP with the token")]
+        public static partial void SocketPathTooLong(ILogger logger, string path);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,13 +8,19 @@ using Microsoft.AspNetCore.Http;
 namespace Shoal.Hosting;
 
 /// <summary>
-/// Bearer-token protection of the admin API's mutations. Reads stay open; every other method needs
-/// <c>Authorization: Bearer TOKEN</c> once a token is configured, and an admin listener off loopback must have one.
+/// Authentication of the admin API. Every request needs a credential except a GET of an open path (<c>/healthz</c>):
+/// the owner-only Unix socket, <c>Authorization: Bearer TOKEN</c> with the admin or operator token, or what an extra
+/// authenticator verifies (a SigV4 signature on the Invoke API). Tokens are compared in constant time.
 /// </summary>
 public static class AdminAuthentication
 {
     /// <summary>The environment variable that sets (and overrides) the admin token.</summary>
     public const string TokenVariable = "SHOAL_ADMIN_TOKEN";
+
+    /// <summary>The environment variable that sets (and overrides) the operator token.</summary>
+    public const string OperatorTokenVariable = "SHOAL_OPERATOR_TOKEN";
+
+    private static readonly object s_roleKey = new();
 
     /// <summary>True when <paramref name="listen"/> is reachable only from this machine.</summary>
     public static bool IsLoopback(Uri listen)
@@ -22,34 +29,90 @@ public static class AdminAuthentication
         return listen.IsLoopback || (IPAddress.TryParse(listen.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 
-    /// <summary>Requires <paramref name="token"/> on mutations when it is set, except for requests <paramref name="exempt"/> lets through.</summary>
-    public static IApplicationBuilder UseAdminToken(this IApplicationBuilder app, string? token, Func<HttpContext, bool>? exempt = null)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return app;
-        }
+    /// <summary>A new random token: 32 bytes, base64url.</summary>
+    public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
-        var expected = Encoding.UTF8.GetBytes("Bearer " + token);
+    /// <summary>The role the request proved (set by <see cref="UseAdminAuthentication"/>).</summary>
+    public static AdminRole RoleOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(s_roleKey, out var role) && role is AdminRole r ? r : AdminRole.Anonymous;
+    }
+
+    /// <summary>Requires a credential on every request outside <see cref="AdminAccessOptions.OpenPaths"/> and records the caller's role.</summary>
+    public static IApplicationBuilder UseAdminAuthentication(this IApplicationBuilder app, AdminAccessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.Token);
+        var admin = Encoding.UTF8.GetBytes("Bearer " + options.Token);
+        var operatorToken = string.IsNullOrEmpty(options.OperatorToken) ? null : Encoding.UTF8.GetBytes("Bearer " + options.OperatorToken);
         return app.Use(async (context, next) =>
         {
-            var method = context.Request.Method;
-            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || exempt?.Invoke(context) == true)
+            var role = await AuthenticateAsync(context, options, admin, operatorToken).ConfigureAwait(false);
+            if (role is null)
             {
-                await next(context).ConfigureAwait(false);
                 return;
             }
 
-            var given = Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString());
-            if (!CryptographicOperations.FixedTimeEquals(given, expected))
-            {
-                context.Response.Headers.WWWAuthenticate = "Bearer realm=\"shoal-admin\"";
-                await Results.Problem(statusCode: 401, title: "Unauthorized", detail: $"Admin changes need 'Authorization: Bearer <token>' with the token from gateway.admin_token or {TokenVariable}.")
-                    .ExecuteAsync(context).ConfigureAwait(false);
-                return;
-            }
-
+            context.Items[s_roleKey] = role.Value;
             await next(context).ConfigureAwait(false);
         });
+    }
+
+    /// <summary>The caller's role, or null when the request was refused (the answer is written).</summary>
+    private static async Task<AdminRole?> AuthenticateAsync(HttpContext context, AdminAccessOptions options, byte[] admin, byte[]? operatorToken)
+    {
+        if (options.IsLocalSocket(context))
+        {
+            return AdminRole.Operator;
+        }
+
+        var given = Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString());
+        if (operatorToken is not null && CryptographicOperations.FixedTimeEquals(given, operatorToken))
+        {
+            return AdminRole.Operator;
+        }
+
+        if (CryptographicOperations.FixedTimeEquals(given, admin))
+        {
+            return AdminRole.Admin;
+        }
+
+        foreach (var authenticate in options.Authenticators)
+        {
+            var result = await authenticate(context).ConfigureAwait(false);
+            if (result.Role is { } proved)
+            {
+                return proved;
+            }
+
+            if (result.Applies)
+            {
+                await RefuseAsync(context, result.Status, result.Detail!).ConfigureAwait(false);
+                return null;
+            }
+        }
+
+        var method = context.Request.Method;
+        if ((HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) && options.OpenPaths.Contains(context.Request.Path.Value, StringComparer.Ordinal))
+        {
+            return AdminRole.Anonymous;
+        }
+
+        await RefuseAsync(context, StatusCodes.Status401Unauthorized, given.Length == 0
+            ? $"The admin API needs 'Authorization: Bearer <token>': the token from gateway.admin_token or {TokenVariable}, else the one 'shoal up' wrote to .shoal/admin.token (or use the Unix socket .shoal/admin.sock)."
+            : "The bearer token is not the admin token.").ConfigureAwait(false);
+        return null;
+    }
+
+    private static async Task RefuseAsync(HttpContext context, int status, string detail)
+    {
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"shoal-admin\"";
+        }
+
+        await Results.Problem(statusCode: status, title: status == StatusCodes.Status401Unauthorized ? "Unauthorized" : "Forbidden", detail: detail)
+            .ExecuteAsync(context).ConfigureAwait(false);
     }
 }

@@ -138,6 +138,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             FileName = command[0],
             Arguments = command.Skip(1).ToArray(),
             Environment = environment,
+            Inherit = [.. _spec.InheritEnv],
             WorkingDirectory = _spec.CodeDirectory,
             LogFile = Path.Combine(logDirectory, CgroupV1.Sanitize(Id) + ".log"),
         };

@@ -27,6 +27,9 @@ public sealed record FunctionDefinition
     /// <summary>Variables added to the instance's environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Variables the instance takes from the agent's environment besides the base set (<c>inherit_env</c>).</summary>
+    public IReadOnlyList<string> InheritEnvironment { get; init; } = [];
+
     /// <summary>The function's version (<c>AWS_LAMBDA_FUNCTION_VERSION</c>).</summary>
     public string Version { get; init; } = "$LATEST";
 

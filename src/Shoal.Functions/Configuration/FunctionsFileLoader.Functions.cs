@@ -10,7 +10,7 @@ public static partial class FunctionsFileLoader
     private static readonly string[] s_functionsTopKeys = ["functions"];
     private static readonly string[] s_functionKeys =
     [
-        "command", "handler", "code", "memory", "timeout", "init_timeout", "environment", "version", "concurrency", "idle_timeout", "max_lifetime",
+        "command", "handler", "code", "memory", "timeout", "init_timeout", "environment", "inherit_env", "version", "concurrency", "idle_timeout", "max_lifetime",
     ];
     private static readonly string[] s_concurrencyKeys = ["max", "min_warm", "queue", "queue_timeout"];
 
@@ -91,6 +91,7 @@ public static partial class FunctionsFileLoader
             Timeout = f.GetDuration("timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15)) ?? s_defaults.Timeout,
             InitTimeout = f.GetDuration("init_timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15)) ?? s_defaults.InitTimeout,
             Environment = ReadEnvironment(f),
+            InheritEnvironment = ReadInherit(f),
             Version = version is { Length: > 0 } ? version : s_defaults.Version,
             Concurrency = ReadConcurrency(f),
             IdleTimeout = f.GetDuration("idle_timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)) ?? s_defaults.IdleTimeout,
@@ -155,6 +156,28 @@ public static partial class FunctionsFileLoader
         }
 
         return full;
+    }
+
+    private static List<string> ReadInherit(YamlFields f)
+    {
+        var names = new List<string>();
+        foreach (var (node, name) in f.GetStringList("inherit_env") ?? [])
+        {
+            if (!VariablePattern().IsMatch(name))
+            {
+                f.Errors.Add(node, f.FieldPath("inherit_env"), $"'{name}' is not a variable name: use letters, digits and '_', not starting with a digit");
+            }
+            else if (name is Shoal.Hosting.AdminAuthentication.TokenVariable or Shoal.Hosting.AdminAuthentication.OperatorTokenVariable)
+            {
+                f.Errors.Add(node, f.FieldPath("inherit_env"), $"{name} is Shoal's own secret and never passed to a function");
+            }
+            else
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
     }
 
     private static Dictionary<string, string> ReadEnvironment(YamlFields f)

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,8 +10,8 @@ namespace Shoal.Functions.Hosting;
 
 /// <summary>
 /// The Lambda Invoke API (<c>POST /2015-03-31/functions/{name}/invocations</c>) on the admin listener, so the AWS SDKs
-/// and CLI reach Shoal with an endpoint override, plus <c>GET /v1/functions</c> for the pools' counts. A SigV4
-/// signature is accepted without being checked from loopback callers; other callers need the admin token.
+/// and CLI reach Shoal with an endpoint override, plus <c>GET /v1/functions</c> for the pools' counts. Callers are
+/// authenticated before they get here: the admin token, or a SigV4 signature verified by <see cref="InvokeAuthentication"/>.
 /// </summary>
 public static class InvokeEndpoints
 {
@@ -20,7 +19,7 @@ public static class InvokeEndpoints
     public const string Prefix = "/2015-03-31/functions/";
 
     /// <summary>Lambda's limit on a synchronous invocation's payload.</summary>
-    private const int MaxPayloadBytes = 6 * 1024 * 1024;
+    internal const int MaxPayloadBytes = 6 * 1024 * 1024;
 
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapFunctionEndpoints(this IEndpointRouteBuilder endpoints, FunctionsHost host)
@@ -39,13 +38,6 @@ public static class InvokeEndpoints
         if (pool is null || (qualifier is not null && qualifier != "$LATEST" && qualifier != pool.Function.Version))
         {
             await WriteAwsErrorAsync(context, StatusCodes.Status404NotFound, "ResourceNotFoundException", $"Function not found: {Arn(function)}{(qualifier is null ? "" : ":" + qualifier)}").ConfigureAwait(false);
-            return;
-        }
-
-        if (!IsLoopback(context) && !context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
-        {
-            // Off loopback the signature would have to be checked; Shoal has no AWS credentials to check it with.
-            await WriteAwsErrorAsync(context, StatusCodes.Status403Forbidden, "AccessDeniedException", "The Invoke API accepts SigV4-signed calls from loopback only; other callers use the admin token.").ConfigureAwait(false);
             return;
         }
 
@@ -158,7 +150,6 @@ public static class InvokeEndpoints
 
     private static string Arn(string function) => $"arn:aws:lambda:us-east-1:000000000000:function:{function}";
 
-    private static bool IsLoopback(HttpContext context) => context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address);
 
     private static bool IsJson(byte[] payload)
     {

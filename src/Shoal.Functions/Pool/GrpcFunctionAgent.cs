@@ -45,6 +45,7 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
         };
         spec.Command.AddRange(function.Command);
         spec.Environment.Add(function.Environment.ToDictionary());
+        spec.InheritEnv.AddRange(function.InheritEnvironment);
         try
         {
             var container = await _client.EnsureContainerAsync(new EnsureContainerRequest { Id = id, Function = spec, Owner = owner }, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -51,6 +51,7 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
             FileName = Substitute(argv[0], variables),
             Arguments = arguments,
             Environment = environment,
+            Inherit = Service.InheritEnvironment,
             WorkingDirectory = Service.WorkingDirectory,
             LogFile = LogFile(instanceId),
         };

@@ -76,6 +76,9 @@ public sealed class StackSupervisor : IAsyncDisposable
     /// <summary>A service's definition as its main replicas run it, or null.</summary>
     public ServiceDefinition? Definition(string service) => _services.TryGetValue(service, out var runner) ? runner.Service : null;
 
+    /// <summary>The argv a service's main replicas run (the stack file's, or a promoted deployment's), or null for an unknown service.</summary>
+    public IReadOnlyList<string>? CommandOf(string service) => _commands.TryGetValue(service, out var command) ? command.Argv : null;
+
     /// <summary>The version a service's main replicas run.</summary>
     public string? VersionOf(string service) => _services.TryGetValue(service, out var runner) ? runner.Service.Version : null;
 

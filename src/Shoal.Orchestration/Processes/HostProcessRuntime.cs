@@ -45,9 +45,12 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
             startInfo.ArgumentList.Add(argument);
         }
 
-        // Shoal's own runtime tuning is not the replica's business.
-        startInfo.Environment.Remove(InlineCompletionsVariable);
-        foreach (var (key, value) in spec.Environment)
+        // The daemon's environment holds its secrets (the admin token) and its own runtime tuning: a child gets only
+        // the base set, what it asks to inherit, and what its definition sets.
+        startInfo.Environment.Clear();
+        var daemon = System.Environment.GetEnvironmentVariables();
+        var inherit = spec.Inherit.Concat(ChildEnvironment.LocaleNames(daemon));
+        foreach (var (key, value) in ChildEnvironment.Build(spec.Environment, inherit, name => daemon[name] as string))
         {
             startInfo.Environment[key] = value;
         }

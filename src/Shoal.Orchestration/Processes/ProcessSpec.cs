@@ -12,8 +12,11 @@ public sealed record ProcessSpec
     /// <summary>The arguments after the program.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
-    /// <summary>Variables added to (or replacing) the inherited environment.</summary>
+    /// <summary>Variables the process gets, on top of <see cref="ChildEnvironment.BaseVariables"/> and <see cref="Inherit"/>.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Names the process takes from the daemon's environment besides the base set (<c>inherit_env</c>).</summary>
+    public IReadOnlyList<string> Inherit { get; init; } = [];
 
     /// <summary>The working directory.</summary>
     public required string WorkingDirectory { get; init; }

@@ -15,8 +15,11 @@ public sealed record GatewayDefinition
     /// <summary>Where the admin API listens.</summary>
     public Uri Admin { get; init; } = DefaultAdmin;
 
-    /// <summary>The bearer token admin changes need (<c>gateway.admin_token</c>, overridden by <c>SHOAL_ADMIN_TOKEN</c>); null for none.</summary>
+    /// <summary>The bearer token the admin API needs on TCP (<c>gateway.admin_token</c>, overridden by <c>SHOAL_ADMIN_TOKEN</c>); null to have <c>up</c> generate one.</summary>
     public string? AdminToken { get; init; }
+
+    /// <summary>A second token that may also deploy commands the stack file does not name (<c>gateway.operator_token</c>, overridden by <c>SHOAL_OPERATOR_TOKEN</c>); null for none.</summary>
+    public string? OperatorToken { get; init; }
 
     /// <summary>Assemblies (or .csproj files, built once) with custom load-balancing strategies.</summary>
     public IReadOnlyList<string> Plugins { get; init; } = [];

@@ -35,6 +35,12 @@ public sealed record ServiceDefinition
     /// <summary>Environment for every replica, on top of Shoal's own variables.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Variables a replica takes from the daemon's environment (<c>inherit_env</c>) on top of the base set every child
+    /// gets (<see cref="Processes.ChildEnvironment.BaseVariables"/>); nothing else of the daemon's environment reaches it.
+    /// </summary>
+    public IReadOnlyList<string> InheritEnvironment { get; init; } = [];
+
     /// <summary>How readiness and liveness are probed.</summary>
     public required HealthCheckDefinition Health { get; init; }
 

@@ -46,4 +46,16 @@ public sealed record FunctionsSettings
 
     /// <summary>How often the janitor sweeps the pools.</summary>
     public TimeSpan JanitorInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The AWS credentials whose SigV4 signatures the Invoke API verifies (<c>invoke_credentials</c>); null to accept only the admin token.</summary>
+    public InvokeCredentials? InvokeCredentials { get; init; }
+}
+
+/// <summary>An access key the Invoke API checks SigV4 signatures against.</summary>
+/// <param name="AccessKeyId">The access key id callers sign with.</param>
+/// <param name="SecretAccessKey">Its secret.</param>
+public sealed record InvokeCredentials(string AccessKeyId, string SecretAccessKey)
+{
+    /// <summary>Keeps the secret out of logs and exception messages.</summary>
+    public override string ToString() => $"InvokeCredentials {{ AccessKeyId = {AccessKeyId} }}";
 }

@@ -16,13 +16,14 @@ public static partial class StackFileLoader
     public static readonly string[] DefaultFileNames = ["shoal.yml", "shoal.yaml"];
 
     private static readonly string[] s_topLevelKeys = ["name", "gateway", "services", "registry", "functions"];
-    private static readonly string[] s_functionsKeys = ["definitions", "routing", "agent", "janitor_interval"];
+    private static readonly string[] s_functionsKeys = ["definitions", "routing", "agent", "janitor_interval", "invoke_credentials"];
+    private static readonly string[] s_credentialKeys = ["access_key_id", "secret_access_key"];
     private static readonly string[] s_registryKeys = ["store"];
-    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "plugins", "trusted_proxies"];
+    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "operator_token", "plugins", "trusted_proxies"];
     private static readonly string[] s_serviceKeys =
     [
         "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
-        "working_dir", "version", "stop_grace_period", "weight", "metadata", "per_replica", "load_balancing", "resilience", "external", "deploy",
+        "working_dir", "version", "stop_grace_period", "inherit_env", "weight", "metadata", "per_replica", "load_balancing", "resilience", "external", "deploy",
     ];
     private static readonly string[] s_deployKeys = ["steps", "interval", "max_error_rate", "max_p99", "min_requests", "keep_old", "max_surge", "max_unavailable"];
 
@@ -170,7 +171,32 @@ public static partial class StackFileLoader
             RoutingFile = routing,
             Agent = agent,
             JanitorInterval = section?.GetDuration("janitor_interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(1),
+            InvokeCredentials = ReadInvokeCredentials(section),
         };
+    }
+
+    private static InvokeCredentials? ReadInvokeCredentials(YamlFields? functions)
+    {
+        var section = functions?.GetMap("invoke_credentials", s_credentialKeys);
+        if (section is null)
+        {
+            return null;
+        }
+
+        var id = section.GetString("access_key_id");
+        var secret = section.GetString("secret_access_key");
+        if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secret))
+        {
+            section.Errors.Add(section.Node, section.Path, "invoke_credentials needs both access_key_id and secret_access_key");
+            return null;
+        }
+
+        if (secret.Length < 16)
+        {
+            section.Errors.Add(section.Get("secret_access_key")!, section.FieldPath("secret_access_key"), "a secret access key needs at least 16 characters");
+        }
+
+        return new InvokeCredentials(id, secret);
     }
 
     private static string ReadRegistry(YamlFields top, string directory)
@@ -200,7 +226,7 @@ public static partial class StackFileLoader
         var section = top.GetMap("gateway", s_gatewayKeys);
         if (section is null)
         {
-            return new GatewayDefinition { AdminToken = Environment.GetEnvironmentVariable(AdminAuthentication.TokenVariable) is { Length: > 0 } t ? t : null };
+            return new GatewayDefinition { AdminToken = FromEnvironment(AdminAuthentication.TokenVariable), OperatorToken = FromEnvironment(AdminAuthentication.OperatorTokenVariable) };
         }
 
         var plugins = new List<string>();
@@ -229,10 +255,20 @@ public static partial class StackFileLoader
         }
 
         var admin = ReadListenUri(section, "admin") ?? GatewayDefinition.DefaultAdmin;
-        var token = Environment.GetEnvironmentVariable(AdminAuthentication.TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : section.GetString("admin_token");
+        var token = FromEnvironment(AdminAuthentication.TokenVariable) ?? section.GetString("admin_token");
         if (token is { Length: < 16 })
         {
-            section.Errors.Add(section.Get("admin_token")!, section.FieldPath("admin_token"), "an admin token needs at least 16 characters");
+            section.Errors.Add(section.Get("admin_token") ?? section.Node, section.FieldPath("admin_token"), "an admin token needs at least 16 characters");
+        }
+
+        var operatorToken = FromEnvironment(AdminAuthentication.OperatorTokenVariable) ?? section.GetString("operator_token");
+        if (operatorToken is { Length: < 16 })
+        {
+            section.Errors.Add(section.Get("operator_token") ?? section.Node, section.FieldPath("operator_token"), "an operator token needs at least 16 characters");
+        }
+        else if (operatorToken is not null && operatorToken == token)
+        {
+            section.Errors.Add(section.Get("operator_token") ?? section.Node, section.FieldPath("operator_token"), "the operator token must differ from the admin token");
         }
 
         if (!AdminAuthentication.IsLoopback(admin) && string.IsNullOrEmpty(token))
@@ -245,10 +281,14 @@ public static partial class StackFileLoader
             Listen = ReadListenUri(section, "listen") ?? GatewayDefinition.DefaultListen,
             Admin = admin,
             AdminToken = token,
+            OperatorToken = operatorToken,
             Plugins = plugins,
             TrustedProxies = proxies,
         };
     }
+
+    private static string? FromEnvironment(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : null;
 
     private static Uri? ReadListenUri(YamlFields section, string key)
     {
@@ -369,6 +409,7 @@ public static partial class StackFileLoader
             External = external,
             Port = port,
             Environment = f.GetStringMap("env") ?? new Dictionary<string, string>(),
+            InheritEnvironment = ReadInheritEnvironment(f),
             Health = ReadHealth(f, port),
             Restart = ReadRestart(f),
             DependsOn = ReadDependencies(f),
@@ -385,6 +426,28 @@ public static partial class StackFileLoader
             Deploy = ReadDeploy(f),
             Line = line,
         };
+    }
+
+    private static List<string> ReadInheritEnvironment(YamlFields f)
+    {
+        var names = new List<string>();
+        foreach (var (node, name) in f.GetStringList("inherit_env") ?? [])
+        {
+            if (!EnvironmentNamePattern().IsMatch(name))
+            {
+                f.Errors.Add(node, f.FieldPath("inherit_env"), $"'{name}' is not an environment variable name (letters, digits and '_', not starting with a digit)");
+            }
+            else if (name is AdminAuthentication.TokenVariable or AdminAuthentication.OperatorTokenVariable)
+            {
+                f.Errors.Add(node, f.FieldPath("inherit_env"), $"{name} is Shoal's own secret and never passed to a child");
+            }
+            else
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
     }
 
     private static List<ReplicaOverride> ReadPerReplica(YamlFields f)
@@ -905,6 +968,9 @@ public static partial class StackFileLoader
 
         errors.ThrowIfAny();
     }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentNamePattern();
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
     private static partial Regex ServiceNamePattern();
