@@ -79,7 +79,7 @@ public static class DeploymentEndpoints
         Results.Problem(statusCode: ex.Status, title: ex.Status switch { 404 => "Unknown service", 409 => "Conflicts with the deployment's state", _ => "Invalid deployment" }, detail: ex.Message);
 
     private static string Actor(HttpRequest request) =>
-        request.Headers["X-Shoal-Actor"] is [{ Length: > 0 and <= 128 } actor] ? actor : $"api@{request.HttpContext.Connection.RemoteIpAddress}";
+        request.Headers["X-Shoal-Actor"] is [{ Length: > 0 and <= 128 } actor] ? actor : $"api@{request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "admin.sock"}";
 
     private sealed record DeploymentBody(
         string? Type,

@@ -34,15 +34,16 @@ internal static class FunctionStacks
         """;
 
     /// <summary>Writes the three files and runs <c>./shoal up -d</c>.</summary>
-    public static async Task<TestStack> StartAsync(string functions, string routing, string? agent = null, string? adminToken = null)
+    public static async Task<TestStack> StartAsync(string functions, string routing, string? agent = null, string? adminToken = null, (string Id, string Secret)? invokeCredentials = null)
     {
+        var credentials = invokeCredentials is { } c ? $"\n  invoke_credentials: {{ access_key_id: {c.Id}, secret_access_key: {c.Secret} }}" : "";
         var stack = TestStack.Create($$"""
             name: fn
             gateway:
               listen: %gateway%
               admin: %admin%{{(adminToken is null ? "" : "\n  admin_token: " + adminToken)}}
             functions:
-              janitor_interval: 200ms{{(agent is null ? "" : "\n  agent: " + agent)}}
+              janitor_interval: 200ms{{(agent is null ? "" : "\n  agent: " + agent)}}{{credentials}}
             """);
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "functions.yml"), "functions:\n" + functions);
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "routing.yml"), routing);

@@ -369,7 +369,8 @@ public sealed class FunctionTests
                 code: {{code}}
             """;
         const string token = "an-admin-token-for-the-e2e-test";
-        await using var stack = await FunctionStacks.StartAsync(functions, "routes: []\n", adminToken: token);
+        (string Id, string Secret) key = ("AKIDSHOALTEST", "a-secret-access-key-for-the-e2e-test");
+        await using var stack = await FunctionStacks.StartAsync(functions, "routes: []\n", adminToken: token, invokeCredentials: key);
         var admin = stack.AdminClient;
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
@@ -420,14 +421,17 @@ public sealed class FunctionTests
             Assert.Equal("InvalidRequestContentException", response.Headers.GetValues("x-amzn-ErrorType").Single());
         }
 
-        // The unmodified AWS SDK for JavaScript v3, pointed at the admin listener, signs with SigV4 and gets through.
-        var sdk = await NodeAsync("invoke.mjs", stack.Admin.ToString().TrimEnd('/'), "echo", """{"from":"sdk"}""");
+        // The unmodified AWS SDK for JavaScript v3, pointed at the admin listener with the stack's invoke_credentials,
+        // signs with SigV4; Shoal verifies the signature and lets it through.
+        var sdk = await NodeAsync(key, "invoke.mjs", stack.Admin.ToString().TrimEnd('/'), "echo", """{"from":"sdk"}""");
         Assert.Equal(200, sdk.GetProperty("statusCode").GetInt32());
         Assert.Contains("from", sdk.GetProperty("payload").GetString(), StringComparison.Ordinal);
-        var sdkError = await NodeAsync("invoke.mjs", stack.Admin.ToString().TrimEnd('/'), "cs", failing);
+        var sdkError = await NodeAsync(key, "invoke.mjs", stack.Admin.ToString().TrimEnd('/'), "cs", failing);
         Assert.Equal("Unhandled", sdkError.GetProperty("functionError").GetString());
-        var sdkMissing = await NodeAsync("invoke.mjs", stack.Admin.ToString().TrimEnd('/'), "missing", "{}");
+        var sdkMissing = await NodeAsync(key, "invoke.mjs", stack.Admin.ToString().TrimEnd('/'), "missing", "{}");
         Assert.Equal("ResourceNotFoundException", sdkMissing.GetProperty("error").GetString());
+        var sdkWrongSecret = await NodeAsync((key.Id, "not-the-secret-access-key"), "invoke.mjs", stack.Admin.ToString().TrimEnd('/'), "echo", "{}");
+        Assert.Equal(403, sdkWrongSecret.GetProperty("status").GetInt32());
     }
 
     [Fact]
@@ -546,11 +550,12 @@ public sealed class FunctionTests
         }
     }
 
-    private static async Task<JsonElement> NodeAsync(string script, params string[] arguments)
+    private static async Task<JsonElement> NodeAsync((string Id, string Secret) key, string script, params string[] arguments)
     {
         var directory = Path.Combine(RepoPaths.Root, "tests", "aws-sdk");
         Assert.True(Directory.Exists(Path.Combine(directory, "node_modules", "@aws-sdk", "client-lambda")), "tests/aws-sdk needs `npm ci` (test.sh runs it)");
-        var result = await ProcessRunner.RunAsync("node", [script, .. arguments], directory, TimeSpan.FromSeconds(60));
+        var environment = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = key.Id, ["AWS_SECRET_ACCESS_KEY"] = key.Secret };
+        var result = await ProcessRunner.RunAsync("node", [script, .. arguments], directory, TimeSpan.FromSeconds(60), environment);
         Assert.True(result.ExitCode == 0, result.ToString());
         return JsonDocument.Parse(result.Stdout.Trim().Split('\n').Last()).RootElement.Clone();
     }

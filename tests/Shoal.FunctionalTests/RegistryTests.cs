@@ -209,9 +209,12 @@ public sealed class RegistryTests
         using var anonymous = await PutAsync(admin, "/v1/services/app/instances/a-1", "{\"port\": 5000}");
         using var wrong = await PutAsync(admin, "/v1/services/app/instances/a-1", "{\"port\": 5000}", "not-the-token");
         using var allowed = await PutAsync(admin, "/v1/services/app/instances/a-1", "{\"port\": 5000}", token);
-        using var read = await admin.GetAsync("/v1/services/app");
+        using var anonymousRead = await admin.GetAsync("/v1/services/app");
+        using var readRequest = new HttpRequestMessage(HttpMethod.Get, "/v1/services/app") { Headers = { Authorization = new("Bearer", token) } };
+        using var read = await admin.SendAsync(readRequest);
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymousRead.StatusCode);
         Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
@@ -241,7 +244,7 @@ public sealed class RegistryTests
 
             // The sample app registers itself through A (the registry client, with heartbeats) while one member is down.
             var port2 = FreePort.Next();
-            await using var ext2 = BackgroundProcess.SampleApp("ext-2", port2, new Dictionary<string, string> { ["SHOAL_REGISTRY_URL"] = a.Admin.ToString() });
+            await using var ext2 = BackgroundProcess.SampleApp("ext-2", port2, new Dictionary<string, string> { ["SHOAL_REGISTRY_URL"] = a.Admin.ToString(), ["SHOAL_ADMIN_TOKEN"] = a.Token! });
             await Poll.UntilAsync(async () => (await ServedByAsync(b.Client, 6)).Contains("ext-2"), s_wait, "gateway B to route to ext-2 after a member died");
             var listing = await b.AdminJsonAsync("/v1/services/app");
             Assert.Equal(["ext-1", "ext-2"], listing.GetProperty("instances").EnumerateArray().Select(e => e.GetProperty("id").GetString()).Order());

@@ -15,8 +15,12 @@ public sealed class TestStack : IAsyncDisposable
         Gateway = new Uri($"http://127.0.0.1:{gatewayPort}");
         Admin = new Uri($"http://127.0.0.1:{adminPort}");
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
-        AdminClient = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = Admin, Timeout = TimeSpan.FromSeconds(30) };
+        var configured = System.Text.RegularExpressions.Regex.Match(yaml, @"^\s*admin_token:\s*(\S+)\s*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        _configuredToken = configured.Success ? configured.Groups[1].Value : null;
+        AdminClient = new HttpClient(new BearerHandler(() => Token) { InnerHandler = new SocketsHttpHandler { UseProxy = false } }) { BaseAddress = Admin, Timeout = TimeSpan.FromSeconds(30) };
     }
+
+    private readonly string? _configuredToken;
 
     public string Directory { get; }
 
@@ -33,7 +37,34 @@ public sealed class TestStack : IAsyncDisposable
     /// <summary>A client whose base address is the gateway.</summary>
     public HttpClient Client { get; }
 
-    /// <summary>A client whose base address is the admin API.</summary>
+    /// <summary>
+    /// The admin token: the template's <c>admin_token</c>, else the one <c>up</c> wrote to <c>.shoal/admin.token</c>
+    /// (read again each time: every <c>up</c> makes a new one); null before the first <c>up</c>.
+    /// </summary>
+    public string? Token
+    {
+        get
+        {
+            if (_configuredToken is not null)
+            {
+                return _configuredToken;
+            }
+
+            try
+            {
+                return File.ReadAllText(Path.Combine(Directory, ".shoal", "admin.token")).Trim();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>The admin API's Unix socket.</summary>
+    public string AdminSocket => Path.Combine(Directory, ".shoal", "admin.sock");
+
+    /// <summary>A client whose base address is the admin API, sending the admin token (unless a request carries its own credentials).</summary>
     public HttpClient AdminClient { get; }
 
     public ProcessRunner.Result? UpResult { get; private set; }
@@ -97,6 +128,20 @@ public sealed class TestStack : IAsyncDisposable
     {
         var json = await AdminClient.GetStringAsync(path);
         return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    /// <summary>Adds the stack's bearer token to requests without an <c>Authorization</c> header.</summary>
+    private sealed class BearerHandler(Func<string?> token) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Headers.Authorization is null && token() is { Length: > 0 } value)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", value);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>The instance that served GET <paramref name="path"/>, by its <c>x-shoal-instance</c> header.</summary>
