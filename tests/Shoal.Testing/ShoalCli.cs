@@ -9,10 +9,14 @@ public static class ShoalCli
     public static async Task<ProcessRunner.Result> RunAsync(string workingDirectory, params string[] arguments) =>
         await RunAsync(workingDirectory, TimeSpan.FromMinutes(3), arguments);
 
-    public static async Task<ProcessRunner.Result> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static async Task<ProcessRunner.Result> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        await RunAsync(workingDirectory, timeout, environment: null, arguments);
+
+    /// <summary>Runs <c>./shoal</c> with <paramref name="environment"/> added to this process's.</summary>
+    public static async Task<ProcessRunner.Result> RunAsync(string workingDirectory, TimeSpan timeout, IDictionary<string, string>? environment, params string[] arguments)
     {
         await EnsureBuiltAsync();
-        return await ProcessRunner.RunAsync(RepoPaths.Shoal, arguments, workingDirectory, timeout);
+        return await ProcessRunner.RunAsync(RepoPaths.Shoal, arguments, workingDirectory, timeout, environment);
     }
 
     /// <summary>The first call builds the CLI (the launcher rebuilds when sources changed); later calls start at once.</summary>

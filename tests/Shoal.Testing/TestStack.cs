@@ -106,6 +106,10 @@ public sealed class TestStack : IAsyncDisposable
     public Task<ProcessRunner.Result> ShoalAsync(params string[] arguments) =>
         ShoalCli.RunAsync(Directory, [.. arguments, "--file", FilePath]);
 
+    /// <summary>Runs <c>./shoal ARGS -f FILE</c> with <paramref name="environment"/> added to the test's.</summary>
+    public Task<ProcessRunner.Result> ShoalAsync(IDictionary<string, string> environment, params string[] arguments) =>
+        ShoalCli.RunAsync(Directory, TimeSpan.FromMinutes(3), environment, [.. arguments, "--file", FilePath]);
+
     /// <summary>The pids recorded in <c>.shoal/state.json</c>: the daemon first, then the instances.</summary>
     public IReadOnlyDictionary<string, int> RecordedPids()
     {

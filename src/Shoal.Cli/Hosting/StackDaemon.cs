@@ -78,6 +78,8 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
         {
             await gateway.StopAsync(CancellationToken.None);
+            AdminSocket.Remove(socket);
+            File.Delete(AdminTokenFile.PathIn(stack.StateDirectory));
             return 1;
         }
 
