@@ -18,7 +18,7 @@ public sealed partial class FunctionPool
     internal static readonly TimeSpan MinHedgeDelay = TimeSpan.FromMilliseconds(250);
 
     /// <summary>A warm invocation is hedged after this multiple of the function's recent warm p99.</summary>
-    internal const int HedgeP99Multiple = 4;
+    internal const int HedgeP99Multiple = 2;
 
     /// <summary>The hedge delay of a warm invocation before the pool has seen <see cref="LatencyWindow.MinSamples"/> of them.</summary>
     internal static readonly TimeSpan UnmeasuredHedgeDelay = TimeSpan.FromSeconds(1);

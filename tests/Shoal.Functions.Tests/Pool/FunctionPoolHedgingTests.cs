@@ -26,13 +26,13 @@ public sealed class FunctionPoolHedgingTests
         Assert.Equal(FunctionPool.UnmeasuredHedgeDelay, pool.HedgeDelay(warm: true));
         Assert.Equal(TimeSpan.FromSeconds(13), pool.HedgeDelay(warm: false));
 
-        await WarmUpAsync(pool, TimeSpan.FromMilliseconds(100), count: 40);
+        await WarmUpAsync(pool, TimeSpan.FromMilliseconds(200), count: 40);
         Assert.Equal(TimeSpan.FromMilliseconds(400), pool.HedgeDelay(warm: true));
 
         await WarmUpAsync(pool, TimeSpan.FromMilliseconds(10), count: 200);
         Assert.Equal(FunctionPool.MinHedgeDelay, pool.HedgeDelay(warm: true));
 
-        await WarmUpAsync(pool, TimeSpan.FromSeconds(1), count: 200);
+        await WarmUpAsync(pool, TimeSpan.FromSeconds(2), count: 200);
         Assert.Equal(TimeSpan.FromSeconds(3), pool.HedgeDelay(warm: true));
     }
 
