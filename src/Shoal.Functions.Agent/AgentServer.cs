@@ -20,7 +20,8 @@ public static class AgentServer
     /// <param name="runtime">Starts the instances.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logging">Logging setup.</param>
-    public static WebApplication Build(Uri listen, string stateDirectory, IInstanceRuntime runtime, TimeProvider time, Action<ILoggingBuilder>? logging = null)
+    /// <param name="token">When set, every call must carry <c>Authorization: Bearer TOKEN</c> (see <see cref="AgentToken"/>); others get 401.</param>
+    public static WebApplication Build(Uri listen, string stateDirectory, IInstanceRuntime runtime, TimeProvider time, Action<ILoggingBuilder>? logging = null, string? token = null)
     {
         ArgumentNullException.ThrowIfNull(listen);
         var builder = WebApplication.CreateSlimBuilder();
@@ -39,6 +40,20 @@ public static class AgentServer
         builder.Services.AddSingleton(new AgentIdentity(Guid.NewGuid().ToString("n")));
         builder.Services.AddSingleton(sp => new InstanceTable(runtime, stateDirectory, time, sp.GetRequiredService<ILoggerFactory>()));
         var app = builder.Build();
+        if (!string.IsNullOrEmpty(token))
+        {
+            app.Use((context, next) =>
+            {
+                if (AgentToken.IsPresented(context.Request, token))
+                {
+                    return next(context);
+                }
+
+                context.Response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized;
+                return Task.CompletedTask;
+            });
+        }
+
         app.MapGrpcService<AgentService>();
 
         // Instances die with the agent: their Runtime API lives here.

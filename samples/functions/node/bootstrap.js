@@ -8,9 +8,18 @@
 const http = require('node:http');
 const path = require('node:path');
 
-const RUNTIME_PATH = '/2018-06-01/runtime';
-const [host, port] = (process.env.AWS_LAMBDA_RUNTIME_API || '').split(':');
-if (!host || !port) {
+// AWS_LAMBDA_RUNTIME_API is host:port, optionally followed by a path prefix (Shoal puts a per-instance secret
+// there): parse it as a URL rather than splitting at the colon, and keep the prefix in front of every path.
+let api = null;
+try {
+  api = new URL(`http://${process.env.AWS_LAMBDA_RUNTIME_API || ''}`);
+} catch {
+  api = null;
+}
+const host = api && api.hostname;
+const port = api && api.port;
+const RUNTIME_PATH = (api ? api.pathname.replace(/\/+$/, '') : '') + '/2018-06-01/runtime';
+if (!process.env.AWS_LAMBDA_RUNTIME_API || !host || !port) {
   console.error('AWS_LAMBDA_RUNTIME_API is not set: this process must be started by a Lambda runtime host.');
   process.exit(1);
 }

@@ -51,9 +51,12 @@ internal sealed class StackFunctions : IAsyncDisposable
 
         WebApplication? local = null;
         Uri address;
+        string? token = null;
         if (stack.Functions.Agent == "local")
         {
-            local = AgentServer.Build(new Uri("http://127.0.0.1:0"), Path.Combine(stack.StateDirectory, "agent"), ProcessInstanceRuntime.CreateDefault(TimeProvider.System), TimeProvider.System, logging);
+            // The local agent's port is on loopback, where any user may connect: only this daemon knows its token.
+            token = AgentToken.Create();
+            local = AgentServer.Build(new Uri("http://127.0.0.1:0"), Path.Combine(stack.StateDirectory, "agent"), ProcessInstanceRuntime.CreateDefault(TimeProvider.System), TimeProvider.System, logging, token);
             await local.StartAsync();
             address = AgentServer.Address(local);
         }
@@ -62,7 +65,7 @@ internal sealed class StackFunctions : IAsyncDisposable
             address = new Uri(stack.Functions.Agent);
         }
 
-        var agent = new GrpcFunctionAgent(address);
+        var agent = new GrpcFunctionAgent(address, token);
         // A local agent's instances take events straight from the gateway; a remote agent's over HTTP.
         var http = new HttpInstanceInvoker();
         var invoker = local is null ? http : AgentServer.LocalInvoker(local, http);

@@ -18,7 +18,9 @@ namespace Shoal.Functions.Agent.Instances;
 /// One function instance: its runtime process and the endpoint it talks to. The endpoint serves the Lambda Runtime API
 /// to the process (<c>AWS_LAMBDA_RUNTIME_API</c>) and takes invocations from a gateway on the Runtime Interface
 /// Emulator's path (a gateway in this process calls <see cref="InvokeAsync"/> directly); it holds one invocation at a
-/// time, as Lambda does, and enforces the init and invocation deadlines.
+/// time, as Lambda does, and enforces the init and invocation deadlines. Both sides are behind a secret path prefix of
+/// their own (<see cref="PathSecret"/>): another local process that finds the port gets 404s, neither an event nor a
+/// way to answer one.
 /// </summary>
 internal sealed partial class FunctionInstance : IAsyncDisposable
 {
@@ -32,6 +34,8 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _initTimeout;
     private readonly string _arn;
+    private readonly PathSecret _runtimeSecret = new();
+    private readonly PathSecret _invokeSecret = new();
     private WebApplication? _endpoint;
     private IInstanceProcess? _process;
     private Invocation? _queued;
@@ -61,7 +65,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
 
     public string Function => _spec.Name;
 
-    /// <summary>Where invocations go, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    /// <summary>Where invocations go, e.g. <c>http://127.0.0.1:41234/SECRET</c>: the secret is part of it, so only the agent and whom it tells can invoke.</summary>
     public string InvokeUrl { get; private set; } = "";
 
     /// <summary>The process record, once started.</summary>
@@ -107,11 +111,12 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         await _endpoint.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = _endpoint.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var authority = new Uri(address).Authority;
-        InvokeUrl = $"http://{authority}";
+        InvokeUrl = $"http://{authority}/{_invokeSecret.Value}";
 
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["AWS_LAMBDA_RUNTIME_API"] = authority,
+            // host:port/SECRET: runtimes build http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/..., so the secret leads every path.
+            ["AWS_LAMBDA_RUNTIME_API"] = $"{authority}/{_runtimeSecret.Value}",
             ["AWS_LAMBDA_FUNCTION_NAME"] = _spec.Name,
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = _spec.MemoryMb.ToString(CultureInfo.InvariantCulture),
             ["AWS_LAMBDA_FUNCTION_VERSION"] = string.IsNullOrEmpty(_spec.Version) ? "$LATEST" : _spec.Version,
@@ -233,12 +238,13 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? "";
         var post = HttpMethods.IsPost(context.Request.Method);
-        if (post && path == InstanceInvokeHttp.Path)
+        if (_invokeSecret.TryStrip(path, out var invokePath) && post && invokePath == InstanceInvokeHttp.Path)
         {
             return InvokeHttpAsync(context);
         }
 
-        if (!path.StartsWith(RuntimePrefix, StringComparison.Ordinal))
+        // Without the runtime's secret every path is one that does not exist: nothing tells a prober that a prefix would help.
+        if (!_runtimeSecret.TryStrip(path, out path) || !path.StartsWith(RuntimePrefix, StringComparison.Ordinal))
         {
             return WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", "No such path.");
         }
@@ -383,12 +389,19 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     {
         Invocation invocation;
         TaskCompletionSource<Invocation>? waiter = null;
+        var conflict = false;
         lock (_lock)
         {
             _initialized = true;
             if (_terminal is not null)
             {
                 waiter = null;
+                invocation = null!;
+            }
+            else if (_nextWaiter is not null)
+            {
+                // One event goes to one `next`: a second one waiting alongside would be handed the same event.
+                conflict = true;
                 invocation = null!;
             }
             else if (_queued is { } queued)
@@ -401,9 +414,15 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             {
                 // A runtime asking again after its last answer: the previous invocation is over.
                 // Completed by InvokeAsync outside its lock; the continuation below runs inline on that thread.
-                waiter = _nextWaiter ??= new TaskCompletionSource<Invocation>();
+                waiter = _nextWaiter = new TaskCompletionSource<Invocation>();
                 invocation = null!;
             }
+        }
+
+        if (conflict)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status409Conflict, "Runtime.NextAlreadyWaiting", "Another invocation/next is already waiting for the next event.").ConfigureAwait(false);
+            return;
         }
 
         if (invocation is null)

@@ -69,7 +69,9 @@ public sealed class FunctionRequestHandler(FunctionsHost host)
         InvokeResult result;
         try
         {
-            result = await pool.InvokeAsync(requestId, payload, context.RequestAborted).ConfigureAwait(false);
+            // GET and HEAD are idempotent: one caught on a frozen instance may run again elsewhere (hedging).
+            var idempotent = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+            result = await pool.InvokeAsync(requestId, payload, idempotent, context.RequestAborted).ConfigureAwait(false);
         }
         catch (FunctionThrottledException)
         {

@@ -9,7 +9,9 @@ namespace Shoal.Functions.Pool;
 /// the most recently used idle instance, else starts a new one while the function is under <c>concurrency.max</c>,
 /// else waits in a bounded queue until an instance frees up or its deadline passes (then 429). An instance that dies
 /// fails only the invocation it ran and is replaced on demand; the janitor's <see cref="SweepAsync"/> retires idle and
-/// old instances and keeps <c>min_warm</c> started.
+/// old instances and keeps <c>min_warm</c> started. An idempotent invocation that an instance holds far longer than the
+/// function's recent p99 is hedged on another instance (see <c>FunctionPool.Hedging.cs</c>), so a frozen instance
+/// delays it by the hedge delay instead of failing it.
 /// </summary>
 public sealed partial class FunctionPool
 {
@@ -25,6 +27,7 @@ public sealed partial class FunctionPool
     private long _sequence;
     private long _started;
     private long _throttled;
+    private long _hedged;
 
     /// <summary>Creates the pool.</summary>
     public FunctionPool(FunctionDefinition function, string owner, IFunctionAgent agent, IInstanceInvoker invoker, TimeProvider time, ILogger logger)
@@ -43,24 +46,35 @@ public sealed partial class FunctionPool
     /// <summary>Runs one invocation on an instance of the function.</summary>
     /// <exception cref="FunctionThrottledException">At <c>concurrency.max</c> with the queue full or the wait past its deadline.</exception>
     /// <exception cref="FunctionStartException">No instance could be started.</exception>
-    public async Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        RunAsync(requestId, payload, dispatched: null, cancellationToken);
+
+    private async Task<InvokeResult> RunAsync(string requestId, ReadOnlyMemory<byte> payload, TaskCompletionSource<bool>? dispatched, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var instance = await AcquireAsync(cancellationToken).ConfigureAwait(false);
             InvokeResult? result = null;
             var warm = instance.Invocations > 0;
+            var sent = _time.GetTimestamp();
             try
             {
                 // The invocation is not cancelled with its caller: the runtime would run on regardless, and the instance
                 // must be free again before the pool hands it out. Lambda, too, finishes an invocation whose client left.
                 var limit = Function.Timeout + Function.InitTimeout + TimeSpan.FromSeconds(5);
                 instance.Invocations++;
-                result = await _invoker.InvokeAsync(instance.Id, instance.InvokeUrl, requestId, payload, limit, CancellationToken.None).ConfigureAwait(false);
+                var call = _invoker.InvokeAsync(instance.Id, instance.InvokeUrl, requestId, payload, limit, CancellationToken.None);
+                dispatched?.TrySetResult(warm);
+                result = await call.ConfigureAwait(false);
             }
             finally
             {
                 Release(instance, alive: result is { InstanceGone: false });
+            }
+
+            if (IsAnswer(result))
+            {
+                (warm ? _warmLatency : _coldLatency).Add(_time.GetElapsedTime(sent));
             }
 
             // A warm instance that died while idle never ran the event: run it on another one instead of failing it.
@@ -79,7 +93,10 @@ public sealed partial class FunctionPool
         lock (_lock)
         {
             var starting = _all.Values.Count(i => i.InvokeUrl.Length == 0);
-            return new PoolSnapshot(Function.Name, _all.Count, _idle.Count, _all.Count - _idle.Count - starting, starting, _waiters.Count, Interlocked.Read(ref _started), Interlocked.Read(ref _throttled));
+            return new PoolSnapshot(Function.Name, _all.Count, _idle.Count, _all.Count - _idle.Count - starting, starting, _waiters.Count, Interlocked.Read(ref _started), Interlocked.Read(ref _throttled))
+            {
+                Hedged = Interlocked.Read(ref _hedged),
+            };
         }
     }
 
@@ -416,4 +433,8 @@ public sealed partial class FunctionPool
 /// <param name="Waiting">Invocations in the queue.</param>
 /// <param name="Started">Instances started since the pool was made.</param>
 /// <param name="Throttled">Invocations refused with 429.</param>
-public sealed record PoolSnapshot(string Function, int Instances, int Idle, int Busy, int Starting, int Waiting, long Started, long Throttled);
+public sealed record PoolSnapshot(string Function, int Instances, int Idle, int Busy, int Starting, int Waiting, long Started, long Throttled)
+{
+    /// <summary>Invocations that were sent to a second instance because the first held them too long.</summary>
+    public long Hedged { get; init; }
+}

@@ -12,14 +12,19 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
     private readonly Agent.Protocol.Agent.AgentClient _client;
 
     /// <summary>Connects to the agent at <paramref name="address"/>, e.g. <c>http://127.0.0.1:7071</c>.</summary>
-    public GrpcFunctionAgent(Uri address)
+    /// <param name="address">The agent's address.</param>
+    /// <param name="token">The agent's bearer token, when it requires one.</param>
+    public GrpcFunctionAgent(Uri address, string? token = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         Address = address;
-        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        HttpMessageHandler handler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true };
+        if (!string.IsNullOrEmpty(token))
         {
-            HttpHandler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true },
-        });
+            handler = new BearerHandler(token) { InnerHandler = handler };
+        }
+
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
         _client = new Agent.Protocol.Agent.AgentClient(_channel);
     }
 
@@ -70,6 +75,16 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _channel.Dispose();
+
+    /// <summary>Adds the agent's token to every call (gRPC call credentials would need TLS).</summary>
+    private sealed class BearerHandler(string token) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 
     private static AgentInstance Map(Container c) => new(c.Id, c.Function, c.InvokeUrl, c.State switch
     {

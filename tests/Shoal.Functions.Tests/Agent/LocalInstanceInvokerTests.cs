@@ -4,9 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Shoal.Functions.Agent.Instances;
 using Shoal.Functions.Agent.Protocol;
-using Shoal.Functions.Agent.Runtime;
 using Shoal.Functions.Pool;
-using Shoal.Orchestration.Processes;
 
 namespace Shoal.Functions.Tests.Agent;
 
@@ -18,7 +16,7 @@ public sealed class LocalInstanceInvokerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
     private readonly string _state = Directory.CreateTempSubdirectory("shoal-agent-test-").FullName;
-    private readonly FakeRuntime _runtime = new();
+    private readonly FakeInstanceRuntime _runtime = new();
     private readonly RecordingInvoker _fallback = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private InstanceTable _table = null!;
@@ -159,57 +157,5 @@ public sealed class LocalInstanceInvokerTests : IAsyncLifetime
             Calls.Add($"{instanceId} {invokeUrl} {requestId}");
             return Task.FromResult(Answer);
         }
-    }
-
-    /// <summary>Starts no process: it records where the instance's Runtime API is, for the test to play the runtime.</summary>
-    private sealed class FakeRuntime : IInstanceRuntime
-    {
-        public Dictionary<string, FakeProcess> Processes { get; } = [];
-
-        public string Name => "fake";
-
-        public ValueTask<IInstanceProcess> StartAsync(InstanceLaunch launch, CancellationToken cancellationToken)
-        {
-            var process = new FakeProcess(launch.Process.Environment["AWS_LAMBDA_RUNTIME_API"]);
-            Processes[launch.Id] = process;
-            return ValueTask.FromResult<IInstanceProcess>(process);
-        }
-
-        public void KillLeftover(InstanceRecord record)
-        {
-        }
-    }
-
-    private sealed class FakeProcess(string runtimeApi) : IInstanceProcess
-    {
-        private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string RuntimeApi { get; } = runtimeApi;
-
-        public int Pid => int.MaxValue;
-
-        public long StartTime => 1;
-
-        public IReadOnlyList<string> Cgroups => [];
-
-        public Task<int> Exited => _exited.Task;
-
-        public void Exit(int code) => _exited.TrySetResult(code);
-
-        public void Pause()
-        {
-        }
-
-        public void Resume()
-        {
-        }
-
-        public Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
-        {
-            Exit(137);
-            return Task.CompletedTask;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Logging;
+using Shoal.Functions.Agent.Protocol;
+
+namespace Shoal.Functions.Pool;
+
+/// <summary>
+/// Hedging: a frozen instance (SIGSTOP, a stuck runtime, a paused VM) holds the invocation it was given and answers
+/// nothing. The pool never gives it a second one (an instance runs one invocation at a time), but the one it holds
+/// would wait for the function's timeout. For an idempotent invocation (the gateway's GET and HEAD routes) the pool
+/// therefore sends the same event to another instance (idle, or started for it) once the first has held it for
+/// <see cref="HedgeDelay"/>, and answers with the first real answer. The slow instance stays out of rotation until
+/// it answers (then it is idle again) or its timeout kills it (then it is replaced): a quarantine that needs no
+/// detector of its own.
+/// </summary>
+public sealed partial class FunctionPool
+{
+    /// <summary>The shortest hedge delay: below it, a GC pause or a busy host would double the work for nothing.</summary>
+    internal static readonly TimeSpan MinHedgeDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A warm invocation is hedged after this multiple of the function's recent warm p99.</summary>
+    internal const int HedgeP99Multiple = 2;
+
+    /// <summary>The hedge delay of a warm invocation before the pool has seen <see cref="LatencyWindow.MinSamples"/> of them.</summary>
+    internal static readonly TimeSpan UnmeasuredHedgeDelay = TimeSpan.FromSeconds(1);
+
+    private readonly LatencyWindow _warmLatency = new();
+    private readonly LatencyWindow _coldLatency = new();
+
+    /// <summary>
+    /// Runs one invocation; when <paramref name="idempotent"/> and the instance holds it past <see cref="HedgeDelay"/>,
+    /// runs it on a second instance as well and returns the first answer.
+    /// </summary>
+    /// <exception cref="FunctionThrottledException">At <c>concurrency.max</c> with the queue full or the wait past its deadline.</exception>
+    /// <exception cref="FunctionStartException">No instance could be started.</exception>
+    public async Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload, bool idempotent, CancellationToken cancellationToken)
+    {
+        if (!idempotent)
+        {
+            return await RunAsync(requestId, payload, dispatched: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var dispatched = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = RunAsync(requestId, payload, dispatched, cancellationToken);
+
+        // The delay counts from when an instance has the event, not while the invocation waits for one.
+        if (await Task.WhenAny(first, dispatched.Task).ConfigureAwait(false) == first)
+        {
+            return await first.ConfigureAwait(false);
+        }
+
+        var delay = HedgeDelay(warm: dispatched.Task.Result);
+        using (var cancelTimer = new CancellationTokenSource())
+        {
+            var timer = Task.Delay(delay, _time, cancelTimer.Token);
+            if (await Task.WhenAny(first, timer).ConfigureAwait(false) == first || cancellationToken.IsCancellationRequested)
+            {
+                await cancelTimer.CancelAsync().ConfigureAwait(false);
+                return await first.ConfigureAwait(false);
+            }
+        }
+
+        Interlocked.Increment(ref _hedged);
+        LogHedged(Function.Name, requestId, delay);
+        var second = HedgeAsync(requestId, payload, cancellationToken);
+        if (await Task.WhenAny((Task)first, second).ConfigureAwait(false) == first)
+        {
+            if (first.IsCompletedSuccessfully && IsAnswer(first.Result))
+            {
+                return first.Result;
+            }
+
+            // The first ended without an answer (its instance died or timed out): the hedge may still give one.
+            var late = await second.ConfigureAwait(false);
+            return late is not null && (IsAnswer(late) || !first.IsCompletedSuccessfully) ? late : await first.ConfigureAwait(false);
+        }
+
+        var hedged = second.Result;
+        return hedged is not null && IsAnswer(hedged) ? hedged : await first.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// How long an instance may hold an idempotent invocation before a second instance gets it too:
+    /// <see cref="HedgeP99Multiple"/> × the recent p99 of such invocations (warm or cold, as this one), at least
+    /// <see cref="MinHedgeDelay"/> and at most the function's timeout (past which the instance is killed anyway).
+    /// </summary>
+    internal TimeSpan HedgeDelay(bool warm)
+    {
+        var ceiling = warm ? Function.Timeout : Function.InitTimeout + Function.Timeout;
+        var p99 = (warm ? _warmLatency : _coldLatency).P99();
+        if (p99 is null)
+        {
+            // Nothing measured yet: a cold start may take long (not hedged before its limits), a warm call should not.
+            return warm ? Min(UnmeasuredHedgeDelay, ceiling) : ceiling;
+        }
+
+        var delay = TimeSpan.FromTicks(p99.Value.Ticks * HedgeP99Multiple);
+        return Min(Max(delay, MinHedgeDelay), Max(ceiling, MinHedgeDelay));
+    }
+
+    /// <summary>True for an answer of the function itself (a result or its error), as opposed to a lost instance.</summary>
+    private static bool IsAnswer(InvokeResult? result) => result is { NotRun: false, Kind: InvokeResultKind.Success or InvokeResultKind.HandlerError };
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>The second attempt: its failures (no instance free, none could start) leave the first to answer.</summary>
+    private async Task<InvokeResult?> HedgeAsync(string requestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(requestId, payload, dispatched: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FunctionThrottledException or FunctionStartException or OperationCanceledException)
+        {
+            LogHedgeFailed(Function.Name, requestId, ex.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(7204, LogLevel.Information, "Function {Function}: invocation {RequestId} held for {Delay} without an answer; sending it to another instance too")]
+    private partial void LogHedged(string function, string requestId, TimeSpan delay);
+
+    [LoggerMessage(7205, LogLevel.Debug, "Function {Function}: the hedge of invocation {RequestId} got no instance: {Reason}")]
+    private partial void LogHedgeFailed(string function, string requestId, string reason);
+}
