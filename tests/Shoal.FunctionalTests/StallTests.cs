@@ -71,6 +71,7 @@ public sealed class StallTests(ITestOutputHelper output)
 
         output.WriteLine($"up {upTook.TotalSeconds:0.0}s, frozen at {frozenAt.TotalSeconds:0.0}s, thawed at {thawedAt.TotalSeconds:0.0}s, app-1 back at {clock.Elapsed.TotalSeconds:0.0}s");
         var judged = samples.Where(s => s.Start >= frozenAt + TimeSpan.FromSeconds(1) && s.Start < thawedAt).ToList();
+        output.WriteLine($"{judged.Count} requests judged, the slowest {judged.Select(s => s.Duration).DefaultIfEmpty().Max().TotalMilliseconds:0} ms; the slowest since the freeze {samples.Where(s => s.Start >= frozenAt).Max(s => s.Duration).TotalMilliseconds:0} ms");
         Assert.True(judged.Count > 1000, $"only {judged.Count} requests from 1 s after the freeze to the thaw");
         var failed = judged.Where(s => s.Failure is not null).ToList();
         Assert.True(failed.Count == 0, $"{failed.Count} failed, e.g. {string.Join(", ", failed.Take(3).Select(f => $"{f.Failure} at {f.Start.TotalSeconds:0.00}s"))}");

@@ -12,7 +12,7 @@ public sealed record StallDetectionSettings
     public bool Enabled { get; init; } = true;
 
     /// <summary>How long an instance may go without answering while it has requests; null for auto.</summary>
-    /// <value>Defaults to null (auto): <see cref="Multiplier"/> × the service's observed p99, at least <see cref="MinThreshold"/>; 10 s until 100 requests were answered.</value>
+    /// <value>Defaults to null (auto): <see cref="Multiplier"/> × the service's observed p99 (or × the instance's own mean latency, when higher), at least <see cref="MinThreshold"/>; 10 s until 100 requests were answered.</value>
     public TimeSpan? Threshold { get; init; }
 
     /// <summary>The multiple of the service's p99 an auto threshold is.</summary>
@@ -20,8 +20,8 @@ public sealed record StallDetectionSettings
     public double Multiplier { get; init; } = 4;
 
     /// <summary>The smallest auto threshold, and the least mean latency that counts as slow.</summary>
-    /// <value>Defaults to 200 ms.</value>
-    public TimeSpan MinThreshold { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <value>Defaults to 500 ms: well within the second a stalled instance may keep receiving requests, well above a GC pause.</value>
+    public TimeSpan MinThreshold { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>An instance whose mean latency over the last second is this many times its peers' median (and above <see cref="MinThreshold"/>) counts as stalled; 0 turns this off.</summary>
     /// <value>Defaults to 5.</value>

@@ -104,9 +104,10 @@ internal sealed partial class StallDetector(GatewayState state, TimeProvider tim
 
             var inFlight = destination.ConcurrentRequestCount;
             var owed = destination.Progress.OwedFor(time, now, inFlight);
-            if (owed > timings.StallThreshold)
+            var threshold = ThresholdFor(destination, timings.StallThreshold, settings);
+            if (owed > threshold)
             {
-                Eject(cluster, destination, string.Create(CultureInfo.InvariantCulture, $"no answer for {owed.TotalMilliseconds:0} ms with {inFlight} requests in flight (stall threshold {timings.StallThreshold.TotalMilliseconds:0} ms)"));
+                Eject(cluster, destination, string.Create(CultureInfo.InvariantCulture, $"no answer for {owed.TotalMilliseconds:0} ms with {inFlight} requests in flight (stall threshold {threshold.TotalMilliseconds:0} ms)"));
                 continue;
             }
 
@@ -135,6 +136,21 @@ internal sealed partial class StallDetector(GatewayState state, TimeProvider tim
                 Eject(cluster, destination, string.Create(CultureInfo.InvariantCulture, $"mean latency {mean.TotalMilliseconds:0} ms over the last second, {settings.SlowRatio}× above its peers' median {median.TotalMilliseconds:0.0} ms"));
             }
         }
+    }
+
+    /// <summary>
+    /// The auto threshold is also at least the multiple of the instance's own usual latency: an instance that is slow by
+    /// design (a canary under analysis, a bigger job) is judged by what is normal for it, not by its faster peers.
+    /// </summary>
+    internal static TimeSpan ThresholdFor(DestinationState destination, TimeSpan serviceThreshold, StallDetectionSettings settings)
+    {
+        if (settings.Threshold is not null)
+        {
+            return serviceThreshold;
+        }
+
+        var own = destination.Progress.Typical * settings.Multiplier;
+        return own > serviceThreshold ? own : serviceThreshold;
     }
 
     /// <summary>True when <paramref name="mean"/> is above the floor and <c>slow_ratio</c> times the median of <paramref name="peers"/> (at least one).</summary>

@@ -13,6 +13,7 @@ internal sealed class InstanceProgress
     private long _unansweredSince;
     private long _latencyTicks;
     private long _answers;
+    private long _typicalTicks;
 
     /// <summary>Notes an answer at timestamp <paramref name="now"/> that took <paramref name="latency"/>.</summary>
     public void OnAnswer(TimeProvider time, long now, TimeSpan latency)
@@ -74,12 +75,21 @@ internal sealed class InstanceProgress
         return now > from ? time.GetElapsedTime(from, now) : TimeSpan.Zero;
     }
 
+    /// <summary>The instance's own mean latency in the last window that had answers: what is normal for it.</summary>
+    public TimeSpan Typical => TimeSpan.FromTicks(Volatile.Read(ref _typicalTicks));
+
     /// <summary>The mean latency of the answers since the last call and their count; starts a new window.</summary>
     public (TimeSpan Mean, long Count) TakeMeanLatency()
     {
         var count = Interlocked.Exchange(ref _answers, 0);
         var ticks = Interlocked.Exchange(ref _latencyTicks, 0);
-        return count == 0 ? (TimeSpan.Zero, 0) : (TimeSpan.FromTicks(ticks / count), count);
+        if (count == 0)
+        {
+            return (TimeSpan.Zero, 0);
+        }
+
+        Volatile.Write(ref _typicalTicks, ticks / count);
+        return (TimeSpan.FromTicks(ticks / count), count);
     }
 
     /// <summary>Forgets the debt: the instance just proved alive (a probe answered).</summary>

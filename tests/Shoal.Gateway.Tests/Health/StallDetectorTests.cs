@@ -20,7 +20,7 @@ public sealed class StallDetectorTests : IDisposable
         _cluster = cluster;
         _detector = new StallDetector(state, _time, NullLogger<StallDetector>.Instance);
 
-        // A p99 of about 2 ms: the stall threshold is its floor, 200 ms.
+        // A p99 of about 2 ms: the stall threshold is its floor, 500 ms.
         for (var i = 0; i < 500; i++)
         {
             cluster.Latency.Record(TimeSpan.FromMilliseconds(2));
@@ -57,13 +57,33 @@ public sealed class StallDetectorTests : IDisposable
         }
 
         _detector.Scan();
-        Run(TimeSpan.FromMilliseconds(200), answering: [2, 3]);
+        Run(TimeSpan.FromMilliseconds(500), answering: [2, 3]);
         Assert.Equal(["app-1", "app-2", "app-3"], Available);
 
         Run(TimeSpan.FromMilliseconds(100), answering: [2, 3]);
         Assert.Equal(["app-2", "app-3"], Available);
         Assert.True(D(1).IsEjected);
-        Assert.Equal(TimeSpan.FromMilliseconds(200), _cluster.RefreshTimings().StallThreshold);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), _cluster.RefreshTimings().StallThreshold);
+    }
+
+    [Fact]
+    public void Scan_InstanceSlowByDesign_IsJudgedByItsOwnUsualLatency()
+    {
+        // app-1 usually takes 300 ms (a canary, say): its threshold is 4 x 300 ms, not the service's 500 ms.
+        for (var tick = 0; tick < 10; tick++)
+        {
+            _time.Advance(StallDetector.Tick);
+            D(1).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(300));
+            _detector.Scan();
+        }
+
+        D(1).BeginRequest();
+        _detector.Scan();
+        Run(TimeSpan.FromMilliseconds(1200), answering: [2, 3]);
+        Assert.Equal(3, Available.Length);
+
+        Run(TimeSpan.FromMilliseconds(100), answering: [2, 3]);
+        Assert.Equal(["app-2", "app-3"], Available);
     }
 
     [Fact]
@@ -85,7 +105,7 @@ public sealed class StallDetectorTests : IDisposable
     {
         D(1).Progress.OnUnanswered(_time.GetTimestamp());
 
-        Run(TimeSpan.FromMilliseconds(300), answering: [2, 3]);
+        Run(TimeSpan.FromMilliseconds(600), answering: [2, 3]);
 
         Assert.Equal(["app-2", "app-3"], Available);
     }
@@ -120,7 +140,7 @@ public sealed class StallDetectorTests : IDisposable
             _time.Advance(StallDetector.Tick);
             for (var n = 0; n < 3; n++)
             {
-                D(1).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(400));
+                D(1).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(700));
                 D(2).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(5));
                 D(3).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(6));
             }
@@ -132,10 +152,10 @@ public sealed class StallDetectorTests : IDisposable
     }
 
     [Theory]
-    [InlineData(300, new[] { 5, 6 }, true)]
-    [InlineData(150, new[] { 5, 6 }, false)]
-    [InlineData(300, new[] { 100, 100 }, false)]
-    [InlineData(300, new int[0], false)]
+    [InlineData(600, new[] { 5, 6 }, true)]
+    [InlineData(450, new[] { 5, 6 }, false)]
+    [InlineData(600, new[] { 200, 200 }, false)]
+    [InlineData(600, new int[0], false)]
     [InlineData(600, new[] { 100, 110, 2000 }, true)]
     public void IsSlow_AboveTheFloorAndTheRatioTimesThePeersMedian(int meanMs, int[] peersMs, bool slow)
     {

@@ -25,9 +25,9 @@ public sealed class ClusterTimingsTests
     }
 
     [Theory]
-    [InlineData(2, 10, 200, 5000)]
-    [InlineData(30, 30, 200, 5000)]
-    [InlineData(100, 100, 400, 5000)]
+    [InlineData(2, 10, 500, 5000)]
+    [InlineData(30, 30, 500, 5000)]
+    [InlineData(200, 200, 800, 5000)]
     [InlineData(800, 800, 3200, 8000)]
     [InlineData(5000, 5000, 20000, 30000)]
     public void From_Estimate_DerivesHedgeDelayStallThresholdAndAttemptTimeout(int p99, int hedge, int stall, int attempt)

@@ -54,6 +54,7 @@ public sealed class InstanceProgressTests
         Owed(1);
         _time.Advance(TimeSpan.FromSeconds(5));
         _progress.Reset(_time.GetTimestamp());
+        Assert.Equal(TimeSpan.Zero, Owed(1));
         _time.Advance(TimeSpan.FromMilliseconds(10));
         Assert.Equal(TimeSpan.FromMilliseconds(10), Owed(1));
     }
