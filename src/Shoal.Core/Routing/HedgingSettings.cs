@@ -3,7 +3,9 @@ namespace Shoal.Routing;
 /// <summary>
 /// Hedging: an idempotent request without a body (GET, HEAD, OPTIONS) that has no answer after <see cref="Delay"/> is sent
 /// to another instance as well; the first answer wins and the other attempt is cancelled (as Envoy's
-/// <c>hedge_on_per_try_timeout</c> and gRPC's hedging policy). Hedges are paid from the retry budget.
+/// <c>hedge_on_per_try_timeout</c> and gRPC's hedging policy). Hedges are paid from the retry budget, stay on the version a
+/// traffic split chose, and are not sent for services with an affinity strategy (session, ip-hash, consistent-hash), whose
+/// keys must stay on their instance.
 /// </summary>
 public sealed record HedgingSettings
 {

@@ -1,3 +1,4 @@
+using Shoal.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Shoal.Gateway.Model;
@@ -27,7 +28,9 @@ internal sealed record ClusterTimings(ClusterConfig Config, TimeSpan? P99, TimeS
     {
         var resilience = config.Resilience;
         var hedging = resilience.Hedging;
-        TimeSpan? hedgeDelay = !hedging.Enabled ? null
+        // An affinity strategy promises that a key stays on its instance (a session, a cache shard): a hedge to another
+        // instance would break that promise whenever the instance is a little slow, so such services are not hedged.
+        TimeSpan? hedgeDelay = !hedging.Enabled || KeepsAffinity(config.Options.LoadBalancing.Strategy) ? null
             : hedging.Delay ?? (p99 is { } h ? Max(h, MinHedgeDelay) : null);
 
         var stall = resilience.StallDetection;
@@ -41,6 +44,9 @@ internal sealed record ClusterTimings(ClusterConfig Config, TimeSpan? P99, TimeS
             : config.RequestConfig with { ActivityTimeout = attemptTimeout };
         return new ClusterTimings(config, p99, hedgeDelay, stallThreshold, requestConfig);
     }
+
+    private static bool KeepsAffinity(string strategy) =>
+        strategy is Strategies.Session or Strategies.IpHash or Strategies.ConsistentHash;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

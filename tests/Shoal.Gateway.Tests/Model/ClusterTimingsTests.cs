@@ -9,8 +9,8 @@ namespace Shoal.Gateway.Tests.Model;
 
 public sealed class ClusterTimingsTests
 {
-    private static ClusterConfig Config(ResilienceSettings resilience) =>
-        new(new ServiceRoutingOptions { Resilience = resilience }, new RoundRobinPolicy(), ResiliencePipeline<AttemptOutcome>.Empty);
+    private static ClusterConfig Config(ResilienceSettings resilience, string strategy = Strategies.RoundRobin) =>
+        new(new ServiceRoutingOptions { Resilience = resilience, LoadBalancing = new LoadBalancingSettings { Strategy = strategy } }, new RoundRobinPolicy(), ResiliencePipeline<AttemptOutcome>.Empty);
 
     private static readonly TimeSpan s_ms = TimeSpan.FromMilliseconds(1);
 
@@ -63,6 +63,18 @@ public sealed class ClusterTimingsTests
         var resilience = ResilienceSettings.Default with { Hedging = new HedgingSettings { Enabled = false, Delay = 50 * s_ms } };
 
         Assert.Null(ClusterTimings.From(Config(resilience), 2 * s_ms).HedgeDelay);
+    }
+
+    [Theory]
+    [InlineData(Strategies.Session)]
+    [InlineData(Strategies.IpHash)]
+    [InlineData(Strategies.ConsistentHash)]
+    public void From_AffinityStrategy_NoHedging(string strategy)
+    {
+        var resilience = ResilienceSettings.Default with { Hedging = new HedgingSettings { Delay = 50 * s_ms } };
+
+        Assert.Null(ClusterTimings.From(Config(resilience, strategy), 2 * s_ms).HedgeDelay);
+        Assert.Equal(50 * s_ms, ClusterTimings.From(Config(resilience, Strategies.LeastRequests), 2 * s_ms).HedgeDelay);
     }
 
     [Fact]
