@@ -61,6 +61,8 @@ public static class GatewayServer
         }
         builder.Services.AddSingleton<GatewayState>();
         builder.Services.AddSingleton<PassiveHealthMonitor>();
+        builder.Services.AddSingleton<StallDetector>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StallDetector>());
         builder.Services.AddSingleton<ForwarderClient>();
         builder.Services.AddSingleton<GatewayRequestHandler>();
         builder.Services.AddSingleton<IInstanceDrainer, GatewayDrainer>();

@@ -168,6 +168,8 @@ public sealed class GatewayTests
               timeout: 500ms
               retries: { max_attempts: 1 }
               circuit_breaker: { consecutive_failures: 2, break_duration: 30s }
+              hedging: { enabled: false }
+              stall_detection: { enabled: false }
             """));
         var frozen = stack.RecordedPids()["app-1"];
         var clock = Stopwatch.StartNew();

@@ -10,6 +10,16 @@ public sealed record ResilienceSettings
     /// <value>Defaults to 30 s.</value>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The per-attempt timeout (same meaning as <see cref="Timeout"/>, for one attempt); null for auto.</summary>
+    /// <value>Defaults to null (auto): 10 × the service's observed p99, at least 5 s and at most <see cref="Timeout"/>; <see cref="Timeout"/> until 100 requests were answered.</value>
+    public TimeSpan? AttemptTimeout { get; init; }
+
+    /// <summary>Hedged attempts for idempotent requests without a body.</summary>
+    public HedgingSettings Hedging { get; init; } = new();
+
+    /// <summary>The gateway's own detection of stalled instances.</summary>
+    public StallDetectionSettings StallDetection { get; init; } = new();
+
     /// <summary>Retries of failed attempts.</summary>
     public RetrySettings Retries { get; init; } = new();
 

@@ -34,6 +34,7 @@ public static class GatewayEndpoints
                 name = c.Service,
                 strategy = c.LoadBalancing.Strategy,
                 panic = c.InPanic,
+                timings = Timings(c),
                 destinations = c.AllDestinations.Select(d => new
                 {
                     id = d.Id,
@@ -93,6 +94,19 @@ public static class GatewayEndpoints
             return Results.Json(Describe(updated), s_json);
         });
         return endpoints;
+    }
+
+    /// <summary>The timings the gateway derived from the service's latency (null where there is no estimate or no hedging).</summary>
+    private static object Timings(ClusterState cluster)
+    {
+        var timings = cluster.TimingsFor(cluster.Config);
+        return new
+        {
+            p99_ms = timings.P99?.TotalMilliseconds,
+            hedge_delay_ms = timings.HedgeDelay?.TotalMilliseconds,
+            stall_threshold_ms = timings.StallThreshold.TotalMilliseconds,
+            attempt_timeout_ms = timings.RequestConfig.ActivityTimeout?.TotalMilliseconds,
+        };
     }
 
     private static object Describe(ClusterState cluster) => new

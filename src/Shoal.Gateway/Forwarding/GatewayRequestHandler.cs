@@ -17,14 +17,14 @@ namespace Shoal.Gateway.Forwarding;
 /// breaker admits, forward with YARP, report the outcome, and retry a failure that is safe to replay on another instance.
 /// Everything per request reads immutable snapshots; the retry machinery (Polly) is entered only after a failure.
 /// </summary>
-internal sealed class GatewayRequestHandler(
+internal sealed partial class GatewayRequestHandler(
     GatewayState state,
     IHttpForwarder forwarder,
     ForwarderClient client,
     PassiveHealthMonitor passiveHealth,
     TimeProvider time,
     IRandomFactory randomFactory,
-    GatewayOptions options)
+    GatewayOptions options) : IHedgeTargets
 {
     internal const string InstanceHeader = "x-shoal-instance";
     private readonly Random _random = randomFactory.CreateRandomInstance();
@@ -89,16 +89,24 @@ internal sealed class GatewayRequestHandler(
         context.Response.Headers[InstanceHeader] = destination.InstanceHeader;
         var split = cluster.Split;
         var started = split is null ? 0 : time.GetTimestamp();
+        var attempt = NewAttempt(context, cluster, config, destination, out var requestConfig);
         ForwarderError error;
         try
         {
-            error = await forwarder.SendAsync(context, destination.Prefix, client.Invoker, config.RequestConfig, HttpTransformer.Empty).ConfigureAwait(false);
+            error = await forwarder.SendAsync(context, destination.Prefix, attempt, requestConfig, HttpTransformer.Empty).ConfigureAwait(false);
         }
         finally
         {
             destination.EndRequest();
+            if (attempt.Answered is { } hedge && !ReferenceEquals(hedge, destination))
+            {
+                hedge.EndRequest();
+            }
         }
 
+        // A hedge may have answered instead, or failed last: the outcome is that instance's.
+        var primary = destination;
+        destination = attempt.Answered ?? attempt.Failed ?? destination;
         if (split is not null)
         {
             // A deployment's analysis compares versions on what each answered; a transport failure counts as a 502.
@@ -117,7 +125,7 @@ internal sealed class GatewayRequestHandler(
                 destination.Breaker.RecordSuccess();
             }
 
-            return (AttemptOutcome.Done, destination);
+            return (AttemptOutcome.Done, primary);
         }
 
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
@@ -128,8 +136,8 @@ internal sealed class GatewayRequestHandler(
         }
 
         return CanRetry(context, error, neverConnected)
-            ? (new AttemptOutcome(true, neverConnected, cluster.Budget, config.Resilience.Retries), destination)
-            : (AttemptOutcome.Done, destination);
+            ? (new AttemptOutcome(true, neverConnected, cluster.Budget, config.Resilience.Retries), primary)
+            : (AttemptOutcome.Done, primary);
     }
 
     /// <summary>The hash of the key an affinity strategy keeps requests together by, or null.</summary>

@@ -41,6 +41,36 @@ public sealed class ClusterState
 
     internal RetryBudget Budget { get; }
 
+    /// <summary>The service's answer latencies, for the auto hedging delay, stall threshold and attempt timeout.</summary>
+    internal LatencyEstimate Latency { get; } = new();
+
+    private ClusterTimings? _timings;
+
+    /// <summary>The timings in force for <paramref name="config"/>: the derived ones, or the settings' own until the stall detector derives new ones.</summary>
+    internal ClusterTimings TimingsFor(ClusterConfig config)
+    {
+        var timings = Volatile.Read(ref _timings);
+        if (timings is not null && ReferenceEquals(timings.Config, config))
+        {
+            return timings;
+        }
+
+        // New settings: derive at once from what was observed, so a request never runs under the old ones.
+        timings = ClusterTimings.From(config, Latency.Quantile(0.99));
+        Volatile.Write(ref _timings, timings);
+        return timings;
+    }
+
+    /// <summary>Re-derives the timings from the settings in force and the latency observed now (the stall detector's tick).</summary>
+    internal ClusterTimings RefreshTimings()
+    {
+        var config = Config;
+        var previous = Volatile.Read(ref _timings);
+        var timings = ClusterTimings.From(config, Latency.Quantile(0.99), previous);
+        Volatile.Write(ref _timings, timings);
+        return timings;
+    }
+
     private TrafficSplit? _split;
 
     /// <summary>The version split in force, or null when every version shares the traffic by the strategy alone.</summary>

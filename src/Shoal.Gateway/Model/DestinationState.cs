@@ -43,6 +43,9 @@ public sealed class DestinationState
 
     internal CircuitBreaker Breaker { get; }
 
+    /// <summary>Answers and unanswered requests, for stall detection.</summary>
+    internal InstanceProgress Progress { get; } = new();
+
     /// <summary>The timestamp at which the instance became routable, for slow start.</summary>
     internal long ReadySince { get; set; }
 

@@ -214,10 +214,11 @@ internal sealed partial class Replica
         var everHealthy = false;
         while (!token.IsCancellationRequested)
         {
+            var started = _context.Time.GetTimestamp();
             HealthProbeResult result;
             try
             {
-                result = await _context.Probe.ProbeAsync(check, Snapshot.Port, token).ConfigureAwait(false);
+                result = await ProbeOnceAsync(check, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -252,14 +253,37 @@ internal sealed partial class Replica
                 }
             }
 
+            // Probes start every interval, however long the last one took (HAProxy's inter): a probe that waits out its
+            // timeout does not stretch the period, so a healthy replica falls within interval x unhealthy_threshold
+            // (+ one timeout) of freezing, not (interval + timeout) x unhealthy_threshold.
+            var period = everHealthy ? check.Interval : check.StartInterval;
+            var wait = period - _context.Time.GetElapsedTime(started);
             try
             {
-                await Task.Delay(everHealthy ? check.Interval : check.StartInterval, _context.Time, token).ConfigureAwait(false);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _context.Time, token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>One probe, given at most the check's timeout on the supervisor's clock; no answer by then is a failure.</summary>
+    private async Task<HealthProbeResult> ProbeOnceAsync(HealthCheckDefinition check, CancellationToken token)
+    {
+        using var deadline = new CancellationTokenSource(check.Timeout, _context.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
+        try
+        {
+            return await _context.Probe.ProbeAsync(check, Snapshot.Port, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            return new HealthProbeResult(false, $"no answer within {Durations.Format(check.Timeout)}");
         }
     }
 

@@ -29,7 +29,7 @@ public static partial class StackFileLoader
 
     private static readonly string[] s_replicaKeys = ["weight", "metadata", "env"];
     private static readonly string[] s_balancingKeys = ["strategy", "session_header", "session_cookie", "session_idle_timeout", "hash_key", "bounded_load", "virtual_nodes", "settings"];
-    private static readonly string[] s_resilienceKeys = ["timeout", "retries", "circuit_breaker", "outliers", "bulkhead", "slow_start"];
+    private static readonly string[] s_resilienceKeys = ["timeout", "attempt_timeout", "retries", "circuit_breaker", "outliers", "bulkhead", "slow_start", "hedging", "stall_detection"];
     private static readonly string[] s_retryKeys = ["max_attempts", "backoff", "max_backoff", "budget", "min_retries_per_second"];
     private static readonly string[] s_breakerKeys = ["consecutive_failures", "failure_ratio", "minimum_requests", "window", "break_duration"];
     private static readonly string[] s_outlierKeys = ["consecutive_failures", "ejection_time", "max_ejection_percent"];
@@ -609,6 +609,7 @@ public static partial class StackFileLoader
                 QueueTimeout = bulkhead.GetDuration("queue_timeout", TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? d.Bulkhead.QueueTimeout,
             },
         };
+        settings = ReadStallSettings(r, settings);
         if (retry is not null && settings.Retries.MaxBackoff < settings.Retries.Backoff)
         {
             retry.Errors.Add(retry.Get("max_backoff") ?? retry.Node, retry.FieldPath("max_backoff"), "must be at least 'backoff'");

@@ -70,6 +70,16 @@ internal sealed class FakeHealthProbe : IHealthProbe
 
     public void Set(int port, bool healthy) => _healthy[port] = healthy;
 
-    public ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, int port, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_healthy.GetValueOrDefault(port, DefaultHealthy) ? new HealthProbeResult(true, "HTTP 200") : new HealthProbeResult(false, "HTTP 503"));
+    /// <summary>When true, probes get no answer at all (a frozen replica): they end only when cancelled.</summary>
+    public bool Hang { get; set; }
+
+    public async ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, int port, CancellationToken cancellationToken)
+    {
+        if (Hang)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return _healthy.GetValueOrDefault(port, DefaultHealthy) ? new HealthProbeResult(true, "HTTP 200") : new HealthProbeResult(false, "HTTP 503");
+    }
 }

@@ -77,6 +77,42 @@ public sealed class StackSupervisorTests : IAsyncLifetime
         Assert.Equal("HTTP 503", Replica("app-1").Message);
     }
 
+    /// <summary>Advances fake time in 100 ms steps until <paramref name="done"/>; returns the fake time that took.</summary>
+    private async Task<TimeSpan> AdvanceUntilAsync(Func<bool> done, string what)
+    {
+        var elapsed = TimeSpan.Zero;
+        await Poll.UntilAsync(() =>
+        {
+            if (done())
+            {
+                return true;
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            elapsed += TimeSpan.FromMilliseconds(100);
+            return false;
+        }, TimeSpan.FromSeconds(20), what);
+        return elapsed;
+    }
+
+    [Fact]
+    public async Task HealthCheck_ProbesGetNoAnswer_FallWithinIntervalTimesThresholdPlusTimeout_ThenRiseAfterHealthyThresholdPasses()
+    {
+        Start("  app:\n    command: [x]\n    port: auto\n    health: { http: /health, interval: 1s, timeout: 1s, unhealthy_threshold: 3, healthy_threshold: 2 }\n");
+        await AdvanceUntilAsync(() => Replica("app-1").State == ReplicaState.Healthy, "app-1 healthy");
+
+        // A frozen replica: probes connect but never answer; each times out.
+        _probe.Hang = true;
+        var fell = await AdvanceUntilAsync(() => Replica("app-1").State == ReplicaState.Unhealthy, "app-1 unhealthy");
+        Assert.True(fell <= TimeSpan.FromSeconds(4), $"unhealthy after {fell.TotalSeconds:0.0} s of fake time; interval 1 s x 3 + timeout 1 s allows 4 s");
+        Assert.Equal("no answer within 1s", Replica("app-1").Message);
+        Assert.Equal(InstanceHealth.Critical, _catalog.Current.Instances.Single().Health);
+
+        _probe.Hang = false;
+        var rose = await AdvanceUntilAsync(() => Replica("app-1").State == ReplicaState.Healthy, "app-1 healthy again");
+        Assert.InRange(rose, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2.2));
+    }
+
     [Fact]
     public async Task ProcessExits_RestartAlways_RestartsAfterTheBackoff()
     {

@@ -1,0 +1,243 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Catalog;
+using Shoal.Gateway.Model;
+using Shoal.Routing;
+
+namespace Shoal.Gateway.Health;
+
+/// <summary>
+/// The gateway's own stall detection. Every 100 ms it re-derives each service's timings from the latency it observed (the
+/// hedging delay, the stall threshold, the per-attempt timeout) and takes out of rotation an instance that has owed an
+/// answer for longer than the threshold (frozen, deadlocked, paused) or whose answers over the last second are far slower
+/// than its peers'. Such an instance is probed every <c>probe_interval</c> and comes back on its first answer, whatever its
+/// status: a stall is about answering at all; failing answers are passive health's business.
+/// </summary>
+internal sealed partial class StallDetector(GatewayState state, TimeProvider time, ILogger<StallDetector> logger) : IHostedService, IDisposable
+{
+    /// <summary>How often the detector looks.</summary>
+    internal static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+    // Latency means are compared over 1 s; the service's latency windows turn over every 10 s.
+    private const int TicksPerSlowCheck = 10;
+    private const int TicksPerRotation = 100;
+    private const int MinAnswersForMean = 5;
+
+    private readonly HttpMessageInvoker _probeClient = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _scanLock = new();
+    private ITimer? _timer;
+    private long _ticks;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer = time.CreateTimer(static s => ((StallDetector)s!).Scan(), this, Tick, Tick);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _timer?.Dispose();
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _stopping.Cancel();
+        _probeClient.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>One look at every service (the timer's tick; internal for tests).</summary>
+    internal void Scan()
+    {
+        // A slow tick must not overlap the next one.
+        if (!_scanLock.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            var tick = ++_ticks;
+            foreach (var cluster in state.Clusters)
+            {
+                try
+                {
+                    ScanCluster(cluster, tick);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Keep looking: one service's trouble must not blind the detector to the others.
+                    Log.ScanFailed(logger, cluster.Service, ex);
+                }
+            }
+        }
+        finally
+        {
+            _scanLock.Exit();
+        }
+    }
+
+    private void ScanCluster(ClusterState cluster, long tick)
+    {
+        if (tick % TicksPerRotation == 0)
+        {
+            cluster.Latency.Rotate();
+        }
+
+        var timings = cluster.RefreshTimings();
+        var settings = timings.Config.Resilience.StallDetection;
+        var slowCheck = tick % TicksPerSlowCheck == 0;
+        var now = time.GetTimestamp();
+        List<(DestinationState Destination, TimeSpan Mean, long Count)>? means = slowCheck ? [] : null;
+        foreach (var destination in cluster.AllDestinations)
+        {
+            var mean = slowCheck ? destination.Progress.TakeMeanLatency() : default;
+            if (!settings.Enabled || !destination.Instance.IsRoutable || destination.IsEjected)
+            {
+                continue;
+            }
+
+            var inFlight = destination.ConcurrentRequestCount;
+            var owed = destination.Progress.OwedFor(time, now, inFlight);
+            var threshold = ThresholdFor(destination, timings.StallThreshold, settings);
+            if (owed > threshold)
+            {
+                Eject(cluster, destination, string.Create(CultureInfo.InvariantCulture, $"no answer for {owed.TotalMilliseconds:0} ms with {inFlight} requests in flight (stall threshold {threshold.TotalMilliseconds:0} ms)"));
+                continue;
+            }
+
+            means?.Add((destination, mean.Mean, mean.Count));
+        }
+
+        if (means is null || settings.SlowRatio <= 0)
+        {
+            return;
+        }
+
+        foreach (var (destination, mean, count) in means)
+        {
+            if (count < MinAnswersForMean)
+            {
+                continue;
+            }
+
+            // Peers are instances of the same version: versions may differ in speed by design.
+            var peers = means
+                .Where(m => !ReferenceEquals(m.Destination, destination) && m.Count >= MinAnswersForMean && m.Destination.Instance.Version == destination.Instance.Version)
+                .Select(m => m.Mean)
+                .ToList();
+            if (IsSlow(mean, peers, settings, out var median))
+            {
+                Eject(cluster, destination, string.Create(CultureInfo.InvariantCulture, $"mean latency {mean.TotalMilliseconds:0} ms over the last second, {settings.SlowRatio}× above its peers' median {median.TotalMilliseconds:0.0} ms"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The auto threshold is also at least the multiple of the instance's own usual latency: an instance that is slow by
+    /// design (a canary under analysis, a bigger job) is judged by what is normal for it, not by its faster peers.
+    /// </summary>
+    internal static TimeSpan ThresholdFor(DestinationState destination, TimeSpan serviceThreshold, StallDetectionSettings settings)
+    {
+        if (settings.Threshold is not null)
+        {
+            return serviceThreshold;
+        }
+
+        var own = destination.Progress.Typical * settings.Multiplier;
+        return own > serviceThreshold ? own : serviceThreshold;
+    }
+
+    /// <summary>True when <paramref name="mean"/> is above the floor and <c>slow_ratio</c> times the median of <paramref name="peers"/> (at least one).</summary>
+    internal static bool IsSlow(TimeSpan mean, List<TimeSpan> peers, StallDetectionSettings settings, out TimeSpan median)
+    {
+        median = TimeSpan.Zero;
+        if (peers.Count == 0 || mean <= settings.MinThreshold)
+        {
+            return false;
+        }
+
+        peers.Sort();
+        median = peers.Count % 2 == 1 ? peers[peers.Count / 2] : (peers[(peers.Count / 2) - 1] + peers[peers.Count / 2]) / 2;
+        return mean > median * settings.SlowRatio;
+    }
+
+    private void Eject(ClusterState cluster, DestinationState destination, string reason)
+    {
+        if (!PassiveHealthMonitor.MayEject(cluster, cluster.Config.Resilience.Outliers.MaxEjectionPercent) || !destination.TryEject())
+        {
+            return;
+        }
+
+        Log.Stalled(logger, cluster.Service, destination.Id, reason);
+        state.Rebuild();
+        _ = ProbeUntilAnsweringAsync(cluster, destination);
+    }
+
+    private async Task ProbeUntilAnsweringAsync(ClusterState cluster, DestinationState destination)
+    {
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                var interval = cluster.Config.Resilience.StallDetection.ProbeInterval;
+                await Task.Delay(interval, time, _stopping.Token).ConfigureAwait(false);
+
+                // Replaced (restarted) or removed, or readmitted by passive health: this story is over.
+                if (!ReferenceEquals(state.FindDestination(cluster.Service, destination.Id), destination) || !destination.IsEjected)
+                {
+                    return;
+                }
+
+                if (await AnswersAsync(destination.Instance, interval).ConfigureAwait(false))
+                {
+                    destination.Progress.Reset(time.GetTimestamp());
+                    destination.Readmit();
+                    Log.Answering(logger, cluster.Service, destination.Id);
+                    state.Rebuild();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>True when the instance answers an HTTP request (its health path, else /) within the probe interval, at least 500 ms.</summary>
+    private async Task<bool> AnswersAsync(ServiceInstance instance, TimeSpan interval)
+    {
+        var timeout = interval > TimeSpan.FromMilliseconds(500) ? interval : TimeSpan.FromMilliseconds(500);
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token);
+        var path = instance.Metadata.TryGetValue(ServiceInstance.HealthPathKey, out var health) ? health : "/";
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{instance.Address}:{instance.Port}{path}"));
+            using var response = await _probeClient.SendAsync(request, linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            _stopping.Token.ThrowIfCancellationRequested();
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2201, LogLevel.Warning, "{Service}/{InstanceId} stalled, out of rotation: {Reason}")]
+        public static partial void Stalled(ILogger logger, string service, string instanceId, string reason);
+
+        [LoggerMessage(2202, LogLevel.Information, "{Service}/{InstanceId} answers again, back in rotation")]
+        public static partial void Answering(ILogger logger, string service, string instanceId);
+
+        [LoggerMessage(2203, LogLevel.Error, "Stall detection failed for {Service}")]
+        public static partial void ScanFailed(ILogger logger, string service, Exception exception);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+using Shoal.Gateway.Configuration;
+using Shoal.Gateway.Forwarding;
+using Shoal.Gateway.Model;
+using Shoal.Routing;
+using Shoal.Testing;
+using static Shoal.Gateway.Tests.GatewayTestData;
+
+namespace Shoal.Gateway.Tests.Forwarding;
+
+public sealed class AttemptInvokerTests
+{
+    private static readonly TimeSpan s_delay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
+    private readonly FakeTimeProvider _time = new();
+    private readonly Upstreams _upstreams = new();
+    private readonly Targets _targets = new();
+    private readonly ClusterState _cluster;
+
+    public AttemptInvokerTests()
+    {
+        (_, _cluster) = Cluster(new GatewayOptions(), _time, LoadBalancingSettings.Default, Instance("app-1", 1), Instance("app-2", 2), Instance("app-3", 3));
+    }
+
+    private DestinationState D(int i) => _cluster.AllDestinations[i - 1];
+
+    private (AttemptInvoker Invoker, HttpContext Context) Attempt(TimeSpan? hedgeDelay)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        return (new AttemptInvoker(_upstreams, _time, _targets, context, _cluster, _cluster.Config, D(1), hedgeDelay, TimeSpan.FromMilliseconds(10)), context);
+    }
+
+    private static HttpRequestMessage Get(int port) => new(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}/api/x?q=1")) { Headers = { { "X-Test", "yes" } } };
+
+    [Fact]
+    public async Task SendAsync_NoAnswerWithinTheDelay_HedgesToAnotherInstance_FirstAnswerWins_TheOtherIsCancelled()
+    {
+        var (invoker, context) = Attempt(s_delay);
+        var sending = invoker.SendAsync(Get(1), CancellationToken.None);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+
+        _time.Advance(s_delay);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 2, s_wait, "the hedge");
+        var hedge = _upstreams.Sent.Single(s => s.Key != 1);
+        Assert.Equal($"http://127.0.0.1:{hedge.Key}/api/x?q=1", hedge.Value.Request.RequestUri!.ToString());
+        Assert.Equal("yes", hedge.Value.Request.Headers.GetValues("X-Test").Single());
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        hedge.Value.Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+
+        using var response = await sending.WaitAsync(s_wait);
+        Assert.Equal(1, invoker.Hedges);
+        Assert.Equal($"app-{hedge.Key}", invoker.Answered!.Id);
+        Assert.Equal($"app-{hedge.Key}", context.Response.Headers[GatewayRequestHandler.InstanceHeader].ToString());
+        Assert.True(_upstreams.Sent[1].Token.IsCancellationRequested);
+
+        // The first instance owes the answer it never gave: a stall sign.
+        await Poll.UntilAsync(() => D(1).Progress.OwedFor(_time, _time.GetTimestamp(), inFlight: 0) == TimeSpan.FromMilliseconds(25), s_wait, "app-1 to owe the answer since the first attempt");
+    }
+
+    [Fact]
+    public async Task SendAsync_AnsweredWithinTheDelay_NoHedge()
+    {
+        var (invoker, _) = Attempt(s_delay);
+        var sending = invoker.SendAsync(Get(1), CancellationToken.None);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        _upstreams.Sent[1].Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+
+        using var response = await sending.WaitAsync(s_wait);
+        _time.Advance(s_delay * 10);
+        Assert.Equal(0, invoker.Hedges);
+        Assert.Same(D(1), invoker.Answered);
+        Assert.Single(_upstreams.Sent);
+    }
+
+    [Fact]
+    public async Task SendAsync_NoOtherInstance_WaitsForTheFirst()
+    {
+        _targets.None = true;
+        var (invoker, _) = Attempt(s_delay);
+        var sending = invoker.SendAsync(Get(1), CancellationToken.None);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(s_delay * 3);
+        _upstreams.Sent[1].Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+
+        using var response = await sending.WaitAsync(s_wait);
+        Assert.Equal(0, invoker.Hedges);
+        Assert.Same(D(1), invoker.Answered);
+    }
+
+    [Fact]
+    public async Task SendAsync_NoHedgeDelay_SendsOnce_AndAClientThatGivesUpMarksTheInstance()
+    {
+        var (invoker, _) = Attempt(hedgeDelay: null);
+        using var client = new CancellationTokenSource();
+        var sending = invoker.SendAsync(Get(1), client.Token);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await client.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending.WaitAsync(s_wait));
+        Assert.Single(_upstreams.Sent);
+        Assert.Null(invoker.Answered);
+        Assert.Equal(TimeSpan.FromSeconds(1), D(1).Progress.OwedFor(_time, _time.GetTimestamp(), inFlight: 0));
+    }
+
+    [Fact]
+    public async Task SendAsync_RequestWithABody_IsNotHedged()
+    {
+        var (invoker, _) = Attempt(s_delay);
+        var request = Get(1);
+        request.Content = new StringContent("x");
+        var sending = invoker.SendAsync(request, CancellationToken.None);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(s_delay * 3);
+        _upstreams.Sent[1].Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+
+        using var response = await sending.WaitAsync(s_wait);
+        Assert.Equal(0, invoker.Hedges);
+    }
+
+    /// <summary>Upstreams that answer when the test says, by port.</summary>
+    private sealed class Upstreams() : HttpMessageInvoker(new HttpClientHandler())
+    {
+        public ConcurrentDictionary<int, (HttpRequestMessage Request, TaskCompletionSource<HttpResponseMessage> Answer, CancellationToken Token)> Sent { get; } = new();
+
+        public override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var answer = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
+            Sent[request.RequestUri!.Port] = (request, answer, cancellationToken);
+            return answer.Task;
+        }
+    }
+
+    private sealed class Targets : IHedgeTargets
+    {
+        public bool None { get; set; }
+
+        public DestinationState? PickHedgeTarget(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState> tried)
+        {
+            var next = None ? null : cluster.Available.FirstOrDefault(d => !tried.Contains(d));
+            next?.BeginRequest();
+            return next;
+        }
+
+        public void ReportFailure(ClusterState cluster, DestinationState destination, string reason)
+        {
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Shoal.Gateway.Configuration;
+using Shoal.Gateway.Health;
+using Shoal.Gateway.Model;
+using Shoal.Routing;
+using static Shoal.Gateway.Tests.GatewayTestData;
+
+namespace Shoal.Gateway.Tests.Health;
+
+public sealed class StallDetectorTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly ClusterState _cluster;
+    private readonly StallDetector _detector;
+
+    public StallDetectorTests()
+    {
+        var (state, cluster) = Cluster(new GatewayOptions(), _time, LoadBalancingSettings.Default, Instance("app-1", 1), Instance("app-2", 2), Instance("app-3", 3));
+        _cluster = cluster;
+        _detector = new StallDetector(state, _time, NullLogger<StallDetector>.Instance);
+
+        // A p99 of about 2 ms: the stall threshold is its floor, 500 ms.
+        for (var i = 0; i < 500; i++)
+        {
+            cluster.Latency.Record(TimeSpan.FromMilliseconds(2));
+        }
+    }
+
+    public void Dispose() => _detector.Dispose();
+
+    private DestinationState D(int i) => _cluster.AllDestinations[i - 1];
+
+    private string[] Available => [.. _cluster.Available.Select(d => d.Id)];
+
+    /// <summary>Advances fake time tick by tick; the given instances answer on every tick, the rest do not.</summary>
+    private void Run(TimeSpan duration, params int[] answering)
+    {
+        for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += StallDetector.Tick)
+        {
+            _time.Advance(StallDetector.Tick);
+            foreach (var i in answering)
+            {
+                D(i).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(2));
+            }
+
+            _detector.Scan();
+        }
+    }
+
+    [Fact]
+    public void Scan_InstanceBusyWithoutAnswering_IsEjectedPastTheThreshold_OthersStay()
+    {
+        foreach (var d in _cluster.AllDestinations)
+        {
+            d.BeginRequest();
+        }
+
+        _detector.Scan();
+        Run(TimeSpan.FromMilliseconds(500), answering: [2, 3]);
+        Assert.Equal(["app-1", "app-2", "app-3"], Available);
+
+        Run(TimeSpan.FromMilliseconds(100), answering: [2, 3]);
+        Assert.Equal(["app-2", "app-3"], Available);
+        Assert.True(D(1).IsEjected);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), _cluster.RefreshTimings().StallThreshold);
+    }
+
+    [Fact]
+    public void Scan_InstanceSlowByDesign_IsJudgedByItsOwnUsualLatency()
+    {
+        // app-1 usually takes 300 ms (a canary, say): its threshold is 4 x 300 ms, not the service's 500 ms.
+        for (var tick = 0; tick < 10; tick++)
+        {
+            _time.Advance(StallDetector.Tick);
+            D(1).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(300));
+            _detector.Scan();
+        }
+
+        D(1).BeginRequest();
+        _detector.Scan();
+        Run(TimeSpan.FromMilliseconds(1200), answering: [2, 3]);
+        Assert.Equal(3, Available.Length);
+
+        Run(TimeSpan.FromMilliseconds(100), answering: [2, 3]);
+        Assert.Equal(["app-2", "app-3"], Available);
+    }
+
+    [Fact]
+    public void Scan_TwoOfThreeStall_OnlyOneIsEjected()
+    {
+        foreach (var d in _cluster.AllDestinations)
+        {
+            d.BeginRequest();
+        }
+
+        Run(TimeSpan.FromSeconds(1), answering: [3]);
+
+        Assert.Equal(2, Available.Length);
+        Assert.Contains("app-3", Available);
+    }
+
+    [Fact]
+    public void Scan_RequestsEndedUnanswered_CountLikeRequestsInFlight()
+    {
+        D(1).Progress.OnUnanswered(_time.GetTimestamp());
+
+        Run(TimeSpan.FromMilliseconds(600), answering: [2, 3]);
+
+        Assert.Equal(["app-2", "app-3"], Available);
+    }
+
+    [Fact]
+    public void Scan_IdleInstances_AreNeverEjected()
+    {
+        Run(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(3, Available.Length);
+    }
+
+    [Fact]
+    public void Scan_Disabled_NothingIsEjected()
+    {
+        _cluster.Config = new ClusterConfig(
+            new ServiceRoutingOptions { Resilience = ResilienceSettings.Default with { StallDetection = new StallDetectionSettings { Enabled = false } } },
+            _cluster.Config.Policy,
+            _cluster.Config.Retries);
+        D(1).BeginRequest();
+
+        Run(TimeSpan.FromSeconds(2), answering: [2, 3]);
+
+        Assert.Equal(3, Available.Length);
+    }
+
+    [Fact]
+    public void Scan_AnInstanceFarSlowerThanItsPeers_IsEjectedWithinASecond()
+    {
+        for (var tick = 0; tick < 10; tick++)
+        {
+            _time.Advance(StallDetector.Tick);
+            for (var n = 0; n < 3; n++)
+            {
+                D(1).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(700));
+                D(2).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(5));
+                D(3).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(6));
+            }
+
+            _detector.Scan();
+        }
+
+        Assert.Equal(["app-2", "app-3"], Available);
+    }
+
+    [Theory]
+    [InlineData(600, new[] { 5, 6 }, true)]
+    [InlineData(450, new[] { 5, 6 }, false)]
+    [InlineData(600, new[] { 200, 200 }, false)]
+    [InlineData(600, new int[0], false)]
+    [InlineData(600, new[] { 100, 110, 2000 }, true)]
+    public void IsSlow_AboveTheFloorAndTheRatioTimesThePeersMedian(int meanMs, int[] peersMs, bool slow)
+    {
+        var peers = peersMs.Select(p => TimeSpan.FromMilliseconds(p)).ToList();
+
+        Assert.Equal(slow, StallDetector.IsSlow(TimeSpan.FromMilliseconds(meanMs), peers, new StallDetectionSettings(), out _));
+    }
+}
