@@ -9,6 +9,12 @@ public interface IRegistryStore : IAsyncDisposable
     /// <summary>A short description for logs and <c>GET /v1/registry</c>, e.g. <c>sqlite:/path/registry.db</c>.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// Whether other gateways write to the same store (etcd): then the stack's replicas are registered under ids
+    /// qualified with their owner, so two stacks with a service of the same name add up instead of overwriting each other.
+    /// </summary>
+    bool Shared { get; }
+
     /// <summary>Prepares the store (schema, connection); called once before anything else.</summary>
     Task OpenAsync(CancellationToken cancellationToken);
 

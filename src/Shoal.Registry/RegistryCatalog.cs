@@ -37,6 +37,37 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>The name this process writes into its instances' <see cref="OwnerKey"/>, e.g. <c>shop.web-01</c>.</summary>
+    public string Owner => _owner;
+
+    /// <summary>
+    /// What this process appends to its replicas' ids in the store: <c>@OWNER</c> when the store is shared (so
+    /// <c>app-1</c> is registered as <c>app-1@shop.web-01</c>), nothing when the store is this stack's own.
+    /// </summary>
+    public string OwnedIdSuffix => _store.Shared ? "@" + _owner : "";
+
+    /// <summary>
+    /// The owner name of stack <paramref name="stack"/> on host <paramref name="host"/>: <c>STACK.HOST</c>, with
+    /// anything but letters, digits, '.', '_' and '-' turned into '-', at most 60 characters so a qualified id stays
+    /// a valid instance id.
+    /// </summary>
+    public static string OwnerFor(string stack, string host)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        ArgumentNullException.ThrowIfNull(host);
+        var text = $"{stack}.{host}".ToCharArray();
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!char.IsAsciiLetterOrDigit(text[i]) && text[i] is not ('.' or '_' or '-'))
+            {
+                text[i] = '-';
+            }
+        }
+
+        var owner = new string(text);
+        return owner.Length <= 60 ? owner : owner[..60];
+    }
+
     /// <summary>The TTL of the instances this process writes; renewed at a third of it.</summary>
     public TimeSpan OwnedTtl { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -66,6 +97,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         var view = await _store.ReadAsync(cancellationToken).ConfigureAwait(false);
         Reset(view);
         _loops.Add(FollowAsync(view.Index, _stop.Token));
+        // Only this owner's own leftovers: other gateways sharing the store renew theirs.
         foreach (var stale in view.Entries.Where(e => e.Registration.Instance.Metadata.GetValueOrDefault(OwnerKey) == _owner))
         {
             await RemoveAsync(stale.Registration.Instance.Service, stale.Registration.Instance.Id, cancellationToken).ConfigureAwait(false);
@@ -109,9 +141,15 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>For this process's own replicas: in a shared store their ids must end with <see cref="OwnedIdSuffix"/>.</remarks>
     public async ValueTask UpsertAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instance);
+        if (!instance.Id.EndsWith(OwnedIdSuffix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{instance.Id}' is not an id of {_owner}: in a shared store it ends with '{OwnedIdSuffix}'", nameof(instance));
+        }
+
         lock (_lock)
         {
             _owned.Add((instance.Service, instance.Id));
@@ -123,11 +161,17 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>Removes only an instance this process owns: one another gateway owns is left alone (false).</remarks>
     public async ValueTask<bool> RemoveAsync(string service, string id, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
             _owned.Remove((service, id));
+        }
+
+        if (Entries.TryGetValue((service, id), out var entry) && entry.Registration.Instance.Metadata.GetValueOrDefault(OwnerKey) != _owner)
+        {
+            return false;
         }
 
         return await DeleteAsync(service, id, cancellationToken).ConfigureAwait(false) is not null;

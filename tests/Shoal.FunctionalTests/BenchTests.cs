@@ -84,6 +84,21 @@ public sealed class BenchTests
     }
 
     [Fact]
+    public async Task Bench_LatencySloWhenEveryRequestFails_IsMissedForWantOfASuccess()
+    {
+        await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 1));
+
+        var (run, json) = await BenchAsync(stack, "bench", $"{stack.Gateway}api/status/503", "-n", "50", "--slo", "p99<100ms,errors>=50");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("SLO MISSED p99<100ms (actual no successful request)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("SLO met    errors>=50", run.Stdout, StringComparison.Ordinal);
+        var slo = json.GetProperty("slo")[0];
+        Assert.False(slo.GetProperty("met").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, slo.GetProperty("actual").ValueKind);
+    }
+
+    [Fact]
     public async Task Bench_OpenLoopThroughAOneSecondStall_CountsTheWaitInTheTail()
     {
         await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 1));
@@ -143,6 +158,8 @@ public sealed class BenchTests
         Assert.True(compare.ExitCode == 0, compare.ToString());
         Assert.Contains("req/s", compare.Stdout, StringComparison.Ordinal);
         Assert.Contains("p99 ms", compare.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"[+-]N[0-9]", compare.Stdout);
+        Assert.Matches(@"│ errors +│ +0 │ +0 │ +0 │", compare.Stdout);
         _ = b;
     }
 }

@@ -252,6 +252,37 @@ public sealed class RegistryTests
         }
     }
 
+    [Fact]
+    public async Task Etcd_TwoStacksWithTheSameService_SeeAllFourReplicas_AndDownRemovesOnlyItsOwn()
+    {
+        await using var etcd = await EtcdCluster.StartAsync(size: 1);
+        string Stack(string name) => Stacks.SampleApp(replicas: 2).Replace("name: e2e", $"name: {name}", StringComparison.Ordinal)
+            + $"\nregistry:\n  store: {etcd.StoreAddress("/shoal-shared")}\n";
+        await using var a = await TestStack.StartAsync(Stack("shop-a"));
+        await using var b = await TestStack.StartAsync(Stack("shop-b"));
+
+        var host = Environment.MachineName;
+        string[] all = [$"app-1@shop-a.{host}", $"app-1@shop-b.{host}", $"app-2@shop-a.{host}", $"app-2@shop-b.{host}"];
+        async Task<List<string>> ListedAsync(TestStack stack) =>
+            [.. (await stack.AdminJsonAsync("/v1/services/app")).GetProperty("instances").EnumerateArray().Select(e => e.GetProperty("id").GetString()!)];
+        await Poll.UntilAsync(async () => (await ListedAsync(a)).SequenceEqual(all) && (await ListedAsync(b)).SequenceEqual(all), s_wait, "both gateways to list the four replicas");
+
+        // Each gateway sends traffic to all four, its own and the other stack's.
+        foreach (var stack in new[] { a, b })
+        {
+            await Poll.UntilAsync(async () => (await ServedByAsync(stack.Client, 8)).Distinct().Order(StringComparer.Ordinal).SequenceEqual(all), s_wait, $"gateway {stack.GatewayPort} to route to all four");
+        }
+
+        // Locally the replicas keep their plain ids.
+        Assert.Equal(["app-1", "app-2"], a.RecordedPids().Keys.Where(k => k != "shoal").Order(StringComparer.Ordinal));
+
+        var down = await b.ShoalAsync("down");
+        Assert.True(down.ExitCode == 0, down.ToString());
+        string[] onlyA = [$"app-1@shop-a.{host}", $"app-2@shop-a.{host}"];
+        await Poll.UntilAsync(async () => (await ListedAsync(a)).SequenceEqual(onlyA), s_wait, "A to list only its own two after B's down");
+        Assert.Equal(onlyA, (await ServedByAsync(a.Client, 8)).Distinct().Order(StringComparer.Ordinal));
+    }
+
     private static async Task<bool> TryGetAsync(string url)
     {
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };

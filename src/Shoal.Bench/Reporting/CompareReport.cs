@@ -36,6 +36,22 @@ public static class CompareReport
         var delta = b - a;
         var change = a == 0 ? (b == 0 ? "0%" : "n/a") : (delta / a * 100).ToString("+0.0;-0.0;0", s_inv) + "%";
         var colour = delta == 0 ? "grey" : (delta > 0) == higherIsBetter ? "green" : "red";
-        table.AddRow(name, a.ToString(format, s_inv), b.ToString(format, s_inv), $"[{colour}]{delta.ToString("+" + format + ";-" + format + ";0", s_inv)}[/]", $"[{colour}]{change}[/]");
+        table.AddRow(name, a.ToString(format, s_inv), b.ToString(format, s_inv), $"[{colour}]{Delta(a, b, format)}[/]", $"[{colour}]{change}[/]");
+    }
+
+    /// <summary>
+    /// <paramref name="b"/> − <paramref name="a"/> in <paramref name="format"/> with its sign, e.g. <c>+1.0</c>,
+    /// <c>-3,805</c>, or <c>0</c> when it rounds to nothing. The sign is added by hand: a standard format such as
+    /// <c>N1</c> inside a custom <c>+…;-…</c> pattern prints its letters literally.
+    /// </summary>
+    internal static string Delta(double a, double b, string format)
+    {
+        var magnitude = Math.Abs(b - a).ToString(format, s_inv);
+        if (magnitude.All(c => c is '0' or '.' or ','))
+        {
+            return "0";
+        }
+
+        return (b > a ? "+" : "-") + magnitude;
     }
 }

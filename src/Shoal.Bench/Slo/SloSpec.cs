@@ -68,10 +68,18 @@ public sealed partial record SloSpec(string Text, string Metric, string Operator
         return new SloSpec(clause, metric, op, threshold);
     }
 
-    /// <summary>Checks the objective against a result.</summary>
+    /// <summary>
+    /// Checks the objective against a result. Latency objectives are judged on successful responses: with none,
+    /// there is no latency to judge and the objective is missed.
+    /// </summary>
     public SloOutcome Evaluate(StepResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        if (s_latency.Contains(Metric) && result.Ok == 0)
+        {
+            return new SloOutcome(Text, false, null, "no successful request");
+        }
+
         var actual = Metric switch
         {
             "p50" => result.Latency.P50,
@@ -111,6 +119,6 @@ public sealed partial record SloSpec(string Text, string Metric, string Operator
 /// <summary>How one SLO fared.</summary>
 /// <param name="Objective">The clause as written.</param>
 /// <param name="Met">True when it held.</param>
-/// <param name="Actual">The measured value (ms for latency).</param>
-/// <param name="ActualText">The measured value with its unit.</param>
-public sealed record SloOutcome(string Objective, bool Met, double Actual, string ActualText);
+/// <param name="Actual">The measured value (ms for latency); null when there was none (a latency objective without a successful response).</param>
+/// <param name="ActualText">The measured value with its unit, or why there is none.</param>
+public sealed record SloOutcome(string Objective, bool Met, double? Actual, string ActualText);

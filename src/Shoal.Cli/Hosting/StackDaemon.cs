@@ -44,7 +44,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         StackCleanup.RemoveLeftovers(stack);
         KeepPreviousLogs(Path.Combine(stack.StateDirectory, "logs"));
         KeepPreviousLogs(Path.Combine(stack.StateDirectory, "agent", "logs"));
-        await using var catalog = new RegistryCatalog(RegistryStores.Create(stack.RegistryStore, TimeProvider.System), $"{stack.Name}@{stack.Gateway.Admin.Authority}", TimeProvider.System, loggers.CreateLogger("Shoal.Registry"));
+        await using var catalog = new RegistryCatalog(RegistryStores.Create(stack.RegistryStore, TimeProvider.System), RegistryCatalog.OwnerFor(stack.Name, Environment.MachineName), TimeProvider.System, loggers.CreateLogger("Shoal.Registry"));
         try
         {
             using var opening = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -63,7 +63,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         using var probe = new HealthProbe();
         await using var gateway = GatewayServer.Build(options, catalog, plugins, ConfigureLogging, functions?.Front);
         var (supervised, supervisedCommands) = WithPromotedVersions(await DeploymentController.LoadAsync(catalog.Store, CancellationToken.None));
-        var supervisor = new StackSupervisor(supervised, supervisedCommands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
+        var supervisor = new StackSupervisor(supervised, supervisedCommands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers, catalog.OwnedIdSuffix);
         Supervisor = supervisor;
         await using var deployments = new DeploymentController(supervisor, service => GatewayServer.Cluster(gateway, service), catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
         string? socket = AdminSocket.PathIn(stack.StateDirectory);

@@ -36,6 +36,9 @@ internal sealed partial class Replica
 
     public string Id => _snapshot.Id;
 
+    /// <summary>The id the catalog knows the replica by: <see cref="Id"/>, qualified with its owner in a shared registry.</summary>
+    private string CatalogId => Id + _context.CatalogIdSuffix;
+
     public int Index => _snapshot.Index;
 
     private ServiceDefinition Service => _template.Service;
@@ -66,7 +69,7 @@ internal sealed partial class Replica
             await _run.ConfigureAwait(false);
         }
 
-        await _context.Catalog.RemoveAsync(Service.Name, Id, CancellationToken.None).ConfigureAwait(false);
+        await _context.Catalog.RemoveAsync(Service.Name, CatalogId, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task RunAsync()
@@ -317,7 +320,7 @@ internal sealed partial class Replica
         return new ServiceInstance
         {
             Service = Service.Name,
-            Id = s.Id,
+            Id = s.Id + _context.CatalogIdSuffix,
             Port = s.Port,
             Version = Service.Version,
             Weight = replica?.Weight ?? Service.Weight,

@@ -26,7 +26,11 @@ public sealed class StackSupervisor : IAsyncDisposable
     private readonly Lock _layout = new();
     private Task? _starting;
 
-    /// <summary>Creates the supervisor; <paramref name="commands"/> maps each service to the argv it runs (after any project build).</summary>
+    /// <summary>
+    /// Creates the supervisor; <paramref name="commands"/> maps each service to the argv it runs (after any project
+    /// build). <paramref name="catalogIdSuffix"/> is appended to every replica's id in <paramref name="catalog"/>
+    /// (<c>@shop.web-01</c> in a shared registry); ids elsewhere (state, logs, <c>ps</c>) stay plain.
+    /// </summary>
     public StackSupervisor(
         StackDefinition stack,
         IReadOnlyDictionary<string, ResolvedCommand> commands,
@@ -35,7 +39,8 @@ public sealed class StackSupervisor : IAsyncDisposable
         IHealthProbe probe,
         IInstanceDrainer drainer,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        string catalogIdSuffix = "")
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(commands);
@@ -48,7 +53,7 @@ public sealed class StackSupervisor : IAsyncDisposable
         _newRunner = (service, argv, passUrls) =>
         {
             var template = new ReplicaTemplate(service, stack.Name, argv, passUrls, stack.StateDirectory);
-            var context = new SupervisionContext(runtime, catalog, probe, time, loggers.CreateLogger("Shoal.Stack." + service.InstancePrefix), OnChanged);
+            var context = new SupervisionContext(runtime, catalog, probe, time, loggers.CreateLogger("Shoal.Stack." + service.InstancePrefix), OnChanged, catalogIdSuffix);
             return new ServiceRunner(template, context, ports);
         };
         foreach (var service in _stack.Services)

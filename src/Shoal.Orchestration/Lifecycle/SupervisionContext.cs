@@ -12,4 +12,5 @@ namespace Shoal.Orchestration.Lifecycle;
 /// <param name="Time">Restart delays and probe intervals.</param>
 /// <param name="Logger">The service's logger.</param>
 /// <param name="Changed">Called after any replica changes state.</param>
-internal sealed record SupervisionContext(IProcessRuntime Runtime, IServiceCatalog Catalog, IHealthProbe Probe, TimeProvider Time, ILogger Logger, Action Changed);
+/// <param name="CatalogIdSuffix">Appended to a replica's id in the catalog (<c>@OWNER</c> in a shared registry), so stacks sharing it never overwrite each other.</param>
+internal sealed record SupervisionContext(IProcessRuntime Runtime, IServiceCatalog Catalog, IHealthProbe Probe, TimeProvider Time, ILogger Logger, Action Changed, string CatalogIdSuffix = "");

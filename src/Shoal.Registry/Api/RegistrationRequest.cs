@@ -21,11 +21,11 @@ public static partial class RegistrationRequest
 
         if (id.Contains('/', StringComparison.Ordinal) || id.Contains("%2F", StringComparison.OrdinalIgnoreCase))
         {
-            yield return $"id: '{id}' contains '/'; an instance id is letters, digits, '.', '_', ':' and '-'";
+            yield return $"id: '{id}' contains '/'; an instance id is letters, digits, '.', '_', ':', '@' and '-'";
         }
         else if (!InstanceId().IsMatch(id))
         {
-            yield return $"id: '{id}' is not an instance id (letters, digits, '.', '_', ':' and '-', at most 128)";
+            yield return $"id: '{id}' is not an instance id (letters, digits, '.', '_', ':', '@' and '-', at most 128)";
         }
     }
 
@@ -147,6 +147,6 @@ public static partial class RegistrationRequest
     [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
     private static partial Regex ServiceName();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")]
     private static partial Regex InstanceId();
 }

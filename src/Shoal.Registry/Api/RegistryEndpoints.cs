@@ -155,7 +155,7 @@ public static class RegistryEndpoints
 
         // An id with '/' in it would otherwise miss every route and look like an unknown path.
         endpoints.MapMethods("/v1/services/{service}/instances/{**rest}", ["PUT", "DELETE"], (string service, string rest) =>
-            Invalid([$"id: '{rest}' contains '/'; an instance id is letters, digits, '.', '_', ':' and '-'"]));
+            Invalid([$"id: '{rest}' contains '/'; an instance id is letters, digits, '.', '_', ':', '@' and '-'"]));
 
         endpoints.MapGet("/v1/services/{service}/watch", async (string service, HttpContext context) =>
         {

@@ -65,6 +65,9 @@ public sealed class EtcdRegistryStore : IRegistryStore
     /// <inheritdoc />
     public string Description { get; }
 
+    /// <inheritdoc />
+    public bool Shared => true;
+
     /// <summary>How long one call to etcd may take before it fails.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -21,6 +21,10 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
     public string Description => $"sqlite:{path}";
 
     /// <inheritdoc />
+    /// <remarks>One writer process: the file belongs to one stack.</remarks>
+    public bool Shared => false;
+
+    /// <inheritdoc />
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -33,7 +33,34 @@ public sealed class SloSpecTests
         var outcome = Assert.Single(SloSpec.ParseList(text)).Evaluate(s_result);
 
         Assert.Equal(met, outcome.Met);
-        Assert.Equal(actual, outcome.Actual, 6);
+        Assert.Equal(actual, outcome.Actual!.Value, 6);
+    }
+
+    [Theory]
+    [InlineData("p99<100ms")]
+    [InlineData("p50<=5")]
+    [InlineData("max<1s")]
+    [InlineData("mean>=0")]
+    public void Evaluate_LatencyWithoutASuccessfulRequest_IsMissed(string text)
+    {
+        var allFailed = s_result with { Ok = 0, Errors = 1000, Latency = new LatencyFigures(0, 0, 0, 0, 0, 0, 0, 0, 0) };
+
+        var outcome = Assert.Single(SloSpec.ParseList(text)).Evaluate(allFailed);
+
+        Assert.False(outcome.Met);
+        Assert.Null(outcome.Actual);
+        Assert.Equal("no successful request", outcome.ActualText);
+    }
+
+    [Theory]
+    [InlineData("errors>=1000", true)]
+    [InlineData("error_rate<=100%", true)]
+    [InlineData("rps>=100", true)]
+    public void Evaluate_CountsWithoutASuccessfulRequest_AreStillJudged(string text, bool met)
+    {
+        var allFailed = s_result with { Ok = 0, Errors = 1000, Latency = new LatencyFigures(0, 0, 0, 0, 0, 0, 0, 0, 0) };
+
+        Assert.Equal(met, Assert.Single(SloSpec.ParseList(text)).Evaluate(allFailed).Met);
     }
 
     [Fact]
