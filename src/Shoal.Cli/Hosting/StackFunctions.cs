@@ -6,6 +6,7 @@ using Shoal.Functions.Agent;
 using Shoal.Functions.Agent.Runtime;
 using Shoal.Functions.Hosting;
 using Shoal.Functions.Pool;
+using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
 
 namespace Shoal.Cli.Hosting;
@@ -53,7 +54,7 @@ internal sealed class StackFunctions : IAsyncDisposable
         Uri address;
         if (stack.Functions.Agent == "local")
         {
-            local = AgentServer.Build(new Uri("http://127.0.0.1:0"), Path.Combine(stack.StateDirectory, "agent"), ProcessInstanceRuntime.CreateDefault(TimeProvider.System), TimeProvider.System, logging);
+            local = AgentServer.Build(new Uri("http://127.0.0.1:0"), Path.Combine(stack.StateDirectory, "agent"), ProcessInstanceRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(Path.Combine(stack.StateDirectory, "agent"))), TimeProvider.System, logging);
             await local.StartAsync();
             address = AgentServer.Address(local);
         }
