@@ -207,7 +207,11 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         PrivateFiles.CreateDirectory(stateDirectory);
         foreach (var entry in Directory.EnumerateFileSystemEntries(stateDirectory))
         {
-            if (Path.GetFileName(entry) != "data")
+            if (Path.GetFileName(entry) == "data")
+            {
+                PrivateFiles.CreateDirectory(entry);
+            }
+            else
             {
                 PrivateFiles.TightenTree(entry);
             }

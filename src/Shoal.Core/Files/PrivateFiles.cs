@@ -32,8 +32,18 @@ public static class PrivateFiles
             return full;
         }
 
-        // Parents above an existing one are created 0700 too: they only exist for this directory.
-        Directory.CreateDirectory(full, DirectoryMode);
+        // Missing parents are created 0700 too (CreateDirectory gives the mode to the last one only): they only exist for this directory.
+        var missing = new Stack<string>();
+        for (var at = full; at is not null && !Directory.Exists(at); at = Path.GetDirectoryName(at))
+        {
+            missing.Push(at);
+        }
+
+        foreach (var directory in missing)
+        {
+            Directory.CreateDirectory(directory, DirectoryMode);
+        }
+
         return full;
     }
 
@@ -50,7 +60,7 @@ public static class PrivateFiles
 
         if (!Directory.Exists(parent))
         {
-            Directory.CreateDirectory(parent, DirectoryMode);
+            CreateDirectory(parent);
         }
 
         options.UnixCreateMode = FileMode;

@@ -63,7 +63,7 @@ public sealed record StackState
         }
         catch (JsonException ex)
         {
-            throw new CorruptStateException(path, text.Length == 0 ? "is empty" : $"is not valid JSON ({ex.Message})", ex);
+            throw new CorruptStateException(path, text.Length == 0 ? "is empty" : $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})", ex);
         }
     }
 
