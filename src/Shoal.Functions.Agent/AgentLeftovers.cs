@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Shoal.Files;
 using Shoal.Functions.Agent.Runtime;
 using Shoal.Orchestration.Processes;
 
@@ -44,7 +45,7 @@ public static class AgentLeftovers
             CgroupV1.KillAndRemove(record.Cgroups);
         }
 
-        File.WriteAllText(file, "[]");
+        PrivateFiles.WriteAllText(file, "[]");
         return killed;
     }
 }

@@ -127,6 +127,18 @@ public sealed class TestStack : IAsyncDisposable
         return pids;
     }
 
+    private IReadOnlyDictionary<string, int> TryRecordedPids()
+    {
+        try
+        {
+            return RecordedPids();
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return new Dictionary<string, int>();
+        }
+    }
+
     /// <summary>GET on the admin API, parsed.</summary>
     public async Task<JsonElement> AdminJsonAsync(string path)
     {
@@ -162,9 +174,10 @@ public sealed class TestStack : IAsyncDisposable
         AdminClient.Dispose();
         try
         {
-            if (File.Exists(Path.Combine(Directory, ".shoal", "state.json")))
+            // A lock left behind means a daemon may run although the state file is gone or corrupt: down finds it.
+            if (File.Exists(Path.Combine(Directory, ".shoal", "state.json")) || File.Exists(Path.Combine(Directory, ".shoal", "daemon.lock")))
             {
-                var pids = RecordedPids();
+                var pids = TryRecordedPids();
                 var down = await ShoalAsync("down");
                 if (down.ExitCode != 0)
                 {

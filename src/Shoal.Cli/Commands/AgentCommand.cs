@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Shoal.Functions.Agent;
 using Shoal.Functions.Agent.Runtime;
+using Shoal.Orchestration.Processes;
 
 namespace Shoal.Cli.Commands;
 
@@ -23,7 +24,7 @@ internal static class AgentCommand
                 return 2;
             }
 
-            var runtime = ProcessInstanceRuntime.CreateDefault(TimeProvider.System);
+            var runtime = ProcessInstanceRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(result.GetValue(state)!));
             await using var agent = AgentServer.Build(address, result.GetValue(state)!, runtime, TimeProvider.System, logging => logging
                 .AddSimpleConsole(o =>
                 {

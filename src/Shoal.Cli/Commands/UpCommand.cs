@@ -4,7 +4,6 @@ using Shoal.Cli.Output;
 using Shoal.Orchestration.Build;
 using Shoal.Orchestration.Lifecycle;
 using Shoal.Orchestration.Stack;
-using Shoal.Orchestration.State;
 using Shoal.Text;
 
 namespace Shoal.Cli.Commands;
@@ -36,9 +35,12 @@ internal static class UpCommand
                 return await new StackDaemon(stack, commands, policies).RunAsync(started: null);
             }
 
-            if (StackState.Read(stack.StateDirectory) is { DaemonAlive: true } running)
+            // Found by the daemon's lock, not only by the state file, which may be stale or corrupt.
+            var status = StackStatus.Find(stack.StateDirectory);
+            if (status.Daemon is not null || status.LockHeld)
             {
-                throw new CliException($"stack '{stack.Name}' is already running (pid {running.Daemon.Pid}); 'shoal ps' shows it, 'shoal down' stops it.");
+                var corrupt = status.Corruption is { } c ? $" ({c.Message})" : "";
+                throw new CliException($"stack '{stack.Name}' is already running ({status.DaemonDescription}){corrupt}; 'shoal ps' shows it, 'shoal down' stops it.");
             }
 
             var resolved = await ProjectBuilder.ResolveCommandsAsync(stack, m => Console.Error.WriteLine(m), ct);

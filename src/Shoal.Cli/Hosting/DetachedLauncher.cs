@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Shoal.Files;
 
 namespace Shoal.Cli.Hosting;
 
@@ -7,7 +8,8 @@ internal static class DetachedLauncher
 {
     public static Process Start(IEnumerable<string> arguments, string logFile, string workingDirectory)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+        // The shell's >> would create the log with the umask's mode: create it private first.
+        PrivateFiles.Touch(logFile);
         var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = workingDirectory };
         startInfo.ArgumentList.Add("-c");
         startInfo.ArgumentList.Add("log=$1; shift; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null");

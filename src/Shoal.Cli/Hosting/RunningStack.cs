@@ -9,8 +9,15 @@ internal static class RunningStack
     /// <exception cref="CliException">The stack is not running.</exception>
     public static (StackState State, AdminClient Admin) Connect(string? file)
     {
-        var state = StackState.Read(StackFiles.StateDirectory(file));
-        if (state is not { DaemonAlive: true })
+        var status = StackStatus.Find(StackFiles.StateDirectory(file));
+        if (status.Corruption is { } corruption)
+        {
+            throw new CliException(status.Daemon is { } daemon
+                ? $"{corruption.Message}; the stack's daemon (pid {daemon.Pid}, found by its lock) runs on: 'shoal down' stops it"
+                : $"{corruption.Message}; no daemon holds the stack's lock: 'shoal down' clears what is left");
+        }
+
+        if (status is not { State: { } state, Daemon: not null })
         {
             throw new CliException("the stack is not running ('shoal up -d' starts it)");
         }

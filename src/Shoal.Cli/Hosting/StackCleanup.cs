@@ -7,23 +7,37 @@ namespace Shoal.Cli.Hosting;
 /// <summary>Stops what a stack left running, by the pids recorded in its state file.</summary>
 internal static class StackCleanup
 {
-    /// <summary>Before a new start: a dead daemon's replicas are stopped; a live daemon means the stack already runs.</summary>
+    /// <summary>
+    /// Before a new start (the caller holds the daemon lock): a dead daemon's replicas are stopped, by record and by
+    /// the sweep of the stack's scope; a live daemon from before the lock means the stack already runs. A corrupt state
+    /// file is reported and set aside. Function instances are left to the agent, which adopts them.
+    /// </summary>
     /// <exception cref="CliException">The stack is already running.</exception>
-    public static void RemoveLeftovers(StackDefinition stack)
+    public static void RemoveLeftovers(StackDefinition stack, ProcessScope replicas)
     {
-        var state = StackState.Read(stack.StateDirectory);
-        if (state is null)
+        StackState? state = null;
+        try
         {
-            return;
+            state = StackState.Read(stack.StateDirectory);
+        }
+        catch (CorruptStateException ex)
+        {
+            var kept = StackState.SetAside(stack.StateDirectory);
+            Console.Error.WriteLine($"warning: {ex.Message}; it was set aside as {kept}, and the stack's leftover processes are found by their cgroups and marker instead.");
         }
 
-        if (state.DaemonAlive && state.Daemon.Pid != Environment.ProcessId)
+        if (state is not null)
         {
-            throw new CliException($"stack '{stack.Name}' is already running (pid {state.Daemon.Pid}); run 'shoal down' first.");
+            if (state.DaemonAlive && state.Daemon.Pid != Environment.ProcessId)
+            {
+                throw new CliException($"stack '{stack.Name}' is already running (pid {state.Daemon.Pid}); run 'shoal down' first.");
+            }
+
+            StopAll(state.Instances, TimeSpan.FromSeconds(5));
+            StackState.Delete(stack.StateDirectory);
         }
 
-        StopAll(state.Instances, TimeSpan.FromSeconds(5));
-        StackState.Delete(stack.StateDirectory);
+        replicas.SweepAll();
     }
 
     /// <summary>SIGTERM to every live process group, SIGKILL after <paramref name="grace"/>; returns the ones that were alive.</summary>

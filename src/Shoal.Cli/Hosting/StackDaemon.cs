@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Shoal.Delivery;
+using Shoal.Files;
 using Shoal.Functions.Hosting;
 using Shoal.Hosting;
 using Shoal.Gateway;
@@ -41,7 +42,18 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         using var loggers = LoggerFactory.Create(ConfigureLogging);
         var logger = loggers.CreateLogger("Shoal");
 
-        StackCleanup.RemoveLeftovers(stack);
+        // One daemon per stack directory, held by the kernel until this process ends, however it ends.
+        using var daemonLock = await AcquireLockAsync();
+        if (daemonLock is null)
+        {
+            var holder = DaemonLock.FindHolder(stack.StateDirectory);
+            Console.Error.WriteLine($"error: stack '{stack.Name}' is already running ({(holder?.Pid is { } pid ? $"pid {pid}" : "a process")} holds {DaemonLock.PathIn(stack.StateDirectory)}); 'shoal down' stops it.");
+            return 1;
+        }
+
+        SecureStateDirectory(stack.StateDirectory);
+        var replicaScope = ProcessScope.ForStateDirectory(stack.StateDirectory);
+        StackCleanup.RemoveLeftovers(stack, replicaScope);
         KeepPreviousLogs(Path.Combine(stack.StateDirectory, "logs"));
         KeepPreviousLogs(Path.Combine(stack.StateDirectory, "agent", "logs"));
         await using var catalog = new RegistryCatalog(RegistryStores.Create(stack.RegistryStore, TimeProvider.System), RegistryCatalog.OwnerFor(stack.Name, Environment.MachineName), TimeProvider.System, loggers.CreateLogger("Shoal.Registry"));
@@ -63,7 +75,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         using var probe = new HealthProbe();
         await using var gateway = GatewayServer.Build(options, catalog, plugins, ConfigureLogging, functions?.Front);
         var (supervised, supervisedCommands) = WithPromotedVersions(await DeploymentController.LoadAsync(catalog.Store, CancellationToken.None));
-        var supervisor = new StackSupervisor(supervised, supervisedCommands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers, catalog.OwnedIdSuffix);
+        var supervisor = new StackSupervisor(supervised, supervisedCommands, new HostProcessRuntime(TimeProvider.System, replicaScope), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers, catalog.OwnedIdSuffix);
         Supervisor = supervisor;
         await using var deployments = new DeploymentController(supervisor, service => GatewayServer.Cluster(gateway, service), catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
         string? socket = AdminSocket.PathIn(stack.StateDirectory);
@@ -185,7 +197,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
             return;
         }
 
-        var previous = Directory.CreateDirectory(Path.Combine(logDirectory, "previous")).FullName;
+        var previous = PrivateFiles.CreateDirectory(Path.Combine(logDirectory, "previous"));
         foreach (var old in Directory.GetFiles(previous))
         {
             File.Delete(old);
@@ -194,6 +206,45 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         foreach (var log in Directory.GetFiles(logDirectory, "*.log"))
         {
             File.Move(log, Path.Combine(previous, Path.GetFileName(log)));
+        }
+    }
+
+    /// <summary>Takes the daemon lock; a <c>down</c> or <c>ps</c> that probes it at this moment holds it for an instant, so try a few times.</summary>
+    private async Task<DaemonLock?> AcquireLockAsync()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (DaemonLock.TryAcquire(stack.StateDirectory) is { } acquired)
+            {
+                return acquired;
+            }
+
+            if (attempt == 10)
+            {
+                return null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
+        }
+    }
+
+    /// <summary>
+    /// Makes the state directory and what Shoal keeps in it (state, registry, logs, records, builds) private, also
+    /// where an older version left them readable; the services' own data directories are theirs and left alone.
+    /// </summary>
+    internal static void SecureStateDirectory(string stateDirectory)
+    {
+        PrivateFiles.CreateDirectory(stateDirectory);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(stateDirectory))
+        {
+            if (Path.GetFileName(entry) == "data")
+            {
+                PrivateFiles.CreateDirectory(entry);
+            }
+            else
+            {
+                PrivateFiles.TightenTree(entry);
+            }
         }
     }
 

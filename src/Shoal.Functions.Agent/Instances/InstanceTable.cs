@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Shoal.Files;
 using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Agent.Runtime;
 using Shoal.Orchestration.Processes;
@@ -27,7 +28,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
     public InstanceTable(IInstanceRuntime runtime, string stateDirectory, TimeProvider time, ILoggerFactory loggers)
     {
         _runtime = runtime;
-        _stateDirectory = Directory.CreateDirectory(stateDirectory).FullName;
+        _stateDirectory = PrivateFiles.CreateDirectory(stateDirectory);
         _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger("Shoal.Agent");
@@ -180,7 +181,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
         {
             var records = _entries.Values.Select(e => e.Orphan ?? e.Instance?.Record).OfType<InstanceRecord>().ToList();
             var temp = StateFile + ".tmp";
-            File.WriteAllText(temp, JsonSerializer.Serialize(records, s_json));
+            PrivateFiles.WriteAllText(temp, JsonSerializer.Serialize(records, s_json));
             File.Move(temp, StateFile, overwrite: true);
         }
     }

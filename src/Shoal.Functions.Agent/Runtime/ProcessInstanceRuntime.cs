@@ -13,8 +13,8 @@ public sealed class ProcessInstanceRuntime(IProcessRuntime processes, bool useCg
     // Joins each cgroup given as an argument, then execs the rest: the pid stays the one the process runtime saw.
     private const string JoinCgroups = "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1/cgroup.procs\" || exit 125; shift; n=$((n-1)); done; exec \"$@\"";
 
-    /// <summary>Creates the runtime, with cgroups when the machine gives them.</summary>
-    public static ProcessInstanceRuntime CreateDefault(TimeProvider timeProvider) => new(new HostProcessRuntime(timeProvider), CgroupV1.IsAvailable());
+    /// <summary>Creates the runtime, with cgroups when the machine gives them; instances carry <paramref name="scope"/>'s marker when given.</summary>
+    public static ProcessInstanceRuntime CreateDefault(TimeProvider timeProvider, ProcessScope? scope = null) => new(new HostProcessRuntime(timeProvider, scope), CgroupV1.IsAvailable());
 
     /// <inheritdoc />
     public string Name => UseCgroups ? "process+cgroup-v1" : "process";

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Shoal.Files;
 using Shoal.Orchestration.Lifecycle;
 using Shoal.Orchestration.Stack;
 
@@ -72,8 +73,7 @@ public static class ProjectBuilder
             throw new ProjectBuildException($"Building {project} failed (dotnet build exit code {process.ExitCode}).{Environment.NewLine}{detail}");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(stampFile)!);
-        await File.WriteAllTextAsync(stampFile, lines[^1], cancellationToken).ConfigureAwait(false);
+        PrivateFiles.WriteAllText(stampFile, lines[^1]);
         return lines[^1];
     }
 

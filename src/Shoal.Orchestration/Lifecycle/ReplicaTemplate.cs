@@ -1,4 +1,5 @@
 using System.Globalization;
+using Shoal.Files;
 using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
 
@@ -44,7 +45,7 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
             arguments.Add(variables["ASPNETCORE_URLS"]);
         }
 
-        Directory.CreateDirectory(DataDirectory);
+        PrivateFiles.CreateDirectory(DataDirectory);
         return new ProcessSpec
         {
             Name = instanceId,

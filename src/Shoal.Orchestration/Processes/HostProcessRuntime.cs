@@ -1,19 +1,25 @@
 using System.Diagnostics;
+using Shoal.Files;
 
 namespace Shoal.Orchestration.Processes;
 
 /// <summary>Runs each process directly on the host, as the leader of its own session and process group, with output appended to its log file.</summary>
 /// <remarks>
 /// The child is started through <c>sh</c> and <c>setsid</c>, both of which exec in place, so the pid Shoal sees is the
-/// program's own. Output goes straight to the log file rather than through a pipe, so a replica keeps running and
-/// logging if the supervisor dies, and <c>shoal down</c> can still find and stop it by pid.
+/// program's own. Output goes straight to the log file (created 0600) rather than through a pipe, so a replica keeps
+/// running and logging if the supervisor dies, and <c>shoal down</c> can still find and stop it by pid. With a
+/// <see cref="ProcessScope"/>, each process joins its own cgroup (where there are cgroups) before it execs and carries
+/// the scope's marker, so stopping it also stops whatever it started, <c>setsid</c> escapees included.
 /// </remarks>
-public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRuntime
+/// <param name="timeProvider">The clock for stop grace periods.</param>
+/// <param name="scope">The stack's scope, or null for none (processes are then stopped by process group only).</param>
+public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? scope = null) : IProcessRuntime
 {
     /// <summary>The runtime switch Shoal sets for its own sockets and keeps from the processes it starts.</summary>
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    private const string Launcher = "log=$1; shift; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null";
+    // Joins the cgroup (when given) before the exec, so the program and all it forks are in it from the first instruction.
+    private const string Launcher = "log=$1; cg=$2; shift 2; if [ -n \"$cg\" ]; then echo $$ > \"$cg/cgroup.procs\" || exit 125; fi; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null";
 
     /// <inheritdoc />
     public string Name => "process";
@@ -29,7 +35,14 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
             throw new ProcessStartException($"{spec.Name}: working directory '{spec.WorkingDirectory}' does not exist.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(spec.LogFile)!);
+        // The shell's >> would create the log with the umask's mode (often 0644): create it private first.
+        PrivateFiles.Touch(spec.LogFile);
+        string? marker = null;
+        string? cgroup = null;
+        if (scope is not null)
+        {
+            (marker, cgroup) = scope.Join(spec.Name);
+        }
         var startInfo = new ProcessStartInfo("/bin/sh")
         {
             UseShellExecute = false,
@@ -39,6 +52,7 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
         startInfo.ArgumentList.Add(Launcher);
         startInfo.ArgumentList.Add("shoal");
         startInfo.ArgumentList.Add(spec.LogFile);
+        startInfo.ArgumentList.Add(cgroup ?? "");
         startInfo.ArgumentList.Add(program);
         foreach (var argument in spec.Arguments)
         {
@@ -55,6 +69,11 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
             startInfo.Environment[key] = value;
         }
 
+        if (marker is not null)
+        {
+            startInfo.Environment[ProcessScope.Variable] = marker;
+        }
+
         Process process;
         try
         {
@@ -62,11 +81,17 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
+            if (marker is not null)
+            {
+                scope!.Sweep(marker, cgroup);
+            }
+
             throw new ProcessStartException($"{spec.Name}: {ex.Message}", ex);
         }
 
         var startTime = ProcessIdentity.StartTimeOf(process.Id) ?? 0;
-        return ValueTask.FromResult<IProcessHandle>(new HostProcessHandle(process, startTime, timeProvider));
+        var sweep = marker is null ? null : new Action(() => scope!.Sweep(marker, cgroup));
+        return ValueTask.FromResult<IProcessHandle>(new HostProcessHandle(process, startTime, sweep, timeProvider));
     }
 
     /// <summary>Resolves a program the way execvp would, so a missing one is reported before anything starts.</summary>
@@ -94,11 +119,13 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
     private sealed class HostProcessHandle : IProcessHandle
     {
         private readonly Process _process;
+        private readonly Action? _sweep;
         private readonly TimeProvider _timeProvider;
 
-        public HostProcessHandle(Process process, long startTime, TimeProvider timeProvider)
+        public HostProcessHandle(Process process, long startTime, Action? sweep, TimeProvider timeProvider)
         {
             _process = process;
+            _sweep = sweep;
             _timeProvider = timeProvider;
             Pid = process.Id;
             StartTime = startTime;
@@ -117,7 +144,7 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
         {
             if (Exited.IsCompleted)
             {
-                KillGroup();
+                KillTree();
                 return;
             }
 
@@ -132,18 +159,30 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider) : IProcessRunt
             {
             }
 
-            KillGroup();
+            KillTree();
             await Exited.ConfigureAwait(false);
         }
 
         public ValueTask DisposeAsync()
         {
+            // A process that is gone takes what it started with it: an escapee of a crashed replica would otherwise
+            // hold its port against the restart.
+            if (Exited.IsCompleted)
+            {
+                KillTree();
+            }
+
             _process.Dispose();
             return ValueTask.CompletedTask;
         }
 
-        // Children the program forked (a shell script's workers) share its group: leave none behind.
-        private void KillGroup() => PosixSignals.Send(-Pid, PosixSignals.Kill);
+        // Children the program forked (a shell script's workers) share its group; those that left it (setsid) are
+        // still in its cgroup and carry its marker: leave none behind.
+        private void KillTree()
+        {
+            PosixSignals.Send(-Pid, PosixSignals.Kill);
+            _sweep?.Invoke();
+        }
 
         private async Task<int> WaitAsync()
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Shoal.Files;
 using Shoal.Orchestration.Processes;
 
 namespace Shoal.Orchestration.State;
@@ -34,27 +35,61 @@ public sealed record StackState
     /// <summary>The state file of a stack state directory.</summary>
     public static string PathIn(string stateDirectory) => System.IO.Path.Combine(stateDirectory, "state.json");
 
-    /// <summary>Reads the state file, or null when there is none (or it is unreadable).</summary>
+    /// <summary>Reads the state file, or null when there is none.</summary>
+    /// <exception cref="CorruptStateException">The file exists but cannot be read or is not a state file: never taken as "nothing runs".</exception>
     public static StackState? Read(string stateDirectory)
     {
+        var path = PathIn(stateDirectory);
+        string text;
         try
         {
-            return JsonSerializer.Deserialize<StackState>(System.IO.File.ReadAllText(PathIn(stateDirectory)), s_json);
+            text = System.IO.File.ReadAllText(path);
         }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CorruptStateException(path, $"cannot be read: {ex.Message}", ex);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<StackState>(text, s_json) is { Daemon: not null, Stack: not null, Instances: not null } state
+                && state.Instances.All(i => i is not null)
+                ? state
+                : throw new CorruptStateException(path, "is not a state file (its fields are missing)");
+        }
+        catch (JsonException ex)
+        {
+            throw new CorruptStateException(path, text.Length == 0 ? "is empty" : $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})", ex);
+        }
     }
 
-    /// <summary>Writes the state file atomically.</summary>
+    /// <summary>Writes the state file atomically, readable by its owner only.</summary>
     public void Write(string stateDirectory)
     {
-        Directory.CreateDirectory(stateDirectory);
+        PrivateFiles.CreateDirectory(stateDirectory);
         var target = PathIn(stateDirectory);
         var temp = target + ".tmp";
-        System.IO.File.WriteAllText(temp, JsonSerializer.Serialize(this, s_json));
+        PrivateFiles.WriteAllText(temp, JsonSerializer.Serialize(this, s_json));
         System.IO.File.Move(temp, target, overwrite: true);
+    }
+
+    /// <summary>Moves a corrupt state file aside (to <c>state.json.corrupt</c>) for inspection; returns where it went, or null when it is gone.</summary>
+    public static string? SetAside(string stateDirectory)
+    {
+        var target = PathIn(stateDirectory) + ".corrupt";
+        try
+        {
+            System.IO.File.Move(PathIn(stateDirectory), target, overwrite: true);
+            return target;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Deletes the state file.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Shoal.Files;
 
 namespace Shoal.Registry.Stores;
 
@@ -25,11 +26,37 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
     public bool Shared => false;
 
     /// <inheritdoc />
+    /// <exception cref="InvalidDataException">The database file is corrupt, not a database, or truncated.</exception>
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var file = Path.GetFullPath(path);
+        SqliteFileCheck.ThrowIfDamaged(file);
+
+        // SQLite creates the database with the umask's mode and gives -wal and -shm the database's mode: the file
+        // exists 0600 before SQLite opens it, so all three are private (a deployment's environment is in the WAL).
+        PrivateFiles.Touch(file);
+        foreach (var companion in new[] { file + "-wal", file + "-shm", file + "-journal" })
+        {
+            PrivateFiles.TightenTree(companion);
+        }
+
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        try
+        {
+            await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await OpenSchemaAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteFileCheck.NotADatabase or SqliteFileCheck.Corrupt)
+        {
+            await _db.DisposeAsync().ConfigureAwait(false);
+            _db = null;
+            throw new InvalidDataException($"{file} is damaged ({ex.Message}); Shoal does not start on it with an empty registry. Restore it, or move it (and its -wal, -shm) away to start with an empty one.", ex);
+        }
+    }
+
+    private async Task OpenSchemaAsync(CancellationToken cancellationToken)
+    {
+        await SqliteFileCheck.QuickCheckAsync(_db!, Path.GetFullPath(path), cancellationToken).ConfigureAwait(false);
         await ExecuteAsync("""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=NORMAL;
