@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Shoal.Catalog;
 using Shoal.Delivery;
 using Shoal.Gateway.Admin;
+using Shoal.Gateway.Limits;
 using Shoal.Hosting;
 using Shoal.Orchestration.Admin;
 using Shoal.Orchestration.Lifecycle;
@@ -23,7 +24,7 @@ internal static class AdminServer
     /// <summary>Admin request bodies are small JSON documents.</summary>
     private const long MaxBodyBytes = 64 * 1024;
 
-    public static WebApplication Build(Uri listen, string? token, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, DeploymentController deployments, FunctionsHost? functions, Action shutdown)
+    public static WebApplication Build(Uri listen, string? token, AdminLimits limits, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, DeploymentController deployments, FunctionsHost? functions, Action shutdown)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -32,6 +33,11 @@ internal static class AdminServer
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = MaxBodyBytes;
+            k.Limits.MaxConcurrentConnections = limits.MaxConnections;
+            if (limits.MaxConnectionsPerClient is { } perClient)
+            {
+                k.ConfigureEndpointDefaults(l => ClientConnectionLimit.Use(l, perClient, [], TimeProvider.System, k.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Shoal.Admin")));
+            }
         });
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.Services.AddSingleton<IServiceCatalog>(catalog);
@@ -39,7 +45,8 @@ internal static class AdminServer
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         var app = builder.Build();
-        app.UseExceptionHandler();
+        // A body over the cap, however an endpoint reads it, is the client's 413, not a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
         // The AWS SDKs sign with SigV4 and cannot send the admin token: their Invoke calls from loopback go through.
         app.UseAdminToken(token, context => context.Request.Path.StartsWithSegments(InvokeEndpoints.Prefix.TrimEnd('/'), StringComparison.Ordinal)
@@ -47,7 +54,7 @@ internal static class AdminServer
             && context.Request.Headers.Authorization.ToString().StartsWith("AWS4-HMAC-SHA256 ", StringComparison.Ordinal));
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/v1/registry", () => Results.Json(new { store = catalog.Store.Description, index = catalog.StoreIndex }));
-        app.MapRegistryEndpoints(catalog, TimeProvider.System);
+        app.MapRegistryEndpoints(catalog, TimeProvider.System, limits.Registration);
         app.MapStackEndpoints(supervisor, shutdown);
         app.MapGatewayEndpoints(gateway);
         app.MapDeploymentEndpoints(deployments);

@@ -55,7 +55,9 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
             return 1;
         }
 
+        var (gatewayLimits, adminLimits) = DaemonLimits.Apply(stack, logger);
         var options = GatewayOptionsFor(stack);
+        options.Limits = gatewayLimits;
         await using var functions = await StackFunctions.OpenAsync(stack, loggers, ConfigureLogging);
 
         using var probe = new HealthProbe();
@@ -64,7 +66,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         var supervisor = new StackSupervisor(supervised, supervisedCommands, new HostProcessRuntime(TimeProvider.System), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers);
         Supervisor = supervisor;
         await using var deployments = new DeploymentController(supervisor, service => GatewayServer.Cluster(gateway, service), catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
-        await using var admin = AdminServer.Build(stack.Gateway.Admin, stack.Gateway.AdminToken, catalog, supervisor, gateway, deployments, functions?.Host, () => _shutdown.Cancel());
+        await using var admin = AdminServer.Build(stack.Gateway.Admin, stack.Gateway.AdminToken, adminLimits, catalog, supervisor, gateway, deployments, functions?.Host, () => _shutdown.Cancel());
 
         if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
         {

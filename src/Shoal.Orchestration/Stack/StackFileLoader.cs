@@ -17,8 +17,8 @@ public static partial class StackFileLoader
 
     private static readonly string[] s_topLevelKeys = ["name", "gateway", "services", "registry", "functions"];
     private static readonly string[] s_functionsKeys = ["definitions", "routing", "agent", "janitor_interval"];
-    private static readonly string[] s_registryKeys = ["store"];
-    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "plugins", "trusted_proxies"];
+    private static readonly string[] s_registryKeys = ["store", "allow_addresses"];
+    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "plugins", "trusted_proxies", "limits"];
     private static readonly string[] s_serviceKeys =
     [
         "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
@@ -109,7 +109,7 @@ public static partial class StackFileLoader
         var gateway = ReadGateway(top, directory);
         var functions = ReadFunctions(top, directory);
         var services = ReadServices(top, directory, servicesOptional: functions.DefinitionsFile is not null);
-        var registry = ReadRegistry(top, directory);
+        var registry = ReadRegistry(top, directory, out var allowAddresses);
 
         CheckDependencies(services, top, errors);
         CheckPorts(services, gateway, top, errors);
@@ -125,6 +125,7 @@ public static partial class StackFileLoader
             Gateway = gateway,
             Services = services.Select(s => s.Definition).ToList(),
             RegistryStore = registry,
+            RegistryAllowAddresses = allowAddresses,
             Functions = functions,
         };
     }
@@ -173,9 +174,10 @@ public static partial class StackFileLoader
         };
     }
 
-    private static string ReadRegistry(YamlFields top, string directory)
+    private static string ReadRegistry(YamlFields top, string directory, out List<IPNetwork> allowAddresses)
     {
         var section = top.GetMap("registry", s_registryKeys);
+        allowAddresses = ReadNetworks(section, "allow_addresses");
         var store = section?.GetString("store");
         if (store is null)
         {
@@ -247,6 +249,7 @@ public static partial class StackFileLoader
             AdminToken = token,
             Plugins = plugins,
             TrustedProxies = proxies,
+            Limits = ReadLimits(section),
         };
     }
 
