@@ -92,9 +92,10 @@ internal sealed partial class ClientConnectionCounter(int perClient, IReadOnlyLi
 
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out var written);
+        // IPv4 keys stay below 2^32; IPv6 keys carry 2^32 in their low half, so the two never meet.
         return written == 4
             ? BinaryPrimitives.ReadUInt32BigEndian(bytes)
-            : new UInt128(BinaryPrimitives.ReadUInt64BigEndian(bytes), 1);
+            : new UInt128(BinaryPrimitives.ReadUInt64BigEndian(bytes), 1UL << 32);
     }
 
     private bool IsExempt(IPAddress address)

@@ -62,7 +62,7 @@ public static partial class StackFileLoader
         return bytes;
     }
 
-    /// <summary>Parses <c>N</c>, <c>NB</c>, <c>NK</c>/<c>NKB</c>/<c>NKiB</c>, likewise M, G and T; case-insensitive.</summary>
+    /// <summary>Parses <c>N</c>, <c>NB</c>, <c>NK</c>/<c>NKB</c>/<c>NKiB</c>, likewise M, G and T; case-insensitive. Too large a number reads as <see cref="long.MaxValue"/>.</summary>
     internal static bool TryParseSize(string text, out long bytes)
     {
         bytes = 0;
@@ -70,11 +70,6 @@ public static partial class StackFileLoader
         while (end < text.Length && char.IsAsciiDigit(text[end]))
         {
             end++;
-        }
-
-        if (end == 0 || !long.TryParse(text.AsSpan(0, end), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-        {
-            return false;
         }
 
         var shift = text[end..].Trim().ToUpperInvariant() switch
@@ -86,19 +81,13 @@ public static partial class StackFileLoader
             "T" or "TB" or "TIB" => 40,
             _ => -1,
         };
-        if (shift < 0 || number > long.MaxValue >> shift)
+        if (end == 0 || shift < 0)
         {
-            return shift >= 0 && SetLarge(out bytes);
+            return false;
         }
 
-        bytes = number << shift;
-        return true;
-    }
-
-    /// <summary>A number too large for a long still parses, as one the range check refuses.</summary>
-    private static bool SetLarge(out long bytes)
-    {
-        bytes = long.MaxValue;
+        var fits = long.TryParse(text.AsSpan(0, end), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number <= long.MaxValue >> shift;
+        bytes = fits ? number << shift : long.MaxValue;
         return true;
     }
 

@@ -43,7 +43,7 @@ internal static class RegistrationScreen
         {
             if (AddressRefusal(policy, address, instance.Port) is { } reason)
             {
-                return address.ToString() == host ? $"address: {reason}" : $"address: '{instance.Address}' resolves to {reason}";
+                return IPAddress.TryParse(host, out _) ? $"address: {reason}" : $"address: '{instance.Address}' resolves to {address}; {reason}";
             }
         }
 
@@ -62,7 +62,7 @@ internal static class RegistrationScreen
         {
             if (listener.Port == port && Reaches(policy, listener, address))
             {
-                return $"{address}:{port} is Shoal's own listener {listener.GetLeftPart(UriPartial.Authority)}: requests sent there would come back to the gateway in a loop";
+                return $"{new IPEndPoint(address, port)} is Shoal's own listener {listener.GetLeftPart(UriPartial.Authority)}: requests sent there would come back to the gateway in a loop";
             }
         }
 
