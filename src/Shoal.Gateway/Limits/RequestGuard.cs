@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Forwarding;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Shoal.Gateway.Limits;
 
@@ -31,19 +30,32 @@ internal sealed class RequestGuard(GatewayOptions options)
 
         headers.Via = StringValues.Concat(headers.Via, _via);
         headers[HopCheck.HopsHeader] = (hops + 1).ToString(CultureInfo.InvariantCulture);
-        var forwarded = next(context);
 
         // A chunked body has no length up front: Kestrel stops it at the limit while it is forwarded.
-        return _maxBody is null || context.Request.ContentLength is not null || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
-            ? forwarded
-            : AnswerOverflowAsync(forwarded, context);
+        if (_maxBody is null || context.Request.ContentLength is not null || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return next(context);
+        }
+
+        var body = new BodyLimitStream(context.Request.Body);
+        context.Request.Body = body;
+        return AnswerOverflowAsync(next, context, body);
     }
 
-    private async Task AnswerOverflowAsync(Task forwarded, HttpContext context)
+    private async Task AnswerOverflowAsync(RequestDelegate next, HttpContext context, BodyLimitStream body)
     {
-        await forwarded.ConfigureAwait(false);
-        if (!context.Response.HasStarted
-            && context.Features.Get<IForwarderErrorFeature>()?.Exception?.GetBaseException() is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        var exceeded = false;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            // Thrown by whoever read the body: answered below like the forwarder's failure.
+            exceeded = true;
+        }
+
+        if ((exceeded || body.Exceeded) && !context.Response.HasStarted)
         {
             context.Response.Clear();
             await TooLargeAsync(context).ConfigureAwait(false);
