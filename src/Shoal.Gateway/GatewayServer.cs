@@ -9,6 +9,8 @@ using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Forwarding;
 using Shoal.Gateway.Health;
 using Shoal.Gateway.LoadBalancing;
+using Shoal.Gateway.Limits;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Shoal.Gateway.Model;
 using Shoal.Hosting;
 using Shoal.Utilities;
@@ -31,11 +33,10 @@ public static class GatewayServer
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = null;
-        });
+
+        // Kestrel logs every connection its cap turns away: a flood would write thousands of lines a second.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Connections", LogLevel.Error);
+        builder.WebHost.ConfigureKestrel(kestrel => ApplyLimits(kestrel, options));
         builder.WebHost.UseUrls(options.Listen.ToString());
 
         // Run the request pipeline on the thread that completed the socket read instead of queueing it to the thread
@@ -65,11 +66,13 @@ public static class GatewayServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StallDetector>());
         builder.Services.AddSingleton<ForwarderClient>();
         builder.Services.AddSingleton<GatewayRequestHandler>();
+        builder.Services.AddSingleton<RequestGuard>();
         builder.Services.AddSingleton<IInstanceDrainer, GatewayDrainer>();
         builder.Services.AddHostedService<CatalogFollower>();
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<GatewayRequestHandler>();
+        app.Use(app.Services.GetRequiredService<RequestGuard>().InvokeAsync);
         if (front is not null)
         {
             app.Use(front);
@@ -77,6 +80,24 @@ public static class GatewayServer
 
         app.Run(handler.InvokeAsync);
         return app;
+    }
+
+    private static void ApplyLimits(KestrelServerOptions kestrel, GatewayOptions options)
+    {
+        var limits = options.Limits;
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBody;
+        kestrel.Limits.MaxConcurrentConnections = limits.MaxConnections;
+        kestrel.Limits.MaxConcurrentUpgradedConnections = limits.MaxUpgradedConnections;
+        if (limits.MaxConnectionsPerClient is { } perClient)
+        {
+            kestrel.ConfigureEndpointDefaults(listen => ClientConnectionLimit.Use(
+                listen,
+                perClient,
+                [.. options.TrustedProxies],
+                kestrel.ApplicationServices.GetRequiredService<TimeProvider>(),
+                kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Shoal.Gateway.Limits")));
+        }
     }
 
     /// <summary>The live state of one service in a built gateway (its split and per-version counts), or null when it routes no such service.</summary>

@@ -61,7 +61,12 @@ public sealed class RegistryTests
     [Fact]
     public async Task ExternalInstance_WithTtlAndHeartbeats_TakesTrafficAndLeavesWithinTtlPlusOneSecondOfItsLastHeartbeat()
     {
-        await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 1));
+        // Outside instances join an external service only: ext-0 stays, ext-1 comes and goes.
+        await using var stack = await TestStack.StartAsync(ExternalOnly());
+        var stayingPort = FreePort.Next();
+        await using var staying = BackgroundProcess.SampleApp("ext-0", stayingPort);
+        await Poll.UntilAsync(async () => await TryGetAsync($"http://127.0.0.1:{stayingPort}/api/health"), s_wait, "the staying app to listen");
+        await RegisterAsync(stack.AdminClient, "ext-0", stayingPort);
         var port = FreePort.Next();
         await using var external = BackgroundProcess.SampleApp("ext-1", port);
         await Poll.UntilAsync(async () => await TryGetAsync($"http://127.0.0.1:{port}/api/health"), s_wait, "the external app to listen");
@@ -89,7 +94,7 @@ public sealed class RegistryTests
 
         // Heartbeats go out every TTL/3, so the last one was at most 1 s before the kill: expiry is due ≤ 3 s after it.
         Assert.True(gone <= TimeSpan.FromSeconds(4), $"ext-1 still took traffic {gone.TotalSeconds:F1} s after its heartbeats stopped (TTL 3 s)");
-        Assert.All(await ServedByAsync(stack.Client, 20), id => Assert.Equal("app-1", id));
+        Assert.All(await ServedByAsync(stack.Client, 20), id => Assert.Equal("ext-0", id));
         await Poll.UntilAsync(() => watch.Lines.Count(l => l.StartsWith('{')) >= 2, s_wait, "two watch events");
         var events = watch.Lines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.GetProperty("id").GetString() == "ext-1").ToList();
         Assert.Equal(["registered", "health"], events.Select(e => e.GetProperty("type").GetString()));

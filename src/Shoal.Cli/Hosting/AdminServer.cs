@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Shoal.Catalog;
 using Shoal.Delivery;
 using Shoal.Gateway.Admin;
+using Shoal.Gateway.Limits;
 using Shoal.Hosting;
 using Shoal.Orchestration.Admin;
 using Shoal.Orchestration.Lifecycle;
@@ -26,16 +27,25 @@ internal static class AdminServer
     /// <summary>Admin request bodies are small JSON documents.</summary>
     private const long MaxBodyBytes = 64 * 1024;
 
-    public static WebApplication Build(Uri listen, string? socket, AdminAccessOptions access, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, DeploymentController deployments, FunctionsHost? functions, Action shutdown)
+    public static WebApplication Build(Uri listen, string? socket, AdminAccessOptions access, AdminLimits limits, RegistryCatalog catalog, StackSupervisor supervisor, WebApplication gateway, DeploymentController deployments, FunctionsHost? functions, Action shutdown)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(socket is null ? [listen.ToString()] : [listen.ToString(), AdminSocket.Url(socket)]);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.ConfigureEndpointDefaults(AdminSocket.Guard);
+            // Kestrel keeps one set of endpoint defaults: the owner check on the socket and the per-client cap on TCP go in one.
+            k.ConfigureEndpointDefaults(l =>
+            {
+                AdminSocket.Guard(l);
+                if (l.SocketPath is null && limits.MaxConnectionsPerClient is { } perClient)
+                {
+                    ClientConnectionLimit.Use(l, perClient, [], TimeProvider.System, k.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Shoal.Admin"));
+                }
+            });
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = MaxBodyBytes;
+            k.Limits.MaxConcurrentConnections = limits.MaxConnections;
         });
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.Services.AddSingleton<IServiceCatalog>(catalog);
@@ -43,12 +53,13 @@ internal static class AdminServer
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         var app = builder.Build();
-        app.UseExceptionHandler();
+        // A body over the cap, however an endpoint reads it, is the client's 413, not a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
         app.UseAdminAuthentication(access);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/v1/registry", () => Results.Json(new { store = catalog.Store.Description, index = catalog.StoreIndex }));
-        app.MapRegistryEndpoints(catalog, TimeProvider.System);
+        app.MapRegistryEndpoints(catalog, TimeProvider.System, limits.Registration);
         app.MapStackEndpoints(supervisor, shutdown);
         app.MapGatewayEndpoints(gateway);
         app.MapDeploymentEndpoints(deployments);

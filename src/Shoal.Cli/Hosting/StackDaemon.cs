@@ -69,7 +69,9 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
             return 1;
         }
 
+        var (gatewayLimits, adminLimits) = DaemonLimits.Apply(stack, logger);
         var options = GatewayOptionsFor(stack);
+        options.Limits = gatewayLimits;
         await using var functions = await StackFunctions.OpenAsync(stack, loggers, ConfigureLogging);
 
         using var probe = new HealthProbe();
@@ -85,7 +87,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
             socket = null;
         }
 
-        await using var admin = AdminServer.Build(stack.Gateway.Admin, socket, AdminAccess(stack), catalog, supervisor, gateway, deployments, functions?.Host, () => _shutdown.Cancel());
+        await using var admin = AdminServer.Build(stack.Gateway.Admin, socket, AdminAccess(stack), adminLimits, catalog, supervisor, gateway, deployments, functions?.Host, () => _shutdown.Cancel());
 
         if (!await TryStartAsync(gateway, "gateway", stack.Gateway.Listen, logger) || !await TryStartAsync(admin, "admin API", stack.Gateway.Admin, logger))
         {

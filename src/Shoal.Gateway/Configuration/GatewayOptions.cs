@@ -16,6 +16,13 @@ public sealed class GatewayOptions
     /// <summary>Proxies whose X-Forwarded-For the client-address strategies believe.</summary>
     public IList<System.Net.IPNetwork> TrustedProxies { get; } = [];
 
+    /// <summary>Connection, body and hop limits.</summary>
+    public GatewayLimits Limits { get; set; } = new();
+
+    /// <summary>This gateway's name in the <c>Via</c> header it adds (<c>1.1 shoal-ID</c>): a request that comes back carrying it is a loop.</summary>
+    /// <value>Defaults to 12 random hex digits, new each start.</value>
+    public string Id { get; set; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+
     /// <summary>The settings for one service.</summary>
     public ServiceRoutingOptions For(string service) =>
         Services.TryGetValue(service, out var options) ? options : ServiceRoutingOptions.Default;

@@ -26,4 +26,7 @@ public sealed record GatewayDefinition
 
     /// <summary>Proxies whose <c>X-Forwarded-For</c> is believed (addresses or CIDR ranges).</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>Connection caps, body size and hop limit (<c>gateway.limits</c>).</summary>
+    public GatewayLimitsDefinition Limits { get; init; } = new();
 }

@@ -24,6 +24,9 @@ public sealed record StackDefinition
     /// <summary>Where the registry lives: <c>sqlite:/abs/path</c> (default <c>.shoal/registry.db</c>) or <c>etcd://host:port,…[/prefix]</c>.</summary>
     public string RegistryStore { get; init; } = "";
 
+    /// <summary>Address ranges registrations may point into although they are link-local or metadata addresses (<c>registry.allow_addresses</c>).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> RegistryAllowAddresses { get; init; } = [];
+
     /// <summary>The functions the stack serves (<c>functions:</c>, or <c>functions.yml</c> next to the stack file).</summary>
     public FunctionsSettings Functions { get; init; } = new();
 

@@ -18,8 +18,8 @@ public static partial class StackFileLoader
     private static readonly string[] s_topLevelKeys = ["name", "gateway", "services", "registry", "functions"];
     private static readonly string[] s_functionsKeys = ["definitions", "routing", "agent", "janitor_interval", "invoke_credentials"];
     private static readonly string[] s_credentialKeys = ["access_key_id", "secret_access_key"];
-    private static readonly string[] s_registryKeys = ["store"];
-    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "operator_token", "plugins", "trusted_proxies"];
+    private static readonly string[] s_registryKeys = ["store", "allow_addresses"];
+    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "operator_token", "plugins", "trusted_proxies", "limits"];
     private static readonly string[] s_serviceKeys =
     [
         "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
@@ -110,7 +110,7 @@ public static partial class StackFileLoader
         var gateway = ReadGateway(top, directory);
         var functions = ReadFunctions(top, directory);
         var services = ReadServices(top, directory, servicesOptional: functions.DefinitionsFile is not null);
-        var registry = ReadRegistry(top, directory);
+        var registry = ReadRegistry(top, directory, out var allowAddresses);
 
         CheckDependencies(services, top, errors);
         CheckPorts(services, gateway, top, errors);
@@ -126,6 +126,7 @@ public static partial class StackFileLoader
             Gateway = gateway,
             Services = services.Select(s => s.Definition).ToList(),
             RegistryStore = registry,
+            RegistryAllowAddresses = allowAddresses,
             Functions = functions,
         };
     }
@@ -199,9 +200,10 @@ public static partial class StackFileLoader
         return new InvokeCredentials(id, secret);
     }
 
-    private static string ReadRegistry(YamlFields top, string directory)
+    private static string ReadRegistry(YamlFields top, string directory, out List<IPNetwork> allowAddresses)
     {
         var section = top.GetMap("registry", s_registryKeys);
+        allowAddresses = ReadNetworks(section, "allow_addresses");
         var store = section?.GetString("store");
         if (store is null)
         {
@@ -284,6 +286,7 @@ public static partial class StackFileLoader
             OperatorToken = operatorToken,
             Plugins = plugins,
             TrustedProxies = proxies,
+            Limits = ReadLimits(section),
         };
     }
 

@@ -25,8 +25,8 @@ public static class RegistryEndpoints
     /// <summary>How often an idle event stream sends a comment, so proxies and clients see it is alive.</summary>
     public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
-    /// <summary>Maps the registry API over <paramref name="catalog"/>.</summary>
-    public static IEndpointRouteBuilder MapRegistryEndpoints(this IEndpointRouteBuilder endpoints, RegistryCatalog catalog, TimeProvider timeProvider)
+    /// <summary>Maps the registry API over <paramref name="catalog"/>; <paramref name="policy"/> says what registrations may point at (anything when null).</summary>
+    public static IEndpointRouteBuilder MapRegistryEndpoints(this IEndpointRouteBuilder endpoints, RegistryCatalog catalog, TimeProvider timeProvider, RegistrationPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         endpoints.MapGet("/v1/services", (HttpResponse response) =>
@@ -115,6 +115,11 @@ public static class RegistryEndpoints
             if (registration is null)
             {
                 return Invalid(problems);
+            }
+
+            if (policy is not null && await RegistrationScreen.RefusalAsync(policy, registration.Instance, timeProvider, ct).ConfigureAwait(false) is { } refusal)
+            {
+                return Results.Problem(statusCode: 403, title: "Registration refused", detail: refusal);
             }
 
             var index = await catalog.PutAsync(registration, ct).ConfigureAwait(false);
