@@ -34,16 +34,16 @@ public sealed class AdminApiFuzzTests(ITestOutputHelper output)
             replicas: 1
         """;
 
-    private static readonly Gen<string> s_duration = Text("10s", "1m", "500ms", "1s");
+    private static readonly Gen<string> s_duration = Str("10s", "1m", "500ms", "1s");
 
     private static readonly Gen<(HttpMethod Method, string Path, string? Body)> s_registry = Gen.Frequency(
         (6, Gen.Select(Gen.OneOf("ext", "app", "Bad Name", "x%00y", "e"), Gen.OneOf("ext-1", "a/b", "..", "é", "1"), Object(
-            ("address", Text("127.0.0.1", "localhost", "::1", "10.0.0.1")),
+            ("address", Str("127.0.0.1", "localhost", "::1", "10.0.0.1")),
             ("port", Number(1, 65535)),
             ("weight", Number(0, 10)),
-            ("version", Text("1", "2")),
-            ("metadata", Map(Text("a", "b"))),
-            ("health", Text("passing", "warning", "critical")),
+            ("version", Str("1", "2")),
+            ("metadata", Map(Str("a", "b"))),
+            ("health", Str("passing", "warning", "critical")),
             ("draining", Gen.OneOf("true", "false")),
             ("ttl", s_duration),
             ("deregister_after", s_duration)), (s, id, body) => (HttpMethod.Put, $"/v1/services/{s}/instances/{id}", (string?)body))),
@@ -59,29 +59,29 @@ public sealed class AdminApiFuzzTests(ITestOutputHelper output)
 
     private static readonly Gen<(HttpMethod Method, string Path, string? Body)> s_strategy =
         Gen.Select(Gen.OneOf("app", "app", "app", "nope"), Object(
-            ("strategy", Text("round-robin", "least-requests", "consistent-hash", "random", "nope")),
-            ("session_header", Text("x-session", "")),
-            ("session_cookie", Text("sid")),
+            ("strategy", Str("round-robin", "least-requests", "consistent-hash", "random", "nope")),
+            ("session_header", Str("x-session", "")),
+            ("session_cookie", Str("sid")),
             ("session_idle_timeout", s_duration),
-            ("hash_key", Text("header:x-user", "path", "ip", "bogus")),
+            ("hash_key", Str("header:x-user", "path", "ip", "bogus")),
             ("bounded_load", Gen.OneOf("1.25", "2", "0.5")),
             ("virtual_nodes", Number(1, 200)),
-            ("settings", Map(Text("1", "x")))), (s, body) => (HttpMethod.Put, $"/v1/services/{s}/strategy", (string?)body));
+            ("settings", Map(Str("1", "x")))), (s, body) => (HttpMethod.Put, $"/v1/services/{s}/strategy", (string?)body));
 
     private static readonly Gen<(HttpMethod Method, string Path, string? Body)> s_deployments = Gen.Frequency(
         (3, Gen.Select(Gen.OneOf("app", "app", "worker", "nope"), Object(
-            ("type", Text("canary", "blue-green", "rolling", "nope")),
-            ("version", Text("2", "3", "1.0.0")),
-            ("command", Array(Text("sleep", "3600"))),
-            ("env", Map(Text("1"))),
+            ("type", Str("canary", "blue-green", "rolling", "nope")),
+            ("version", Str("2", "3", "1.0.0")),
+            ("command", Array(Str("sleep", "3600"))),
+            ("env", Map(Str("1"))),
             ("replicas", Number(1, 2)),
             ("steps", Array(Number(0, 100))),
             ("weight", Number(0, 100)),
             ("interval", s_duration),
-            ("analysis", Object(("max_error_rate", Text("5%", "0.1")), ("max_p99", s_duration), ("min_requests", Number(0, 10)))),
+            ("analysis", Object(("max_error_rate", Str("5%", "0.1")), ("max_p99", s_duration), ("min_requests", Number(0, 10)))),
             ("keep_old", s_duration),
-            ("header", Text("x-canary")),
-            ("header_value", Text("1")),
+            ("header", Str("x-canary")),
+            ("header_value", Str("1")),
             ("max_surge", Number(0, 2)),
             ("max_unavailable", Number(0, 1))), (s, body) => (HttpMethod.Post, $"/v1/services/{s}/deployments", (string?)body))),
         (2, Gen.Select(Gen.OneOf("promote", "rollback", "abort", "pause", "resume", "switch", "nope", "%00"), Gen.OneOf("", "why", "%00%1b"),

@@ -14,6 +14,12 @@ internal static class CommandRunner
     {
         try
         {
+            // A test seam (internal for tests): makes any command fail as a bug would, to check how it is reported.
+            if (Environment.GetEnvironmentVariable(InternalError.TestVariable) is { Length: > 0 } simulated)
+            {
+                throw new InvalidOperationException(simulated);
+            }
+
             return await body();
         }
         catch (ConfigFileException ex)

@@ -9,6 +9,9 @@ internal static class InternalError
     /// <summary>The exit code of an internal error.</summary>
     public const int ExitCode = 70;
 
+    /// <summary>Set to a message, makes every command fail with it as an internal error (internal for tests).</summary>
+    public const string TestVariable = "SHOAL_TEST_INTERNAL_ERROR";
+
     /// <summary>Writes <paramref name="exception"/> to the log and its one line to stderr; returns <see cref="ExitCode"/>.</summary>
     public static int Report(Exception exception)
     {
@@ -42,12 +45,14 @@ internal static class InternalError
         try
         {
             var path = Path.Combine(Path.GetTempPath(), $"shoal-error-{Guid.NewGuid():N}.log");
-            using var file = new FileStream(path, new FileStreamOptions
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
             {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
+                // The trace may name paths and settings: readable by its owner only.
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using var file = new FileStream(path, options);
             using var writer = new StreamWriter(file);
             writer.Write(text);
             return path;

@@ -78,7 +78,17 @@ public static partial class StackFileLoader
             throw new ConfigFileException($"{path}: no such stack file.");
         }
 
-        return Parse(File.ReadAllText(path), Path.GetFullPath(path), path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigFileException($"{path}: cannot read: {ex.Message}", ex);
+        }
+
+        return Parse(text, Path.GetFullPath(path), path);
     }
 
     /// <summary>Validates stack file text; <paramref name="displayName"/> is how messages name the file.</summary>
@@ -321,7 +331,7 @@ public static partial class StackFileLoader
         {
             // Its instances come from the registry.
         }
-        else if (command is null && project is null)
+        else if (f.Get("command") is null && project is null)
         {
             f.Errors.Add(f.Node, f.Path, "missing command: give 'command' (the argv to run, e.g. [dotnet, app.dll]) or 'project' (a .csproj to build and run)");
         }

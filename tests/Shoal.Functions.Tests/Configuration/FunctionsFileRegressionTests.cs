@@ -57,6 +57,6 @@ public sealed class FunctionsFileRegressionTests : IDisposable
             "functions:\n  hello:\n    command: [x]\n    code: hello\n",
             "routes: " + new string('[', 10_000) + new string(']', 10_000) + "\n");
 
-        Assert.Equal("routing.yml:1:73: nested more than 64 levels deep", message);
+        Assert.Equal("routing.yml:1:72: nested more than 64 levels deep", message);
     }
 }

@@ -79,7 +79,7 @@ public sealed class StackFileRegressionTests
 
         var error = Assert.Single(Refusal(deep).Errors);
 
-        Assert.Equal("shoal.yml:1:75: nested more than 64 levels deep", error.ToString());
+        Assert.Equal("shoal.yml:1:74: nested more than 64 levels deep", error.ToString());
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public static class JsonMutations
     }
 
     /// <summary>A JSON string from <paramref name="values"/>.</summary>
-    public static Gen<string> Text(params string[] values) => Gen.OneOf(values.Select(v => "\"" + v + "\"").ToArray());
+    public static Gen<string> Str(params string[] values) => Gen.OneOf(values.Select(v => "\"" + v + "\"").ToArray());
 
     /// <summary>A JSON number from <paramref name="min"/> to <paramref name="max"/>.</summary>
     public static Gen<string> Number(int min, int max) => Gen.Int[min, max].Select(i => i.ToString(CultureInfo.InvariantCulture));
@@ -51,7 +51,7 @@ public static class JsonMutations
             "{" + string.Join(",", keys.Distinct().Select((k, i) => $"\"{k}\":{values[i]}")) + "}");
 
     private static Gen<string?> Member(string name, Gen<string> valid) => Gen.Frequency(
-        (3, Gen.Const<string?>(null)),
+        (3, Gen.Const((string?)null)),
         (4, valid.Select(v => (string?)$"\"{name}\":{v}")),
         (3, Odd.Select(v => (string?)$"\"{name}\":{v}")));
 
