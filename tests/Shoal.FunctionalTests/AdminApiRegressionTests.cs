@@ -77,7 +77,9 @@ public sealed class AdminApiRegressionTests : IAsyncLifetime
     {
         var body = "{\"strategy\":\"" + new string('x', size) + "\"}";
 
-        var (status, problem) = await SendAsync(new HttpMethod(method), path, body);
+        // With Expect: 100-continue (curl's default for big bodies) the answer comes before the body is sent; without it
+        // the client would still be writing when the daemon answers and closes, and see a broken pipe instead.
+        var (status, problem) = await SendAsync(new HttpMethod(method), path, body, expectContinue: true);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Equal(413, problem.GetProperty("status").GetInt32());
@@ -110,9 +112,10 @@ public sealed class AdminApiRegressionTests : IAsyncLifetime
         Assert.False(problem.TryGetProperty("exception", out _));
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Problem)> SendAsync(HttpMethod method, string path, string? body)
+    private async Task<(HttpStatusCode Status, JsonElement Problem)> SendAsync(HttpMethod method, string path, string? body, bool expectContinue = false)
     {
         using var request = new HttpRequestMessage(method, path);
+        request.Headers.ExpectContinue = expectContinue;
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
