@@ -8,9 +8,19 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 if [ ! -d tests/aws-sdk/node_modules/@aws-sdk/client-lambda ]; then
   npm ci --prefix tests/aws-sdk --no-audit --no-fund --loglevel=error
 fi
+# --fuzz: only the fuzz tests (trait Category=Fuzz), 10,000 cases per target instead of the suite's 1,000.
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--fuzz" ]; then
+    export SHOAL_FUZZ=1
+    args+=(--filter "Category=Fuzz")
+  else
+    args+=("$arg")
+  fi
+done
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-dotnet test Shoal.slnx -c Release "$@" 2>&1 | tee "$log"
+dotnet test Shoal.slnx -c Release ${args[@]+"${args[@]}"} 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 # One closing line for the whole run, summed over the test assemblies.
 awk '/(Passed|Failed)!  - Failed:/ {

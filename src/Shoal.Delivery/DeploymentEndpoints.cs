@@ -120,6 +120,16 @@ public static class DeploymentEndpoints
                 throw new DeploymentException(400, $"weight: {Weight} is out of range; use 0 to 100.");
             }
 
+            if (Command?.Any(a => a is null || a.Contains('\0', StringComparison.Ordinal)) == true)
+            {
+                throw new DeploymentException(400, "command: every argument is a text without NUL characters.");
+            }
+
+            if (Env?.FirstOrDefault(e => e.Value is null || e.Key.Length == 0 || e.Key.Contains('=', StringComparison.Ordinal) || e.Key.Contains('\0', StringComparison.Ordinal) || e.Value.Contains('\0', StringComparison.Ordinal)) is { Key: { } badVariable })
+            {
+                throw new DeploymentException(400, $"env.{badVariable}: a variable has a name without '=' and a text value, neither with NUL characters.");
+            }
+
             return new DeploymentRequest
             {
                 Type = Type ?? "canary",
@@ -128,8 +138,8 @@ public static class DeploymentEndpoints
                 Environment = Env ?? [],
                 Replicas = Replicas,
                 Steps = Weight is { } w ? [w] : Steps ?? (Type == "blue-green" ? [0] : defaults.Steps),
-                Interval = Duration("interval", Interval) ?? defaults.Interval,
-                KeepOld = Duration("keep_old", KeepOld) ?? defaults.KeepOld,
+                Interval = Duration("interval", Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)) ?? defaults.Interval,
+                KeepOld = Duration("keep_old", KeepOld, TimeSpan.Zero, TimeSpan.FromDays(7)) ?? defaults.KeepOld,
                 Header = Header ?? defaults.Header,
                 HeaderValue = HeaderValue ?? defaults.HeaderValue,
                 MaxSurge = MaxSurge ?? defaults.MaxSurge,
@@ -137,19 +147,20 @@ public static class DeploymentEndpoints
                 Analysis = Analysis is null ? defaults.Analysis : new AnalysisThresholds
                 {
                     MaxErrorRate = Analysis.MaxErrorRate is { } rate ? Rate(rate) : defaults.Analysis.MaxErrorRate,
-                    MaxP99 = Duration("analysis.max_p99", Analysis.MaxP99) ?? defaults.Analysis.MaxP99,
+                    MaxP99 = Duration("analysis.max_p99", Analysis.MaxP99, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1)) ?? defaults.Analysis.MaxP99,
                     MinRequests = Analysis.MinRequests ?? defaults.Analysis.MinRequests,
                 },
             };
         }
 
-        private static TimeSpan? Duration(string field, string? text) =>
-            text is null ? null : Durations.TryParse(text, out var value) ? value : throw new DeploymentException(400, $"{field}: '{text}' is not a duration such as 30s.");
+        // The ranges of the same fields in shoal.yml's deploy: section; a timer cannot wait 60 days.
+        private static TimeSpan? Duration(string field, string? text, TimeSpan min, TimeSpan max) =>
+            text is null ? null : Durations.TryParse(text, min, max, out var value, out var why) ? value : throw new DeploymentException(400, $"{field}: {why}.");
 
         private static double Rate(string text)
         {
             var percent = text.EndsWith('%');
-            return double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
+            return double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= 0
                 ? percent ? value / 100 : value
                 : throw new DeploymentException(400, $"analysis.max_error_rate: '{text}' is not a rate such as 5% or 0.05.");
         }

@@ -49,12 +49,25 @@ internal static class AdminServer
         });
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.Services.AddSingleton<IServiceCatalog>(catalog);
-        builder.Services.AddProblemDetails();
+        // The last resort for what no endpoint caught: a generic 500 problem, never the exception's text or trace (the
+        // daemon usually runs as root; a trace tells an attacker its paths and versions).
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            if (c.ProblemDetails.Status >= 500)
+            {
+                c.ProblemDetails.Detail = null;
+                c.ProblemDetails.Extensions.Remove("exception");
+                c.ProblemDetails.Extensions.Remove("errors");
+            }
+        });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         var app = builder.Build();
-        // A body over the cap, however an endpoint reads it, is the client's 413, not a 500.
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Kestrel's own refusals met while an endpoint reads the body (413 too large, 400 cut short) keep their status.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         app.UseAdminAuthentication(access);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));

@@ -15,8 +15,9 @@ public sealed class YamlErrors(string file)
     public IReadOnlyList<ConfigError> All => _errors;
 
     /// <summary>Adds an error at a position.</summary>
+    /// <remarks>A position before the file's start (an empty mark) reads as 1:1: every error points somewhere in the file.</remarks>
     public void Add(Mark at, string field, string message) =>
-        _errors.Add(new ConfigError(File, (int)at.Line, (int)at.Column, field, message));
+        _errors.Add(new ConfigError(File, (int)Math.Clamp(at.Line, 1, int.MaxValue), (int)Math.Clamp(at.Column, 1, int.MaxValue), field, message));
 
     /// <summary>Throws a <see cref="ConfigFileException"/> with every error, in file order, if there is any.</summary>
     /// <exception cref="ConfigFileException">There are errors.</exception>

@@ -24,8 +24,8 @@ public sealed class YamlFields
             {
                 var hint = Suggest(name, knownKeys);
                 _errors.Add(key, Join(path, name), hint is null
-                    ? $"unknown field '{name}'; allowed here: {string.Join(", ", knownKeys)}"
-                    : $"unknown field '{name}' (did you mean '{hint}'?)");
+                    ? $"unknown field '{Printable(name)}'; allowed here: {string.Join(", ", knownKeys)}"
+                    : $"unknown field '{Printable(name)}' (did you mean '{hint}'?)");
             }
         }
     }
@@ -78,6 +78,42 @@ public sealed class YamlFields
         return null;
     }
 
+    /// <summary>
+    /// A file or directory path, or null: text without control characters (a NUL would cut the path short where the
+    /// operating system reads it, and .NET refuses it).
+    /// </summary>
+    public string? GetPath(string key)
+    {
+        var text = GetString(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (ControlCharacter(text) is { } c)
+        {
+            _errors.Add(Get(key)!, FieldPath(key), $"a path cannot hold the control character U+{(int)c:X4}");
+            return null;
+        }
+
+        return text;
+    }
+
+    /// <summary>The first control character (U+0000 to U+001F, U+007F to U+009F) in <paramref name="text"/>, or null.</summary>
+    public static char? ControlCharacter(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var c in text)
+        {
+            if (char.IsControl(c))
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>A whole number within a range, or null.</summary>
     public int? GetInt(string key, int min, int max)
     {
@@ -111,7 +147,8 @@ public sealed class YamlFields
             return null;
         }
 
-        if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        // NaN, Infinity and 1e400 parse as doubles but are no number a setting can hold; NaN would pass any range check.
+        if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
         {
             if (value < min || value > max)
             {
@@ -131,7 +168,8 @@ public sealed class YamlFields
     {
         var node = Get(key);
         if (node is YamlScalarNode { Value: { } text } && text.EndsWith('%')
-            && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var percent))
+            && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var percent)
+            && double.IsFinite(percent))
         {
             if (percent is < 0 or > 100)
             {
@@ -298,17 +336,44 @@ public sealed class YamlFields
     public static string Describe(YamlNode node) => node switch
     {
         YamlScalarNode s when IsNull(node) => "nothing",
-        YamlScalarNode s => $"'{s.Value}'",
+        YamlScalarNode s => $"'{Printable(s.Value ?? string.Empty)}'",
         YamlSequenceNode => "a list",
         YamlMappingNode => "a mapping",
         _ => "an unsupported value",
     };
+
+    /// <summary>Text as a message may quote it: control characters escaped (\u0000), cut after 80 characters.</summary>
+    public static string Printable(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        const int Limit = 80;
+        var builder = new System.Text.StringBuilder();
+        foreach (var c in text.Length > Limit ? text[..Limit] : text)
+        {
+            if (char.IsControl(c))
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return text.Length > Limit ? builder.Append('…').ToString() : builder.ToString();
+    }
 
     /// <summary>Joins a field path and a key.</summary>
     public static string Join(string path, string key) => string.IsNullOrEmpty(path) ? key : $"{path}.{key}";
 
     private static string? Suggest(string name, string[] known)
     {
+        // The distance costs length × length: a key far longer than any known one is no typo of it.
+        if (name.Length > 64)
+        {
+            return null;
+        }
+
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in known)

@@ -27,7 +27,8 @@ public static class LoadBalancingValidation
             yield return ("hash_key", "consistent-hash needs a key source: hash_key: header:NAME, cookie:NAME, query:NAME, path or ip");
         }
 
-        if (settings.BoundedLoad is < 1 or > 100)
+        // Written so that NaN fails too: it compares false with everything.
+        if (settings.BoundedLoad is { } load && !(load >= 1 && load <= 100))
         {
             yield return ("bounded_load", $"{settings.BoundedLoad} is out of range; allowed 1 to 100 (e.g. 1.25)");
         }

@@ -245,7 +245,7 @@ public static partial class FunctionsFileLoader
 
     private static IList<SecurityKey> ReadJwks(YamlFields j, string directory)
     {
-        var file = j.GetString("jwks_file");
+        var file = j.GetPath("jwks_file");
         if (file is null)
         {
             return [];

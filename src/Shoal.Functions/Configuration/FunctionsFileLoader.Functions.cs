@@ -126,12 +126,18 @@ public static partial class FunctionsFileLoader
             return null;
         }
 
+        if (argv.Any(a => a.Contains('\0', StringComparison.Ordinal)))
+        {
+            f.Errors.Add(node, f.FieldPath("command"), "an argument cannot hold a NUL character (U+0000)");
+            return null;
+        }
+
         return argv;
     }
 
     private static string? ReadCode(YamlFields f, string directory)
     {
-        var code = f.GetString("code");
+        var code = f.GetPath("code");
         if (code is null)
         {
             if (f.Get("code") is null)
@@ -194,7 +200,11 @@ public static partial class FunctionsFileLoader
             var field = YamlFields.Join(f.FieldPath("environment"), name);
             if (!VariablePattern().IsMatch(name))
             {
-                f.Errors.Add(key, field, $"'{name}' is not a variable name: use letters, digits and '_', not starting with a digit");
+                f.Errors.Add(key, field, $"'{YamlFields.Printable(name)}' is not a variable name: use letters, digits and '_', not starting with a digit");
+            }
+            else if (variables.GetValueOrDefault(name)?.Contains('\0', StringComparison.Ordinal) == true)
+            {
+                f.Errors.Add(key, field, "a value cannot hold a NUL character (U+0000)");
             }
             else if (s_reservedVariables.Contains(name))
             {

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Shoal.Configuration;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Shoal.Functions.Configuration;
@@ -119,24 +118,7 @@ public static partial class FunctionsFileLoader
             throw new ConfigFileException($"{path}: cannot read: {ex.Message}", ex);
         }
 
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            errors.Add(ex.Start, string.Empty, $"not valid YAML: {ex.InnerException?.Message ?? ex.Message}");
-            return null;
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            errors.Add(new Mark(0, 1, 1), string.Empty, shape);
-            return null;
-        }
-
-        return root;
+        return YamlDocuments.LoadMapping(text, errors, shape);
     }
 
     private static int LineOf(YamlNode node) => (int)node.Start.Line;

@@ -68,9 +68,14 @@ public static class GatewayEndpoints
             }
 
             var idle = LoadBalancingSettings.Default.SessionIdleTimeout;
-            if (body.SessionIdleTimeout is { } idleText && !Durations.TryParse(idleText, out idle))
+            if (body.SessionIdleTimeout is { } idleText && !Durations.TryParse(idleText, MinSessionIdle, MaxSessionIdle, out idle, out var why))
             {
-                return Results.Problem(statusCode: 400, title: "Invalid strategy", detail: $"session_idle_timeout: '{idleText}' is not a duration");
+                return Results.Problem(statusCode: 400, title: "Invalid strategy", detail: $"session_idle_timeout: {why}");
+            }
+
+            if (body.Settings?.FirstOrDefault(s => s.Value is null) is { Key: { } nullSetting })
+            {
+                return Results.Problem(statusCode: 400, title: "Invalid strategy", detail: $"settings.{nullSetting}: give a text value, not null");
             }
 
             var settings = new LoadBalancingSettings
@@ -108,6 +113,11 @@ public static class GatewayEndpoints
             attempt_timeout_ms = timings.RequestConfig.ActivityTimeout?.TotalMilliseconds,
         };
     }
+
+    /// <summary>The range of a session's idle timeout, as in <c>shoal.yml</c>.</summary>
+    private static readonly TimeSpan MinSessionIdle = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan MaxSessionIdle = TimeSpan.FromDays(7);
 
     private static object Describe(ClusterState cluster) => new
     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,23 +24,25 @@ public static class StackEndpoints
                 return Results.Problem(statusCode: 404, title: "Unknown service", detail: $"The stack has no service '{name}'.");
             }
 
-            ScaleRequest? body;
-            try
+            var (body, problem) = await JsonBodies.ReadAsync<ScaleRequest>(request, StackJson.Options, "{\"replicas\": 3}", ct).ConfigureAwait(false);
+            if (body is null)
             {
-                body = await JsonSerializer.DeserializeAsync<ScaleRequest>(request.Body, StackJson.Options, ct).ConfigureAwait(false);
-            }
-            catch (JsonException ex)
-            {
-                return Results.Problem(statusCode: 400, title: "Malformed JSON body", detail: JsonErrors.Describe(ex));
+                return problem!;
             }
 
-            if (body?.Replicas is not { } replicas || replicas < 0 || replicas > MaxReplicas)
+            if (body.Replicas is not { } replicas || replicas < 0 || replicas > MaxReplicas)
             {
                 return Results.Problem(statusCode: 400, title: "Invalid replica count", detail: $"'replicas' must be a whole number from 0 to {MaxReplicas}.");
             }
 
+            // A deployment counts and moves the main replicas itself: a scale in between would be undone or miscounted.
+            if (supervisor.HasOtherVersions(name))
+            {
+                return Results.Problem(statusCode: 409, title: "Deployment in progress", detail: $"Another version of '{name}' runs next to it; promote or roll back the deployment before scaling.");
+            }
+
             await supervisor.ScaleAsync(name, replicas, ct).ConfigureAwait(false);
-            return Results.Json(supervisor.Snapshot().Services.Single(s => s.Name == name), StackJson.Options);
+            return Results.Json(supervisor.ServiceSnapshot(name), StackJson.Options);
         });
 
         endpoints.MapPost("/v1/stack/shutdown", () =>

@@ -78,6 +78,15 @@ public sealed class StackSupervisor : IAsyncDisposable
         return new(_stack.Name, [.. runners.Select(r => r.Snapshot())]);
     }
 
+    /// <summary>True while another version of <paramref name="service"/> runs or drains next to its main replicas (a deployment).</summary>
+    public bool HasOtherVersions(string service)
+    {
+        lock (_layout)
+        {
+            return _versions.Keys.Any(k => k.Service == service) || _retiring.Any(r => r.Service.Name == service);
+        }
+    }
+
     /// <summary>A service's definition as its main replicas run it, or null.</summary>
     public ServiceDefinition? Definition(string service) => _services.TryGetValue(service, out var runner) ? runner.Service : null;
 

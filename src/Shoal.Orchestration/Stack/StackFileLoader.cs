@@ -79,7 +79,17 @@ public static partial class StackFileLoader
             throw new ConfigFileException($"{path}: no such stack file.");
         }
 
-        return Parse(File.ReadAllText(path), Path.GetFullPath(path), path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigFileException($"{path}: cannot read: {ex.Message}", ex);
+        }
+
+        return Parse(text, Path.GetFullPath(path), path);
     }
 
     /// <summary>Validates stack file text; <paramref name="displayName"/> is how messages name the file.</summary>
@@ -87,20 +97,8 @@ public static partial class StackFileLoader
     public static StackDefinition Parse(string yaml, string fullPath, string displayName)
     {
         var errors = new YamlErrors(displayName);
-        var stream = new YamlStream();
-        try
+        if (YamlDocuments.LoadMapping(yaml, errors, "the stack file must be a mapping with a 'services:' section") is not { } root)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            errors.Add(ex.Start, string.Empty, $"not valid YAML: {ex.InnerException?.Message ?? ex.Message}");
-            throw new ConfigFileException(errors.All);
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            errors.Add(new Mark(), string.Empty, "the stack file must be a mapping with a 'services:' section");
             throw new ConfigFileException(errors.All);
         }
 
@@ -136,7 +134,7 @@ public static partial class StackFileLoader
         var section = top.GetMap("functions", s_functionsKeys);
         string? Resolve(string key, string fallback)
         {
-            var given = section?.GetString(key);
+            var given = section?.GetPath(key);
             if (given is not null)
             {
                 var path = Path.GetFullPath(Path.Combine(directory, given));
@@ -204,7 +202,7 @@ public static partial class StackFileLoader
     {
         var section = top.GetMap("registry", s_registryKeys);
         allowAddresses = ReadNetworks(section, "allow_addresses");
-        var store = section?.GetString("store");
+        var store = section?.GetPath("store");
         if (store is null)
         {
             return "sqlite:" + Path.Combine(directory, ".shoal", "registry.db");
@@ -234,6 +232,12 @@ public static partial class StackFileLoader
         var plugins = new List<string>();
         foreach (var (node, path) in section.GetStringList("plugins") ?? [])
         {
+            if (YamlFields.ControlCharacter(path) is { } c)
+            {
+                section.Errors.Add(node, section.FieldPath("plugins"), $"a path cannot hold the control character U+{(int)c:X4}");
+                continue;
+            }
+
             var full = Path.GetFullPath(Path.Combine(directory, path));
             if (!File.Exists(full) || !(full.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || full.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)))
             {
@@ -275,7 +279,7 @@ public static partial class StackFileLoader
 
         if (!AdminAuthentication.IsLoopback(admin) && string.IsNullOrEmpty(token))
         {
-            section.Errors.Add(section.Get("admin")!, section.FieldPath("admin"), $"the admin listener {admin} is reachable from other machines: set gateway.admin_token or {AdminAuthentication.TokenVariable}, or listen on 127.0.0.1");
+            section.Errors.Add(section.Get("admin") ?? section.Node, section.FieldPath("admin"), $"the admin listener {admin} is reachable from other machines: set gateway.admin_token or {AdminAuthentication.TokenVariable}, or listen on 127.0.0.1");
         }
 
         return new GatewayDefinition
@@ -359,7 +363,7 @@ public static partial class StackFileLoader
     private static ServiceDefinition ReadService(string name, YamlFields f, string directory, int line)
     {
         var command = ReadCommand(f);
-        var project = f.GetString("project");
+        var project = f.GetPath("project");
         var external = f.GetBool("external") ?? false;
         string? projectPath = null;
         if (external && (command is not null || project is not null))
@@ -370,7 +374,7 @@ public static partial class StackFileLoader
         {
             // Its instances come from the registry.
         }
-        else if (command is null && project is null)
+        else if (f.Get("command") is null && project is null)
         {
             f.Errors.Add(f.Node, f.Path, "missing command: give 'command' (the argv to run, e.g. [dotnet, app.dll]) or 'project' (a .csproj to build and run)");
         }
@@ -388,7 +392,7 @@ public static partial class StackFileLoader
         }
 
         var port = ReadPort(f);
-        var workingDir = f.GetString("working_dir") is { } wd ? Path.GetFullPath(Path.Combine(directory, wd)) : directory;
+        var workingDir = f.GetPath("working_dir") is { } wd ? Path.GetFullPath(Path.Combine(directory, wd)) : directory;
         var routes = f.GetStringList("routes") ?? [];
         foreach (var (node, route) in routes)
         {
@@ -411,7 +415,7 @@ public static partial class StackFileLoader
             Replicas = external ? 0 : f.GetInt("replicas", 0, 64) ?? 1,
             External = external,
             Port = port,
-            Environment = f.GetStringMap("env") ?? new Dictionary<string, string>(),
+            Environment = ReadEnvironment(f, "env"),
             InheritEnvironment = ReadInheritEnvironment(f),
             Health = ReadHealth(f, port),
             Restart = ReadRestart(f),
@@ -479,7 +483,7 @@ public static partial class StackFileLoader
             }
 
             var r = new YamlFields(map, path, f.Errors, s_replicaKeys);
-            result.Add(new ReplicaOverride(r.GetInt("weight", 0, 10_000), r.GetStringMap("metadata") ?? [], r.GetStringMap("env") ?? []));
+            result.Add(new ReplicaOverride(r.GetInt("weight", 0, 10_000), r.GetStringMap("metadata") ?? [], ReadEnvironment(r, "env")));
         }
 
         return result;
@@ -627,6 +631,32 @@ public static partial class StackFileLoader
     }
 
     private static List<string>? ReadCommand(YamlFields f)
+    {
+        var argv = ReadArgv(f);
+        if (argv is not null && argv.Any(a => a.Contains('\0', StringComparison.Ordinal)))
+        {
+            f.Errors.Add(f.Get("command")!, f.FieldPath("command"), "an argument cannot hold a NUL character (U+0000)");
+            return null;
+        }
+
+        return argv;
+    }
+
+    private static Dictionary<string, string> ReadEnvironment(YamlFields f, string key)
+    {
+        var variables = f.GetStringMap(key) ?? new Dictionary<string, string>();
+        foreach (var (name, value) in variables)
+        {
+            if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal))
+            {
+                f.Errors.Add(f.Get(key)!, YamlFields.Join(f.FieldPath(key), YamlFields.Printable(name)), "an environment variable needs a name without '=' and neither name nor value may hold a NUL character (U+0000)");
+            }
+        }
+
+        return variables;
+    }
+
+    private static List<string>? ReadArgv(YamlFields f)
     {
         var node = f.Get("command");
         switch (node)
@@ -827,7 +857,13 @@ public static partial class StackFileLoader
 
     private static void CheckDependencies(List<ParsedService> services, YamlFields top, YamlErrors errors)
     {
-        var byName = services.ToDictionary(s => s.Definition.Name, StringComparer.Ordinal);
+        // Keys that are not plain names (a list as a key, '' twice) were reported already; the first of a name counts.
+        var byName = new Dictionary<string, ParsedService>(StringComparer.Ordinal);
+        foreach (var service in services)
+        {
+            byName.TryAdd(service.Definition.Name, service);
+        }
+
         foreach (var service in services)
         {
             foreach (var dependency in service.Definition.DependsOn)

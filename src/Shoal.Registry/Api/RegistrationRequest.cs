@@ -54,9 +54,9 @@ public static partial class RegistrationRequest
             problems.Add("version: give 1 to 64 characters");
         }
 
-        if (body.Metadata is { Count: > 64 } || body.Metadata?.Any(kv => kv.Key.Length is 0 or > 128 || kv.Value.Length > 1024) == true)
+        if (body.Metadata is { Count: > 64 } || body.Metadata?.Any(kv => kv.Key.Length is 0 or > 128 || kv.Value is null || kv.Value.Length > 1024) == true)
         {
-            problems.Add("metadata: at most 64 entries, keys of 1 to 128 characters, values of at most 1024");
+            problems.Add("metadata: at most 64 entries, keys of 1 to 128 characters, text values (not null) of at most 1024");
         }
 
         InstanceHealth? health = body.Health switch
