@@ -30,7 +30,7 @@ public sealed class StackStateTests
     [InlineData("garbage", "is not valid JSON (line 1, byte 1)")]
     [InlineData("", "is empty")]
     [InlineData("null", "is not a state file (its fields are missing)")]
-    [InlineData("{\"stack\":\"s\"}", "is not valid JSON (line 1, byte 13)")]
+    [InlineData("{\"stack\":\"s\"}", "is not valid JSON (line 1, byte 14)")]
     [InlineData("{\"stack\":\"s\",\"file\":\"f\",\"daemon\":{\"id\":\"shoal\",\"pid\":1,\"startTime\":2},\"admin\":\"a\",\"gateway\":\"g\",\"instances\":null}", "is not a state file (its fields are missing)")]
     public void Read_CorruptFile_ThrowsNamingTheFile(string content, string reason)
     {
