@@ -143,6 +143,25 @@ public sealed partial class LimitsTests
         Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
     }
 
+    [Theory]
+    [InlineData("PUT", "/v1/stack/services/web/replicas")]
+    [InlineData("PUT", "/v1/services/web/strategy")]
+    [InlineData("POST", "/v1/services/web/deployments")]
+    [InlineData("PUT", "/v1/services/app/instances/x-1")]
+    public async Task AdminBody_OverItsCap_Is413NotAServerError(string method, string path)
+    {
+        await using var stack = await TestStack.StartAsync(Mixed());
+        var padded = "{\"pad\": \"" + new string('x', 100 * 1024) + "\"}";
+
+        using var sized = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(padded, Encoding.UTF8, "application/json") };
+        using var response = await stack.AdminClient.SendAsync(sized);
+        var chunked = await SendChunkedAsync(stack.AdminPort, path, padded, method);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("HTTP/1.1 413 ", chunked, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TwentyThousandIdleConnections_DaemonLivesAndStillAnswersOtherClients()
     {
@@ -220,12 +239,12 @@ public sealed partial class LimitsTests
     private static partial Regex CapsLine();
 
     /// <summary>Sends a body chunked (no Content-Length) over a raw connection and reads the whole answer; the server closes the connection after refusing it.</summary>
-    private static async Task<string> SendChunkedAsync(int port, string path, string body)
+    private static async Task<string> SendChunkedAsync(int port, string path, string body, string method = "POST")
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, port);
         var stream = tcp.GetStream();
-        var request = $"POST {path} HTTP/1.1\r\nHost: localhost\r\nX-Session-Id: s\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{body.Length:x}\r\n{body}\r\n0\r\n\r\n";
+        var request = $"{method} {path} HTTP/1.1\r\nHost: localhost\r\nX-Session-Id: s\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{body.Length:x}\r\n{body}\r\n0\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var reader = new StreamReader(stream, Encoding.ASCII);
         return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
