@@ -31,6 +31,7 @@ public sealed class AdminApiFuzzTests(ITestOutputHelper output)
           worker:
             command: [sleep, "3600"]
             replicas: 1
+            stop_grace_period: 0s
         """;
 
     private static readonly Gen<string> s_duration = Str("10s", "1m", "500ms", "1s");
@@ -53,7 +54,8 @@ public sealed class AdminApiFuzzTests(ITestOutputHelper output)
         (1, Gen.OneOf("1ms", "-1", "1e20", "NaN", "x").Select(wait => (HttpMethod.Get, $"/v1/services/ext/watch?index=999999&wait={wait}", (string?)null))));
 
     private static readonly Gen<(HttpMethod Method, string Path, string? Body)> s_scale =
-        Gen.Select(Gen.OneOf("worker", "worker", "worker", "nope", "APP"), Object(("replicas", Number(0, 2))),
+        // Mostly the count the worker has: a real change starts or stops a process and takes about a second.
+        Gen.Select(Gen.OneOf("worker", "worker", "worker", "nope", "APP"), Object(("replicas", Gen.Frequency((20, Gen.Const("1")), (1, Gen.Const("0")), (1, Gen.Const("2"))))),
             (s, body) => (HttpMethod.Put, $"/v1/stack/services/{s}/replicas", (string?)body));
 
     private static readonly Gen<(HttpMethod Method, string Path, string? Body)> s_strategy =
