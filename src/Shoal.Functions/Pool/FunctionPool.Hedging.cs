@@ -48,7 +48,11 @@ public sealed partial class FunctionPool
             return await first.ConfigureAwait(false);
         }
 
-        var delay = HedgeDelay(warm: dispatched.Task.Result);
+        if (HedgeDelay(warm: dispatched.Task.Result) is not { } delay)
+        {
+            return await first.ConfigureAwait(false);
+        }
+
         using (var cancelTimer = new CancellationTokenSource())
         {
             var timer = Task.Delay(delay, _time, cancelTimer.Token);
@@ -81,26 +85,25 @@ public sealed partial class FunctionPool
     /// <summary>
     /// How long an instance may hold an idempotent invocation before a second instance gets it too:
     /// <see cref="HedgeP99Multiple"/> × the recent p99 of such invocations (warm or cold, as this one), at least
-    /// <see cref="MinHedgeDelay"/> and at most the function's timeout (past which the instance is killed anyway).
+    /// <see cref="MinHedgeDelay"/>; null (no hedge) when that reaches the function's timeout, where the invocation
+    /// ends anyway and a hedge would only run a slow invocation twice.
     /// </summary>
-    internal TimeSpan HedgeDelay(bool warm)
+    internal TimeSpan? HedgeDelay(bool warm)
     {
-        var ceiling = warm ? Function.Timeout : Function.InitTimeout + Function.Timeout;
         var p99 = (warm ? _warmLatency : _coldLatency).P99();
-        if (p99 is null)
+        if (p99 is null && !warm)
         {
-            // Nothing measured yet: a cold start may take long (not hedged before its limits), a warm call should not.
-            return warm ? Min(UnmeasuredHedgeDelay, ceiling) : ceiling;
+            // A cold start that nothing has measured yet may take long: not hedged.
+            return null;
         }
 
-        var delay = TimeSpan.FromTicks(p99.Value.Ticks * HedgeP99Multiple);
-        return Min(Max(delay, MinHedgeDelay), Max(ceiling, MinHedgeDelay));
+        var delay = p99 is null ? UnmeasuredHedgeDelay : Max(TimeSpan.FromTicks(p99.Value.Ticks * HedgeP99Multiple), MinHedgeDelay);
+        var ceiling = warm ? Function.Timeout : Function.InitTimeout + Function.Timeout;
+        return delay < ceiling ? delay : null;
     }
 
     /// <summary>True for an answer of the function itself (a result or its error), as opposed to a lost instance.</summary>
     private static bool IsAnswer(InvokeResult? result) => result is { NotRun: false, Kind: InvokeResultKind.Success or InvokeResultKind.HandlerError };
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

@@ -20,11 +20,12 @@ public sealed class FunctionPoolHedgingTests
     public FunctionPoolHedgingTests() => _invoker = new FreezableInvoker(_time);
 
     [Fact]
-    public async Task HedgeDelay_FollowsTheRecentWarmP99_BetweenTheFloorAndTheTimeout()
+    public async Task HedgeDelay_FollowsTheRecentWarmP99_AboveAFloor_AndNoneFromTheTimeoutOn()
     {
         var pool = Pool(timeout: TimeSpan.FromSeconds(3));
         Assert.Equal(FunctionPool.UnmeasuredHedgeDelay, pool.HedgeDelay(warm: true));
-        Assert.Equal(TimeSpan.FromSeconds(13), pool.HedgeDelay(warm: false));
+        Assert.Null(pool.HedgeDelay(warm: false));
+        Assert.Null(Pool(timeout: TimeSpan.FromSeconds(1)).HedgeDelay(warm: true));
 
         await WarmUpAsync(pool, TimeSpan.FromMilliseconds(200), count: 40);
         Assert.Equal(TimeSpan.FromMilliseconds(400), pool.HedgeDelay(warm: true));
@@ -32,8 +33,11 @@ public sealed class FunctionPoolHedgingTests
         await WarmUpAsync(pool, TimeSpan.FromMilliseconds(10), count: 200);
         Assert.Equal(FunctionPool.MinHedgeDelay, pool.HedgeDelay(warm: true));
 
-        await WarmUpAsync(pool, TimeSpan.FromSeconds(2), count: 200);
-        Assert.Equal(TimeSpan.FromSeconds(3), pool.HedgeDelay(warm: true));
+        await WarmUpAsync(pool, TimeSpan.FromMilliseconds(1400), count: 200);
+        Assert.Equal(TimeSpan.FromMilliseconds(2800), pool.HedgeDelay(warm: true));
+
+        await WarmUpAsync(pool, TimeSpan.FromMilliseconds(1500), count: 200);
+        Assert.Null(pool.HedgeDelay(warm: true));
     }
 
     [Fact]
