@@ -155,7 +155,7 @@ public sealed partial class LimitsTests
 
         using var sized = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(padded, Encoding.UTF8, "application/json") };
         using var response = await stack.AdminClient.SendAsync(sized);
-        var chunked = await SendChunkedAsync(stack.AdminPort, path, padded, method);
+        var chunked = await SendChunkedAsync(stack.AdminPort, path, padded, method, stack.Token);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -239,12 +239,13 @@ public sealed partial class LimitsTests
     private static partial Regex CapsLine();
 
     /// <summary>Sends a body chunked (no Content-Length) over a raw connection and reads the whole answer; the server closes the connection after refusing it.</summary>
-    private static async Task<string> SendChunkedAsync(int port, string path, string body, string method = "POST")
+    private static async Task<string> SendChunkedAsync(int port, string path, string body, string method = "POST", string? token = null)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, port);
         var stream = tcp.GetStream();
-        var request = $"{method} {path} HTTP/1.1\r\nHost: localhost\r\nX-Session-Id: s\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{body.Length:x}\r\n{body}\r\n0\r\n\r\n";
+        var authorization = token is null ? "" : $"Authorization: Bearer {token}\r\n";
+        var request = $"{method} {path} HTTP/1.1\r\nHost: localhost\r\n{authorization}X-Session-Id: s\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{body.Length:x}\r\n{body}\r\n0\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var reader = new StreamReader(stream, Encoding.ASCII);
         return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
