@@ -15,6 +15,9 @@ internal sealed class RequestGuard(GatewayOptions options)
     private readonly int _maxHops = options.Limits.MaxHops;
     private readonly long? _maxBody = options.Limits.MaxRequestBody;
 
+    // The hop counts a request may leave with (1..max_hops), formatted once rather than on every request.
+    private readonly StringValues[] _hopValues = [.. Enumerable.Range(0, options.Limits.MaxHops + 1).Select(n => new StringValues(n.ToString(CultureInfo.InvariantCulture)))];
+
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var headers = context.Request.Headers;
@@ -29,7 +32,7 @@ internal sealed class RequestGuard(GatewayOptions options)
         }
 
         headers.Via = StringValues.Concat(headers.Via, _via);
-        headers[HopCheck.HopsHeader] = (hops + 1).ToString(CultureInfo.InvariantCulture);
+        headers[HopCheck.HopsHeader] = _hopValues[hops + 1];
 
         // A chunked body has no length up front: Kestrel stops it at the limit while it is forwarded.
         if (_maxBody is null || context.Request.ContentLength is not null || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
