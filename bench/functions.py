@@ -9,6 +9,10 @@ import textwrap, threading, time
 root, work = sys.argv[1], sys.argv[2]
 rounds, seconds, cold_runs = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 shoal = os.path.join(work, "shoal-cli", "shoal")
+# SHOAL_BASELINE: another built checkout of Shoal; its CLI also runs the warm and cold stacks, measured in the same
+# interleaved rounds, and the results file gets a ratio table (the regression check of a refactoring).
+baseline = os.environ.get("SHOAL_BASELINE")
+base_shoal = os.path.join(work, "shoal-base-cli", "shoal") if baseline else None
 jit_dir, aot_dir = os.path.join(work, "csharp-jit"), os.path.join(work, "csharp-aot")
 node_dir, bash_dir = os.path.join(root, "samples/functions/node"), os.path.join(root, "samples/functions/bash")
 started_utc = datetime.datetime.now(datetime.timezone.utc)
@@ -30,12 +34,12 @@ def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 
-def get(port, path, timeout=30):
+def get(port, path, timeout=30, headers=None):
     """One GET on a fresh connection: (status, body bytes, seconds from connect to the last byte)."""
     t0 = time.perf_counter()
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        c.request("GET", path)
+        c.request("GET", path, headers=headers or {})
         r = c.getresponse()
         body = r.read()
         return r.status, body, time.perf_counter() - t0
@@ -85,7 +89,7 @@ def nearest_rank(values, q):
 # ---------------------------------------------------------------------------------------------------------------------
 # Stacks
 # ---------------------------------------------------------------------------------------------------------------------
-def write_stack(name, janitor, functions_yml, routing_yml, agent="local"):
+def write_stack(name, janitor, functions_yml, routing_yml, agent="local", cli=None):
     d = os.path.join(work, name); os.makedirs(d)
     gw, admin = free_port(), free_port()
     files = {
@@ -102,26 +106,27 @@ def write_stack(name, janitor, functions_yml, routing_yml, agent="local"):
     for file, text in files.items():
         with open(os.path.join(d, file), "w") as f:
             f.write(text)
-    return {"dir": d, "file": os.path.join(d, "shoal.yml"), "gw": gw, "admin": admin, "files": files}
+    return {"dir": d, "file": os.path.join(d, "shoal.yml"), "gw": gw, "admin": admin, "files": files, "cli": cli or shoal}
 
 
 def up(stack):
-    r = subprocess.run([shoal, "up", "-d", "-f", stack["file"]], capture_output=True, text=True)
+    r = subprocess.run([stack["cli"], "up", "-d", "-f", stack["file"]], capture_output=True, text=True)
     if r.returncode != 0:
         log = os.path.join(stack["dir"], ".shoal/shoal.log")
         sys.exit(f"shoal up failed: {r.stdout}{r.stderr}\n{open(log).read() if os.path.exists(log) else ''}")
     stacks.append(stack)
     stack["daemon"] = json.load(open(os.path.join(stack["dir"], ".shoal/state.json")))["daemon"]["pid"]
+    stack["token"] = open(os.path.join(stack["dir"], ".shoal/admin.token")).read().strip()
 
 
 def down(stack):
     if stack in stacks:
-        subprocess.run([shoal, "down", "-f", stack["file"]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([stack["cli"], "down", "-f", stack["file"]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         stacks.remove(stack)
 
 
 def pools(stack):
-    status, body, _ = get(stack["admin"], "/v1/functions", timeout=5)
+    status, body, _ = get(stack["admin"], "/v1/functions", timeout=5, headers={"Authorization": f"Bearer {stack['token']}"})
     return {p["function"]: p for p in json.loads(body)}
 
 
@@ -186,13 +191,17 @@ try:
     procs.append(plain)
     path = "/warm/items/42?tag=a"
     variants = {"gateway": {"port": warm["gw"]}, "remote": {"port": remote["gw"]}, "plain": {"port": plain_port}}
+    if baseline:
+        warm_base = write_stack("fnbench-warm-base", "1s", warm["files"]["functions.yml"], warm["files"]["routing.yml"], cli=base_shoal)
+        up(warm_base)
+        variants["base"] = {"port": warm_base["gw"]}
     for name, v in variants.items():
         wait_ok(v["port"], path, name)
         v["url"] = f"http://127.0.0.1:{v['port']}{path}"
         v["bytes"] = len(get(v["port"], path)[1])
     # Warm-up: 10 clients make the pool start its 10 instances (each JIT-compiles on its own), a pause lets their
     # background tier-up finish, then more; the plain side gets the same load.
-    for name in ("gateway", "remote"):
+    for name in [n for n in variants if n != "plain"]:
         bench(variants[name]["url"], 10, 10)
         time.sleep(3)
         bench(variants[name]["url"], 10, 5)
@@ -207,7 +216,8 @@ try:
                 v = variants[name]
                 bench(v["url"], clients, 2)
                 # The Shoal processes (daemon; with a standalone agent, the agent too) first, then the instances.
-                shoal_pids = {"gateway": [warm["daemon"]], "remote": [remote["daemon"], agent.pid], "plain": [plain.pid]}[name]
+                shoal_pids = {"gateway": [warm["daemon"]], "remote": [remote["daemon"], agent.pid], "plain": [plain.pid],
+                              "base": [warm_base["daemon"]] if baseline else []}[name]
                 pids = shoal_pids + [p for q in shoal_pids for p in tree(q) if p not in shoal_pids]
                 c0, d0 = cpu_ticks(pids), cpu_ticks(shoal_pids)
                 t = bench(v["url"], clients, seconds, os.path.join(work, f"warm-{rnd}-{clients}-{name}.json"))
@@ -225,6 +235,8 @@ try:
     notes["remote_after_warm"] = pools(remote)["echo"]
     down(warm)
     down(remote)
+    if baseline:
+        down(warm_base)
     agent.send_signal(signal.SIGTERM); agent.wait(20)
     plain.send_signal(signal.SIGTERM); plain.wait(10)
 
@@ -236,13 +248,18 @@ try:
                        "functions:\n" + "".join(function_yml(name, rt, "    concurrency: { max: 1 }\n    idle_timeout: 100ms\n") for name, rt in RUNTIMES.items()),
                        "routes:\n" + "".join(f'  - {{ path: "/{name}/{{proxy+}}", method: GET, function: {name}, payload: "2.0" }}\n' for name in RUNTIMES))
     up(cold)
-    agent_records = os.path.join(cold["dir"], ".shoal/agent/instances.json")
+    cold_stacks = {"": cold}
+    if baseline:
+        cold_base = write_stack("fnbench-cold-base", "50ms", cold["files"]["functions.yml"], cold["files"]["routing.yml"], cli=base_shoal)
+        up(cold_base)
+        cold_stacks["base"] = cold_base
 
     def all_reaped(timeout=20):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            left = sum(p["instances"] for p in pools(cold).values())
-            records = json.load(open(agent_records)) if os.path.exists(agent_records) else []
+            left = sum(p["instances"] for c in cold_stacks.values() for p in pools(c).values())
+            records = [r for c in cold_stacks.values() for f in [os.path.join(c["dir"], ".shoal/agent/instances.json")]
+                       if os.path.exists(f) for r in json.load(open(f))]
             if left == 0 and not records:
                 return
             time.sleep(0.02)
@@ -251,19 +268,23 @@ try:
     names = list(RUNTIMES)
     for run in range(-2, cold_runs):   # two unrecorded runs each first
         for name in names[run % len(names):] + names[:run % len(names)]:
-            all_reaped()
-            time.sleep(0.3)
-            before = pools(cold)[name]["started"]
-            status, body, elapsed = get(cold["gw"], f"/{name}/cold?run={run}")
-            if status != 200:
-                sys.exit(f"cold {name}: {status} {body[:300]!r}")
-            if pools(cold)[name]["started"] != before + 1:
-                sys.exit(f"cold {name}: the request did not start a new instance")
-            if run >= 0:
-                results["cold"].append({"run": run + 1, "runtime": name, "ms": elapsed * 1000})
-                print(f"cold run {run + 1} {name}: {elapsed * 1000:.1f} ms", flush=True)
+            sides = list(cold_stacks)
+            for side in sides[run % len(sides):] + sides[:run % len(sides)]:
+                c = cold_stacks[side]
+                all_reaped()
+                time.sleep(0.3)
+                before = pools(c)[name]["started"]
+                status, body, elapsed = get(c["gw"], f"/{name}/cold?run={run}")
+                if status != 200:
+                    sys.exit(f"cold {name}{side}: {status} {body[:300]!r}")
+                if pools(c)[name]["started"] != before + 1:
+                    sys.exit(f"cold {name}{side}: the request did not start a new instance")
+                if run >= 0:
+                    results["cold"].append({"run": run + 1, "runtime": name + ("-" + side if side else ""), "ms": elapsed * 1000})
+                    print(f"cold run {run + 1} {name}{' ' + side if side else ''}: {elapsed * 1000:.1f} ms", flush=True)
     all_reaped()
-    down(cold)
+    for c in cold_stacks.values():
+        down(c)
 
     # -----------------------------------------------------------------------------------------------------------------
     # 3. Process level, without Shoal: the runtime process against a minimal Runtime API (Python), from just before the
@@ -376,7 +397,7 @@ w(f"Machine: {os.cpu_count()} cores ({cpu_model}, {platform.machine()}), kernel 
   f"(`/sys/fs/cgroup/*/shoal/<id>`), every function here with `memory: {MEMORY}` (cpu.shares 1024, the weight of one plain process).\n\n")
 
 # Warm
-LABELS = {"plain": "plain", "gateway": "gateway (`shoal up`'s own agent)", "remote": "gateway + standalone agent"}
+LABELS = {"plain": "plain", "gateway": "gateway (`shoal up`'s own agent)", "remote": "gateway + standalone agent", "base": "gateway, baseline build"}
 w("## 1. Warm invocation: gateway → C# function against the same handler as plain HTTP\n\n")
 w(f"All sides run the same JIT build (`dotnet Shoal.Samples.Function.dll`, `dotnet build -c Release`; TieredPGO off as the "
   f"project sets it). **Gateway**: `GET {path}` on a route `/warm/{{proxy+}}` (payload 2.0) to function `echo` with "
@@ -401,7 +422,7 @@ verdicts = []
 w("| clients | side | req/s | p50 ms | p99 ms | CPU µs/req | of which Shoal | of which the function instances |\n|---|---|---|---|---|---|---|---|\n")
 for clients in (1, 10):
     def med(name, key): return statistics.median(r[key] for r in results["warm"] if r["variant"] == name and r["clients"] == clients)
-    for name in ("plain", "gateway", "remote"):
+    for name in ("plain", "gateway", "remote") + (("base",) if baseline else ()):
         split = f"{med(name, 'daemon_us'):.0f} | {med(name, 'instances_us'):.0f}" if name != "plain" else "– | –"
         w(f"| {clients} | {LABELS[name]} | {med(name, 'rps'):,.0f} | {med(name, 'p50'):.3f} | {med(name, 'p99'):.3f} | {med(name, 'cpu_us'):.0f} | {split} |\n")
     for name in ("gateway", "remote"):
@@ -457,9 +478,28 @@ for name, rt in RUNTIMES.items():
       f"{cold_med[name][0] - statistics.median(p):+.1f} |\n")
 w("\n<details><summary>Every run</summary>\n\n| run | runtime | Shoal cold ms | process → next ms | process → response ms |\n|---|---|---|---|---|\n")
 for r in results["cold"]:
-    p = next(x for x in results["process"] if x["run"] == r["run"] and x["runtime"] == r["runtime"])
+    p = next(x for x in results["process"] if x["run"] == r["run"] and x["runtime"] == r["runtime"].removesuffix("-base"))
     w(f"| {r['run']} | {r['runtime']} | {r['ms']:.1f} | {p['next_ms']:.1f} | {p['response_ms']:.1f} |\n")
 w("\n</details>\n\n")
+
+if baseline:
+    base_rev = sh("git", "-C", baseline, "rev-parse", "--short", "HEAD")
+    w(f"## 3. This build against the baseline ({base_rev}), same rounds\n\nWarm (gateway with `shoal up`'s own agent; medians of "
+      "the per-round ratios, this build ÷ baseline):\n\n| clients | req/s | p50 | p99 | CPU µs/req |\n|---|---|---|---|---|\n")
+    for clients in (1, 10):
+        def ratio(key):
+            return statistics.median(
+                a[key] / b[key] for a in results["warm"] for b in results["warm"] if a["variant"] == "gateway" and b["variant"] == "base"
+                and a["round"] == b["round"] and a["clients"] == b["clients"] == clients)
+        w(f"| {clients} | {ratio('rps'):.3f} | {ratio('p50'):.3f} | {ratio('p99'):.3f} | {ratio('cpu_us'):.3f} |\n")
+    w("\nCold start (each run measured on both builds back to back, the order alternating):\n\n"
+      "| runtime | this build, median ms | baseline, median ms | median of per-run ratios |\n|---|---|---|---|\n")
+    for name in RUNTIMES:
+        a = {r["run"]: r["ms"] for r in results["cold"] if r["runtime"] == name}
+        b = {r["run"]: r["ms"] for r in results["cold"] if r["runtime"] == name + "-base"}
+        w(f"| {name} | {statistics.median(a.values()):.1f} | {statistics.median(b.values()):.1f} | "
+          f"{statistics.median(a[k] / b[k] for k in a):.3f} |\n")
+    w("\n")
 
 # Reading
 w("## Against the targets\n\n")

@@ -16,6 +16,11 @@ dotnet publish "$ROOT/samples/functions/csharp/Shoal.Samples.Function.csproj" -c
   -nologo -v quiet -o "$work/csharp-aot" >/dev/null
 # Private copies: other builds of the repository may rewrite artifacts/ while the benchmark runs.
 cp -r "$ROOT/artifacts/bin/Shoal.Cli/release" "$work/shoal-cli"
+# SHOAL_BASELINE=<another checkout>: its CLI runs the same warm and cold stacks in the same rounds (regression check).
+if [ -n "${SHOAL_BASELINE:-}" ]; then
+  "$SHOAL_BASELINE/shoal" --version >/dev/null
+  cp -r "$SHOAL_BASELINE/artifacts/bin/Shoal.Cli/release" "$work/shoal-base-cli"
+fi
 cp -r "$ROOT/artifacts/bin/Shoal.Samples.Function/release" "$work/csharp-jit"
 rm -f "$work/csharp-aot/"*.dbg
 exec python3 "$BENCH_DIR/functions.py" "$ROOT" "$work" "${1:-3}" "${2:-10}" "${3:-15}"

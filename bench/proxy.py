@@ -39,36 +39,49 @@ def children(pid):
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(p) for p in out]
 
-# The stack: two replicas of the sample app behind the Shoal gateway, every resilience feature on.
-gw, admin = free_port(), free_port()
-stack_dir = os.path.join(work, "stack"); os.makedirs(stack_dir)
+# The stack: two replicas of the sample app behind the Shoal gateway, every resilience feature on. With SHOAL_BASELINE
+# (another checkout of Shoal, built), the same stack also runs from that build, measured in the same interleaved rounds.
+baseline = os.environ.get("SHOAL_BASELINE")
 sample = os.path.join(root, "artifacts/bin/Shoal.Samples.App/release/Shoal.Samples.App.dll")
-with open(os.path.join(stack_dir, "shoal.yml"), "w") as f:
-    f.write(textwrap.dedent(f"""\
-        name: proxy-bench
-        gateway: {{ listen: "http://127.0.0.1:{gw}", admin: "http://127.0.0.1:{admin}" }}
-        services:
-          app:
-            command: [dotnet, "{sample}"]
-            replicas: 2
-            port: auto
-            health: {{ http: /api/health, interval: 2s }}
-            routes: ["/api/**"]
-            load_balancing: round-robin
-            resilience:
-              timeout: 30s
-              retries: {{ max_attempts: 3, budget: 20% }}
-              circuit_breaker: {{ consecutive_failures: 5, failure_ratio: 0.5, minimum_requests: 20 }}
-              outliers: {{ consecutive_failures: 5, max_ejection_percent: 50 }}
-              bulkhead: {{ max_concurrent: 10000, max_concurrent_per_instance: 5000, queue_size: 100 }}
-              slow_start: 2s
-        """))
-subprocess.run([shoal, "up", "-d", "-f", os.path.join(stack_dir, "shoal.yml")], check=True, stdout=subprocess.DEVNULL)
-state = json.load(open(os.path.join(stack_dir, ".shoal/state.json")))
-ps = json.loads(subprocess.run([shoal, "ps", "--json", "-f", os.path.join(stack_dir, "shoal.yml")], capture_output=True, text=True, check=True).stdout)
-replicas = ps["services"][0]["replicas"]
+stacks = []
+
+def start_stack(cli, name):
+    gw, admin = free_port(), free_port()
+    stack_dir = os.path.join(work, name); os.makedirs(stack_dir)
+    yml = os.path.join(stack_dir, "shoal.yml")
+    with open(yml, "w") as f:
+        f.write(textwrap.dedent(f"""\
+            name: {name}
+            gateway: {{ listen: "http://127.0.0.1:{gw}", admin: "http://127.0.0.1:{admin}" }}
+            services:
+              app:
+                command: [dotnet, "{sample}"]
+                replicas: 2
+                port: auto
+                health: {{ http: /api/health, interval: 2s }}
+                routes: ["/api/**"]
+                load_balancing: round-robin
+                resilience:
+                  timeout: 30s
+                  retries: {{ max_attempts: 3, budget: 20% }}
+                  circuit_breaker: {{ consecutive_failures: 5, failure_ratio: 0.5, minimum_requests: 20 }}
+                  outliers: {{ consecutive_failures: 5, max_ejection_percent: 50 }}
+                  bulkhead: {{ max_concurrent: 10000, max_concurrent_per_instance: 5000, queue_size: 100 }}
+                  slow_start: 2s
+            """))
+    subprocess.run([cli, "up", "-d", "-f", yml], check=True, stdout=subprocess.DEVNULL)
+    stacks.append((cli, yml))
+    state = json.load(open(os.path.join(stack_dir, ".shoal/state.json")))
+    ps = json.loads(subprocess.run([cli, "ps", "--json", "-f", yml], capture_output=True, text=True, check=True).stdout)
+    return gw, state["daemon"]["pid"], ps["services"][0]["replicas"]
+
+gw, daemon, replicas = start_stack(shoal, "proxy-bench")
 ports = [r["port"] for r in replicas]
-targets = {"direct": {"port": ports[0], "pids": [replicas[0]["pid"]]}, "shoal": {"port": gw, "pids": [state["daemon"]["pid"]]}}
+targets = {"direct": {"port": ports[0], "pids": [replicas[0]["pid"]]}, "shoal": {"port": gw, "pids": [daemon]}}
+if baseline:
+    base_rev = subprocess.run(["git", "-C", baseline, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    gw, daemon, _ = start_stack(os.path.join(baseline, "shoal"), "proxy-bench-base")
+    targets["shoal-base"] = {"port": gw, "pids": [daemon]}
 
 try:
     # nginx: 2 workers, upstream keepalive 64 (the setting proxy-tuning.md measured).
@@ -129,7 +142,7 @@ try:
 
     # JIT and connection warm-up for everyone, .NET proxies longest.
     for name, t in targets.items():
-        subprocess.run(["wrk", "-t2", "-c100", f"-d{8 if name in ('shoal', 'yarp') else 3}s", t["url"]], stdout=subprocess.DEVNULL)
+        subprocess.run(["wrk", "-t2", "-c100", f"-d{8 if name in ('shoal', 'shoal-base', 'yarp') else 3}s", t["url"]], stdout=subprocess.DEVNULL)
 
     rows = []
     order = list(targets)
@@ -161,10 +174,12 @@ finally:
         p.send_signal(signal.SIGTERM)
     if os.path.exists(os.path.join(work, "nginx.pid")):
         os.kill(int(open(os.path.join(work, "nginx.pid")).read()), signal.SIGTERM)
-    subprocess.run([shoal, "down", "-f", os.path.join(stack_dir, "shoal.yml")], stdout=subprocess.DEVNULL)
+    for cli, yml in stacks:
+        subprocess.run([cli, "down", "-f", yml], stdout=subprocess.DEVNULL)
 
-names = ["direct", "nginx", "haproxy", "yarp", "shoal"]
-labels = {"direct": "replica directly", "nginx": "nginx (2 workers, keepalive 64)", "haproxy": "HAProxy (2 threads, http-reuse)", "yarp": "plain YARP 2.3 (defaults)", "shoal": "Shoal gateway (all features on)"}
+names = ["direct", "nginx", "haproxy", "yarp", "shoal"] + (["shoal-base"] if baseline else [])
+labels = {"direct": "replica directly", "nginx": "nginx (2 workers, keepalive 64)", "haproxy": "HAProxy (2 threads, http-reuse)", "yarp": "plain YARP 2.3 (defaults)", "shoal": "Shoal gateway (all features on)",
+          "shoal-base": f"Shoal gateway, baseline {base_rev if baseline else ''}"}
 out = open(os.path.join(root, "bench/results/proxy.md"), "w")
 w = out.write
 w("# Proxies: Shoal's gateway against nginx, HAProxy and plain YARP\n\n")
@@ -180,6 +195,16 @@ for conns in (10, 100):
     for name in names:
         w(f"| {labels[name]} | {med(name,'rps'):,.0f} | {med(name,'rps')/med('nginx','rps'):.2f} | {med(name,'p50'):.2f} | {med(name,'p99'):.2f} | "
           f"{med(name,'p99')/med('nginx','p99'):.2f} | {med(name,'cpu_us'):.1f} | {med(name,'cpu_us')/med('nginx','cpu_us'):.2f} | {med(name,'rss_mb'):.0f} |\n")
+    w("\n")
+if baseline:
+    w(f"## Shoal against its baseline ({base_rev}), same rounds\n\nMedians of the per-round ratios (this build ÷ baseline):\n\n"
+      "| conns | req/s | p50 | p99 | CPU µs/req | RSS |\n|---|---|---|---|---|---|\n")
+    for conns in (10, 100):
+        def ratio(key):
+            pairs = [(a, b) for a in rows for b in rows if a["proxy"] == "shoal" and b["proxy"] == "shoal-base"
+                     and a["round"] == b["round"] and a["conns"] == b["conns"] == conns]
+            return statistics.median(a[key] / b[key] for a, b in pairs)
+        w(f"| {conns} | {ratio('rps'):.3f} | {ratio('p50'):.3f} | {ratio('p99'):.3f} | {ratio('cpu_us'):.3f} | {ratio('rss_mb'):.3f} |\n")
     w("\n")
 w("## Every run\n\n| round | conns | proxy | req/s | p50 ms | p99 ms | CPU µs/req | RSS MB | non-2xx |\n|---|---|---|---|---|---|---|---|---|\n")
 for r in rows:

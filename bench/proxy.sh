@@ -2,6 +2,7 @@
 # Proxies side by side in front of the same two sample-app replicas: the replica directly, nginx, HAProxy, plain YARP
 # (same YARP version) and the Shoal gateway with every resilience feature on. wrk at 10 and 100 connections, rounds
 # interleaved. Writes bench/results/proxy.md. Usage: bench/proxy.sh [rounds] [seconds]
+# SHOAL_BASELINE=<another built checkout> adds that build's gateway to the same rounds and a ratio table (regression check).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need nginx haproxy wrk python3 curl
 "$ROOT/shoal" --version >/dev/null
