@@ -97,19 +97,8 @@ public static class DeploymentEndpoints
         int? MaxSurge,
         int? MaxUnavailable)
     {
-        public DeploymentRequest ToRequest(Shoal.Orchestration.Stack.DeploymentDefaults service)
+        public DeploymentRequest ToRequest(DeploymentRequest defaults)
         {
-            var defaults = new DeploymentRequest
-            {
-                Type = "canary",
-                Version = "",
-                Steps = service.Steps,
-                Interval = service.Interval,
-                KeepOld = service.KeepOld,
-                MaxSurge = service.MaxSurge,
-                MaxUnavailable = service.MaxUnavailable,
-                Analysis = new AnalysisThresholds { MaxErrorRate = service.MaxErrorRate, MaxP99 = service.MaxP99, MinRequests = service.MinRequests },
-            };
             if (Steps is not null && Weight is not null)
             {
                 throw new DeploymentException(400, "give either steps or weight, not both.");

@@ -1,5 +1,4 @@
 using Shoal.Hosting;
-using Shoal.Orchestration.Stack;
 
 namespace Shoal.Delivery;
 
@@ -13,26 +12,23 @@ public static class DeploymentPermission
 {
     /// <summary>Null when <paramref name="role"/> may run <paramref name="request"/>, else why not (for a 403's detail).</summary>
     /// <param name="role">The caller's role.</param>
-    /// <param name="service">The service as the stack runs it.</param>
-    /// <param name="command">The argv the stack runs for it.</param>
+    /// <param name="service">What the stack file lets the service run.</param>
     /// <param name="request">The deployment asked for.</param>
-    public static string? Refusal(AdminRole role, ServiceDefinition service, IReadOnlyList<string> command, DeploymentRequest request)
+    public static string? Refusal(AdminRole role, DeclaredService service, DeploymentRequest request)
     {
         ArgumentNullException.ThrowIfNull(service);
-        ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(request);
         if (role == AdminRole.Operator)
         {
             return null;
         }
 
-        if (request.Command is { } asked && !asked.SequenceEqual(command, StringComparer.Ordinal))
+        if (request.Command is { } asked && !asked.SequenceEqual(service.Command, StringComparer.Ordinal))
         {
             return $"'command' is not the one the stack file names for service '{service.Name}'; running another program needs the operator token ({AdminAuthentication.OperatorTokenVariable} or gateway.operator_token) or the owner's Unix socket (.shoal/admin.sock).";
         }
 
-        var declared = service.Environment.Keys.Concat(service.PerReplica.SelectMany(r => r.Environment.Keys)).ToHashSet(StringComparer.Ordinal);
-        var foreign = request.Environment.Keys.Where(k => !declared.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        var foreign = request.Environment.Keys.Where(k => !service.Variables.Contains(k)).Order(StringComparer.Ordinal).ToList();
         return foreign.Count == 0
             ? null
             : $"env: {string.Join(", ", foreign)} {(foreign.Count == 1 ? "is" : "are")} not set for service '{service.Name}' in the stack file; the admin token may change the values of the variables the file sets, and adding others needs the operator token or the owner's Unix socket.";

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Shoal.Cli.Hosting.Delivery;
 using Shoal.Delivery;
 using Shoal.Files;
 using Shoal.Functions.Hosting;
@@ -76,10 +77,10 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
 
         using var probe = new HealthProbe();
         await using var gateway = GatewayServer.Build(options, catalog, plugins, ConfigureLogging, functions?.Front);
-        var (supervised, supervisedCommands) = WithPromotedVersions(await DeploymentController.LoadAsync(catalog.Store, CancellationToken.None));
+        var (supervised, supervisedCommands) = WithPromotedVersions(await DeliveryComposition.LoadAsync(catalog.Store, CancellationToken.None));
         var supervisor = new StackSupervisor(supervised, supervisedCommands, new HostProcessRuntime(TimeProvider.System, replicaScope), catalog, probe, GatewayServer.Drainer(gateway), TimeProvider.System, loggers, catalog.OwnedIdSuffix);
         Supervisor = supervisor;
-        await using var deployments = new DeploymentController(supervisor, service => GatewayServer.Cluster(gateway, service), catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
+        await using var deployments = DeliveryComposition.Create(supervisor, service => GatewayServer.Cluster(gateway, service), catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
         string? socket = AdminSocket.PathIn(stack.StateDirectory);
         if (!AdminSocket.Fits(socket))
         {
