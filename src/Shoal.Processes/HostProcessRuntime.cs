@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Shoal.Files;
 
-namespace Shoal.Orchestration.Processes;
+namespace Shoal.Processes;
 
 /// <summary>Runs each process directly on the host, as the leader of its own session and process group, with output appended to its log file.</summary>
 /// <remarks>
@@ -92,6 +92,17 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
         var startTime = ProcessIdentity.StartTimeOf(process.Id) ?? 0;
         var sweep = marker is null ? null : new Action(() => scope!.Sweep(marker, cgroup));
         return ValueTask.FromResult<IProcessHandle>(new HostProcessHandle(process, startTime, sweep, timeProvider));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>This runtime makes no cgroups of its own: a process's scope cgroup goes with <see cref="ProcessScope.SweepAll"/>.</remarks>
+    public void KillLeftover(int pid, long startTime, IReadOnlyList<string> cgroups)
+    {
+        if (ProcessIdentity.IsAlive(pid, startTime))
+        {
+            PosixSignals.Send(-pid, PosixSignals.Cont);
+            PosixSignals.Send(-pid, PosixSignals.Kill);
+        }
     }
 
     /// <summary>Resolves a program the way execvp would, so a missing one is reported before anything starts.</summary>

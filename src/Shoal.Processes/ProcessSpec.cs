@@ -1,10 +1,16 @@
-namespace Shoal.Orchestration.Processes;
+namespace Shoal.Processes;
 
 /// <summary>Everything a runtime needs to start one process; isolated runtimes read <see cref="Limits"/> too.</summary>
 public sealed record ProcessSpec
 {
     /// <summary>A name for logs and cgroups, e.g. <c>app-1</c>.</summary>
     public required string Name { get; init; }
+
+    /// <summary>
+    /// A stable id for what a runtime creates around the process (its cgroups, a container), unique among the running
+    /// processes of one runtime, e.g. a function instance's id; null to use <see cref="Name"/>.
+    /// </summary>
+    public string? InstanceId { get; init; }
 
     /// <summary>The program to run (a path or a name on PATH).</summary>
     public required string FileName { get; init; }
@@ -26,14 +32,4 @@ public sealed record ProcessSpec
 
     /// <summary>Resource limits, applied where the runtime can.</summary>
     public ResourceLimits Limits { get; init; } = ResourceLimits.None;
-}
-
-/// <summary>Resource limits for one process.</summary>
-/// <param name="MemoryBytes">Hard memory limit, or null.</param>
-/// <param name="CpuQuota">CPUs (e.g. 0.5), or null.</param>
-/// <param name="MaxProcesses">Maximum pids, or null.</param>
-public sealed record ResourceLimits(long? MemoryBytes, double? CpuQuota, int? MaxProcesses)
-{
-    /// <summary>No limits.</summary>
-    public static ResourceLimits None { get; } = new(null, null, null);
 }

@@ -1,9 +1,9 @@
-using Shoal.Functions.Agent.Runtime;
+using Shoal.Processes;
 
 namespace Shoal.Functions.Tests.Agent;
 
 /// <summary>A process that is not there: it exits when told to or when stopped.</summary>
-internal sealed class FakeInstanceProcess(string runtimeApi) : IInstanceProcess
+internal sealed class FakeProcess(string runtimeApi) : IProcessHandle
 {
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -13,19 +13,21 @@ internal sealed class FakeInstanceProcess(string runtimeApi) : IInstanceProcess
 
     public long StartTime => 1;
 
-    public IReadOnlyList<string> Cgroups => [];
-
     public Task<int> Exited => _exited.Task;
+
+    public int Pauses { get; private set; }
+
+    public int Resumes { get; private set; }
 
     public void Exit(int code) => _exited.TrySetResult(code);
 
-    public void Pause()
+    public void Signal(int signal)
     {
     }
 
-    public void Resume()
-    {
-    }
+    public void Pause() => Pauses++;
+
+    public void Resume() => Resumes++;
 
     public Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Shoal.Orchestration.Processes;
+namespace Shoal.Processes;
 
 /// <summary>Reads /proc to tell whether a pid still names the process Shoal started.</summary>
 public static class ProcessIdentity

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Shoal.Orchestration.Processes;
+namespace Shoal.Processes;
 
 /// <summary>Signal numbers and kill(2) for process groups, which System.Diagnostics.Process does not offer.</summary>
 public static partial class PosixSignals

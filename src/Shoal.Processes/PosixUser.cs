@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Shoal.Orchestration.Processes;
+namespace Shoal.Processes;
 
 /// <summary>Who this process runs as, and who is at the other end of a Unix socket (SO_PEERCRED).</summary>
 public static partial class PosixUser

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Shoal.Orchestration.Processes;
+namespace Shoal.Processes;
 
 /// <summary>
 /// Everything one stack started, wherever it went: each process carries a marker in its environment

@@ -1,4 +1,4 @@
-namespace Shoal.Orchestration.Processes;
+namespace Shoal.Processes;
 
 /// <summary>
 /// The environment of a process Shoal starts. It never inherits the daemon's environment wholesale (which holds the
@@ -15,8 +15,9 @@ public static class ChildEnvironment
     public static IReadOnlyList<string> BaseVariables { get; } =
         ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_ALL", "TZ", "TMPDIR", "TERM", "DOTNET_ROOT", "DOTNET_ROOT_X64", "DOTNET_ROOT_ARM64"];
 
-    /// <summary>Names the daemon never passes on, even when asked to inherit them.</summary>
-    public static IReadOnlyList<string> Secret { get; } = [Shoal.Hosting.AdminAuthentication.TokenVariable, Shoal.Hosting.AdminAuthentication.OperatorTokenVariable];
+    /// <summary>Names the daemon never passes on, even when asked to inherit them: the admin and operator tokens.</summary>
+    /// <remarks>The names are the admin API's (<c>AdminAuthentication.TokenVariable</c> and <c>OperatorTokenVariable</c>), spelled out here so that launching processes needs no ASP.NET Core.</remarks>
+    public static IReadOnlyList<string> Secret { get; } = ["SHOAL_ADMIN_TOKEN", "SHOAL_OPERATOR_TOKEN"];
 
     /// <summary>
     /// The child's whole environment: the base set and <paramref name="inherit"/> from <paramref name="source"/> (the

@@ -1,6 +1,5 @@
-using Shoal.Orchestration.Processes;
 
-namespace Shoal.Orchestration.Tests.Processes;
+namespace Shoal.Processes.Tests;
 
 public sealed class ChildEnvironmentTests
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Shoal.Orchestration.Processes;
+namespace Shoal.Processes;
 
 /// <summary>This process's open-file limit (RLIMIT_NOFILE), which .NET does not expose.</summary>
 public static partial class FileDescriptorLimit

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
-using Shoal.Orchestration.Processes;
 using Shoal.Testing;
 
-namespace Shoal.Orchestration.Tests.Processes;
+namespace Shoal.Processes.Tests;
 
 /// <summary>Real processes: a child that leaves its parent's process group with setsid is still stopped with it.</summary>
 public sealed class ProcessScopeTests

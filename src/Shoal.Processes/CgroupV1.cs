@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Shoal.Functions.Agent.Runtime;
+namespace Shoal.Processes;
 
 /// <summary>
 /// cgroup v1 controllers under <c>/sys/fs/cgroup/&lt;controller&gt;/shoal/&lt;id&gt;</c>: memory (the function's memory,
@@ -96,7 +96,7 @@ public static class CgroupV1
         {
             foreach (var pid in Tasks(path))
             {
-                Orchestration.Processes.PosixSignals.Send(pid, Orchestration.Processes.PosixSignals.Kill);
+                PosixSignals.Send(pid, PosixSignals.Kill);
             }
         }
 
