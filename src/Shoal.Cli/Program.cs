@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Shoal.Cli.Commands;
-using Shoal.Orchestration.Processes;
+using Shoal.Processes;
 
 // Socket continuations run on the epoll thread instead of hopping to the thread pool: on two shared cores that saves
 // context switches per request for the load generator and the gateway. The runtime reads it once, at the first socket

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Shoal.Files;
-using Shoal.Functions.Agent.Runtime;
-using Shoal.Orchestration.Processes;
+using Shoal.Functions.Agent.Instances;
+using Shoal.Processes;
 
 namespace Shoal.Functions.Agent;
 

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Functions.Agent.Instances;
 using Shoal.Functions.Agent.Protocol;
-using Shoal.Functions.Agent.Runtime;
 using Shoal.Hosting;
+using Shoal.Processes;
 
 namespace Shoal.Functions.Agent;
 
@@ -21,7 +21,7 @@ public static class AgentServer
     /// <param name="time">The clock.</param>
     /// <param name="logging">Logging setup.</param>
     /// <param name="token">When set, every call must carry <c>Authorization: Bearer TOKEN</c> (see <see cref="AgentToken"/>); others get 401.</param>
-    public static WebApplication Build(Uri listen, string stateDirectory, IInstanceRuntime runtime, TimeProvider time, Action<ILoggingBuilder>? logging = null, string? token = null)
+    public static WebApplication Build(Uri listen, string stateDirectory, IProcessRuntime runtime, TimeProvider time, Action<ILoggingBuilder>? logging = null, string? token = null)
     {
         ArgumentNullException.ThrowIfNull(listen);
         var builder = WebApplication.CreateSlimBuilder();

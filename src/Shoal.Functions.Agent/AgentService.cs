@@ -1,13 +1,15 @@
 using Grpc.Core;
 using Shoal.Functions.Agent.Instances;
 using Shoal.Functions.Agent.Protocol;
-using Shoal.Functions.Agent.Runtime;
-using Shoal.Orchestration.Processes;
+using Shoal.Processes;
 
 namespace Shoal.Functions.Agent;
 
-/// <summary>The agent's gRPC service: instances on this host, started by the configured runtime.</summary>
-internal sealed class AgentService(InstanceTable instances, IInstanceRuntime runtime, AgentIdentity identity, TimeProvider time) : Protocol.Agent.AgentBase
+/// <summary>
+/// The agent's gRPC service: instances on this host, started by the configured runtime. The one place the wire's
+/// messages meet the agent: requests become <see cref="FunctionConfiguration"/>, instances go back as <see cref="Container"/>.
+/// </summary>
+internal sealed class AgentService(InstanceTable instances, IProcessRuntime runtime, AgentIdentity identity, TimeProvider time) : Protocol.Agent.AgentBase
 {
     public override async Task<Container> EnsureContainer(EnsureContainerRequest request, ServerCallContext context)
     {
@@ -23,7 +25,7 @@ internal sealed class AgentService(InstanceTable instances, IInstanceRuntime run
 
         try
         {
-            return await instances.EnsureAsync(request.Id, request.Owner, request.Function, context.CancellationToken).ConfigureAwait(false);
+            return ToContainer(await instances.EnsureAsync(request.Id, request.Owner, ToConfiguration(request.Function), context.CancellationToken).ConfigureAwait(false));
         }
         catch (ProcessStartException ex)
         {
@@ -44,15 +46,15 @@ internal sealed class AgentService(InstanceTable instances, IInstanceRuntime run
     public override Task<ListContainersResponse> ListContainers(ListContainersRequest request, ServerCallContext context)
     {
         var response = new ListContainersResponse();
-        response.Containers.AddRange(instances.List(request.Owner));
+        response.Containers.AddRange(instances.List(request.Owner).Select(ToContainer));
         return Task.FromResult(response);
     }
 
     public override Task<Container> PauseContainer(ContainerRef request, ServerCallContext context) =>
-        Task.FromResult(instances.Pause(request.Id, pause: true) ?? throw NotFound(request.Id));
+        Task.FromResult(ToContainer(instances.Pause(request.Id, pause: true) ?? throw NotFound(request.Id)));
 
     public override Task<Container> ResumeContainer(ContainerRef request, ServerCallContext context) =>
-        Task.FromResult(instances.Pause(request.Id, pause: false) ?? throw NotFound(request.Id));
+        Task.FromResult(ToContainer(instances.Pause(request.Id, pause: false) ?? throw NotFound(request.Id)));
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context) =>
         Task.FromResult(new HeartbeatResponse
@@ -63,8 +65,51 @@ internal sealed class AgentService(InstanceTable instances, IInstanceRuntime run
             NowUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
         });
 
+    /// <summary>The agent's form of the wire's function spec.</summary>
+    internal static FunctionConfiguration ToConfiguration(FunctionSpec spec) => new()
+    {
+        Name = spec.Name,
+        Command = [.. spec.Command],
+        Handler = spec.Handler,
+        CodeDirectory = spec.CodeDirectory,
+        MemoryMb = spec.MemoryMb,
+        TimeoutMs = spec.TimeoutMs,
+        InitTimeoutMs = spec.InitTimeoutMs,
+        Environment = new Dictionary<string, string>(spec.Environment, StringComparer.Ordinal),
+        Version = spec.Version,
+        InheritEnv = [.. spec.InheritEnv],
+    };
+
+    /// <summary>The wire's form of an instance.</summary>
+    internal static Container ToContainer(InstanceInfo instance)
+    {
+        var container = new Container
+        {
+            Id = instance.Id,
+            Function = instance.Function,
+            Owner = instance.Owner,
+            InvokeUrl = instance.InvokeUrl,
+            Pid = instance.Pid,
+            StartedAtUnixMs = instance.StartedAtUnixMs,
+            Cgroup = instance.Cgroup,
+            MemoryLimitBytes = instance.MemoryLimitBytes,
+            State = instance.State switch
+            {
+                InstanceState.Starting => ContainerState.Starting,
+                InstanceState.Running => ContainerState.Running,
+                InstanceState.Paused => ContainerState.Paused,
+                InstanceState.Exited => ContainerState.Exited,
+                InstanceState.Orphaned => ContainerState.Orphaned,
+                _ => ContainerState.Unspecified,
+            },
+        };
+        if (instance.State == InstanceState.Exited)
+        {
+            container.ExitCode = instance.ExitCode;
+        }
+
+        return container;
+    }
+
     private static RpcException NotFound(string id) => new(new Status(StatusCode.NotFound, $"No instance '{id}'."));
 }
-
-/// <summary>Who this agent is: an id that changes with every start, so a client can tell a restarted agent.</summary>
-internal sealed record AgentIdentity(string Id);

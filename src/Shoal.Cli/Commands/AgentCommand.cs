@@ -3,8 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Shoal.Functions.Agent;
-using Shoal.Functions.Agent.Runtime;
-using Shoal.Orchestration.Processes;
+using Shoal.Processes;
 
 namespace Shoal.Cli.Commands;
 
@@ -24,7 +23,7 @@ internal static class AgentCommand
                 return 2;
             }
 
-            var runtime = ProcessInstanceRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(result.GetValue(state)!));
+            var runtime = CgroupV1ProcessRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(result.GetValue(state)!));
             await using var agent = AgentServer.Build(address, result.GetValue(state)!, runtime, TimeProvider.System, logging => logging
                 .AddSimpleConsole(o =>
                 {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Shoal.Cli.Hosting;
-using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.State;
+using Shoal.Processes;
 using Shoal.Text;
 
 namespace Shoal.Cli.Commands;

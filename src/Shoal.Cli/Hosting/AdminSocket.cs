@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Shoal.Orchestration.Processes;
+using Shoal.Processes;
 
 namespace Shoal.Cli.Hosting;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Limits;
-using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
+using Shoal.Processes;
 using Shoal.Registry.Api;
 
 namespace Shoal.Cli.Hosting;

@@ -1,6 +1,6 @@
-using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
 using Shoal.Orchestration.State;
+using Shoal.Processes;
 
 namespace Shoal.Cli.Hosting;
 

@@ -6,15 +6,15 @@ using Shoal.Cli.Hosting.Delivery;
 using Shoal.Delivery;
 using Shoal.Files;
 using Shoal.Functions.Hosting;
-using Shoal.Hosting;
 using Shoal.Gateway;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
+using Shoal.Hosting;
 using Shoal.Orchestration.Health;
 using Shoal.Orchestration.Lifecycle;
-using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
 using Shoal.Orchestration.State;
+using Shoal.Processes;
 using Shoal.Registry;
 using Shoal.Registry.Stores;
 

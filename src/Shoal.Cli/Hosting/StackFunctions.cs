@@ -3,11 +3,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Shoal.Cli.Commands;
 using Shoal.Functions.Agent;
-using Shoal.Functions.Agent.Runtime;
 using Shoal.Functions.Hosting;
 using Shoal.Functions.Pool;
-using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
+using Shoal.Processes;
 
 namespace Shoal.Cli.Hosting;
 
@@ -57,7 +56,7 @@ internal sealed class StackFunctions : IAsyncDisposable
         {
             // The local agent's port is on loopback, where any user may connect: only this daemon knows its token.
             token = AgentToken.Create();
-            local = AgentServer.Build(new Uri("http://127.0.0.1:0"), Path.Combine(stack.StateDirectory, "agent"), ProcessInstanceRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(Path.Combine(stack.StateDirectory, "agent"))), TimeProvider.System, logging, token);
+            local = AgentServer.Build(new Uri("http://127.0.0.1:0"), Path.Combine(stack.StateDirectory, "agent"), CgroupV1ProcessRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(Path.Combine(stack.StateDirectory, "agent"))), TimeProvider.System, logging, token);
             await local.StartAsync();
             address = AgentServer.Address(local);
         }

@@ -2,9 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Shoal.Files;
-using Shoal.Functions.Agent.Protocol;
-using Shoal.Functions.Agent.Runtime;
-using Shoal.Orchestration.Processes;
+using Shoal.Processes;
 
 namespace Shoal.Functions.Agent.Instances;
 
@@ -19,13 +17,13 @@ internal sealed partial class InstanceTable : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _fileLock = new();
-    private readonly IInstanceRuntime _runtime;
+    private readonly IProcessRuntime _runtime;
     private readonly string _stateDirectory;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
 
-    public InstanceTable(IInstanceRuntime runtime, string stateDirectory, TimeProvider time, ILoggerFactory loggers)
+    public InstanceTable(IProcessRuntime runtime, string stateDirectory, TimeProvider time, ILoggerFactory loggers)
     {
         _runtime = runtime;
         _stateDirectory = PrivateFiles.CreateDirectory(stateDirectory);
@@ -42,7 +40,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
     private string LogDirectory => Path.Combine(_stateDirectory, "logs");
 
     /// <summary>Starts the instance unless one with this id exists; concurrent calls for one id start it once.</summary>
-    public async Task<Container> EnsureAsync(string id, string owner, FunctionSpec spec, CancellationToken cancellationToken)
+    public async Task<InstanceInfo> EnsureAsync(string id, string owner, FunctionConfiguration spec, CancellationToken cancellationToken)
     {
         var entry = _entries.GetOrAdd(id, static (key, state) => new Entry(new FunctionInstance(key, state.owner, state.spec, state.self._time, state.self._loggers.CreateLogger("Shoal.Agent.Instance"))), (owner, spec, self: this));
         if (entry.Orphan is not null)
@@ -76,16 +74,16 @@ internal sealed partial class InstanceTable : IAsyncDisposable
         return entry.Instance.Describe();
     }
 
-    public Container? Find(string id) => _entries.TryGetValue(id, out var entry) ? entry.Describe() : null;
+    public InstanceInfo? Find(string id) => _entries.TryGetValue(id, out var entry) ? entry.Describe() : null;
 
     /// <summary>The started instance with this id and endpoint, for a gateway in this process to invoke directly.</summary>
     public FunctionInstance? FindStarted(string id, string invokeUrl) =>
         _entries.TryGetValue(id, out var entry) && entry.Instance is { } instance && entry.Started.IsCompletedSuccessfully && instance.InvokeUrl == invokeUrl ? instance : null;
 
-    public IEnumerable<Container> List(string owner) =>
+    public IEnumerable<InstanceInfo> List(string owner) =>
         _entries.Values.Select(e => e.Describe()).Where(c => owner.Length == 0 || c.Owner == owner).OrderBy(c => c.Id, StringComparer.Ordinal);
 
-    public Container? Pause(string id, bool pause)
+    public InstanceInfo? Pause(string id, bool pause)
     {
         if (!_entries.TryGetValue(id, out var entry) || entry.Instance is null)
         {
@@ -114,7 +112,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
 
         if (entry.Orphan is { } orphan)
         {
-            _runtime.KillLeftover(orphan);
+            _runtime.KillLeftover(orphan.Pid, orphan.StartTime, orphan.Cgroups);
         }
         else if (entry.Instance is { } instance)
         {
@@ -168,7 +166,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
             }
             else
             {
-                CgroupV1.KillAndRemove(record.Cgroups);
+                _runtime.KillLeftover(record.Pid, record.StartTime, record.Cgroups);
             }
         }
 
@@ -207,7 +205,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
 
         public Task Started => _started ?? Task.CompletedTask;
 
-        public Task StartOnceAsync(IInstanceRuntime runtime, string logDirectory, CancellationToken cancellationToken)
+        public Task StartOnceAsync(IProcessRuntime runtime, string logDirectory, CancellationToken cancellationToken)
         {
             lock (_lock)
             {
@@ -216,19 +214,16 @@ internal sealed partial class InstanceTable : IAsyncDisposable
             }
         }
 
-        public Container Describe()
+        public InstanceInfo Describe()
         {
             if (Orphan is { } o)
             {
-                return new Container
+                var state = ProcessIdentity.IsAlive(o.Pid, o.StartTime) ? InstanceState.Orphaned : InstanceState.Exited;
+                return new InstanceInfo(o.Id, o.Function, o.Owner, state)
                 {
-                    Id = o.Id,
-                    Function = o.Function,
-                    Owner = o.Owner,
                     Pid = o.Pid,
                     StartedAtUnixMs = o.StartedAtUnixMs,
                     Cgroup = o.Cgroups.Count > 0 ? o.Cgroups[0] : "",
-                    State = ProcessIdentity.IsAlive(o.Pid, o.StartTime) ? ContainerState.Orphaned : ContainerState.Exited,
                 };
             }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using Shoal.Functions.Agent.Protocol;
 
 namespace Shoal.Functions.Agent.Instances;
@@ -25,6 +27,15 @@ internal sealed class Invocation(string requestId, ReadOnlyMemory<byte> payload,
 
     /// <summary>Completes with the outcome: the first of response, error, timeout or exit wins.</summary>
     public Task<InvokeResult> Outcome => _outcome.Task;
+
+    /// <summary>A new X-Ray trace header (<c>Lambda-Runtime-Trace-Id</c>), stamped with the current time.</summary>
+    public static string NewTraceId(TimeProvider time)
+    {
+        Span<byte> random = stackalloc byte[20];
+        RandomNumberGenerator.Fill(random);
+        var epoch = time.GetUtcNow().ToUnixTimeSeconds().ToString("x8", CultureInfo.InvariantCulture);
+        return $"Root=1-{epoch}-{Convert.ToHexStringLower(random[..12])};Parent={Convert.ToHexStringLower(random[12..])};Sampled=0";
+    }
 
     public void MarkHanded() => Volatile.Write(ref _handed, 1);
 

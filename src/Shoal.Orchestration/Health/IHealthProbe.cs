@@ -8,8 +8,3 @@ public interface IHealthProbe
     /// <summary>Probes the replica listening on <paramref name="port"/> as <paramref name="check"/> says.</summary>
     ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, int port, CancellationToken cancellationToken);
 }
-
-/// <summary>The outcome of one probe.</summary>
-/// <param name="Passed">True when the replica answered as healthy.</param>
-/// <param name="Message">What was seen, e.g. <c>HTTP 200</c> or <c>connection refused</c>.</param>
-public readonly record struct HealthProbeResult(bool Passed, string Message);

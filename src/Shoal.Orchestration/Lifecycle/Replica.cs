@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Shoal.Catalog;
 using Shoal.Orchestration.Health;
-using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
+using Shoal.Processes;
 using Shoal.Text;
 
 namespace Shoal.Orchestration.Lifecycle;

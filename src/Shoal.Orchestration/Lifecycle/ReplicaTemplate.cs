@@ -1,7 +1,7 @@
 using System.Globalization;
 using Shoal.Files;
-using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.Stack;
+using Shoal.Processes;
 
 namespace Shoal.Orchestration.Lifecycle;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Shoal.Catalog;
 using Shoal.Orchestration.Health;
-using Shoal.Orchestration.Processes;
+using Shoal.Processes;
 
 namespace Shoal.Orchestration.Lifecycle;
 

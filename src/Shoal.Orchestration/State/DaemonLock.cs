@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Shoal.Files;
-using Shoal.Orchestration.Processes;
+using Shoal.Processes;
 
 namespace Shoal.Orchestration.State;
 
@@ -118,8 +118,3 @@ public sealed partial class DaemonLock : IDisposable
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int FlockNative(int fd, int operation);
 }
-
-/// <summary>The process that holds a stack's daemon lock.</summary>
-/// <param name="Pid">Its pid, or null when the lock is held but its record is not (yet) readable.</param>
-/// <param name="StartTime">Its kernel start time.</param>
-public sealed record LockHolder(int? Pid, long StartTime);

@@ -15,7 +15,7 @@ public sealed class AgentTokenTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _agent = AgentServer.Build(new Uri("http://127.0.0.1:0"), _state, new FakeInstanceRuntime(), new FakeTimeProvider(), token: _token);
+        _agent = AgentServer.Build(new Uri("http://127.0.0.1:0"), _state, new FakeProcessRuntime(), new FakeTimeProvider(), token: _token);
         await _agent.StartAsync();
     }
 

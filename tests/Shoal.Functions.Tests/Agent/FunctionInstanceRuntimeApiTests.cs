@@ -18,10 +18,10 @@ public sealed class FunctionInstanceRuntimeApiTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
     private readonly string _state = Directory.CreateTempSubdirectory("shoal-agent-test-").FullName;
-    private readonly FakeInstanceRuntime _runtime = new();
+    private readonly FakeProcessRuntime _runtime = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
     private InstanceTable _table = null!;
-    private Container _container = null!;
+    private InstanceInfo _container = null!;
 
     /// <summary><c>http://127.0.0.1:PORT/SECRET</c>, what the runtime builds its URLs from.</summary>
     private string RuntimeBase => "http://" + _runtime.Processes["i-1"].RuntimeApi;
@@ -35,8 +35,7 @@ public sealed class FunctionInstanceRuntimeApiTests : IAsyncLifetime
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         _table = new InstanceTable(_runtime, _state, time, NullLoggerFactory.Instance);
-        var spec = new FunctionSpec { Name = "echo", Handler = "index.handler", CodeDirectory = _state, MemoryMb = 128, TimeoutMs = 3000 };
-        spec.Command.Add("bootstrap");
+        var spec = new FunctionConfiguration { Name = "echo", Command = ["bootstrap"], Handler = "index.handler", CodeDirectory = _state, MemoryMb = 128, TimeoutMs = 3000 };
         _container = await _table.EnsureAsync("i-1", "owner", spec, CancellationToken.None);
     }
 
@@ -138,7 +137,7 @@ public sealed class FunctionInstanceRuntimeApiTests : IAsyncLifetime
     public async Task SecondNext_WhileOneWaits_Is409_AndTheEventGoesToTheFirstOnly()
     {
         var waiting = _http.GetAsync(RuntimeBase + "/2018-06-01/runtime/invocation/next");
-        await Poll.UntilAsync(() => Describe().State == ContainerState.Running, s_wait, "the runtime's next is waiting");
+        await Poll.UntilAsync(() => Describe().State == InstanceState.Running, s_wait, "the runtime's next is waiting");
 
         using (var second = await _http.GetAsync(RuntimeBase + "/2018-06-01/runtime/invocation/next"))
         {
@@ -162,7 +161,7 @@ public sealed class FunctionInstanceRuntimeApiTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
         }
 
-        Assert.Equal(ContainerState.Starting, Describe().State);
+        Assert.Equal(InstanceState.Starting, Describe().State);
         using var invoker = new HttpInstanceInvoker();
         var invocation = invoker.InvokeAsync("i-1", _container.InvokeUrl, "req-1", "{\"n\":1}"u8.ToArray(), s_wait, CancellationToken.None);
         var (requestId, body) = await NextAsync();
@@ -171,7 +170,7 @@ public sealed class FunctionInstanceRuntimeApiTests : IAsyncLifetime
         Assert.Equal("\"via http\"", Text(await invocation.WaitAsync(s_wait)));
     }
 
-    private Container Describe() => _table.Find("i-1")!;
+    private InstanceInfo Describe() => _table.Find("i-1")!;
 
     private Task<InvokeResult> InvokeAsync(string requestId, string payload) =>
         _table.FindStarted("i-1", _container.InvokeUrl)!.InvokeAsync(requestId, Encoding.UTF8.GetBytes(payload));

@@ -16,7 +16,7 @@ public sealed class LocalInstanceInvokerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
     private readonly string _state = Directory.CreateTempSubdirectory("shoal-agent-test-").FullName;
-    private readonly FakeInstanceRuntime _runtime = new();
+    private readonly FakeProcessRuntime _runtime = new();
     private readonly RecordingInvoker _fallback = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private InstanceTable _table = null!;
@@ -91,7 +91,7 @@ public sealed class LocalInstanceInvokerTests : IAsyncLifetime
     {
         var container = await StartAsync("i-1");
         _runtime.Processes["i-1"].Exit(3);
-        await WaitUntilAsync(() => _table.Find("i-1")!.State == ContainerState.Exited);
+        await WaitUntilAsync(() => _table.Find("i-1")!.State == InstanceState.Exited);
 
         var result = await _invoker.InvokeAsync("i-1", container.InvokeUrl, "req-1", "{}"u8.ToArray(), Limit, CancellationToken.None);
 
@@ -115,15 +115,14 @@ public sealed class LocalInstanceInvokerTests : IAsyncLifetime
         Assert.NotEqual("http://127.0.0.1:2", container.InvokeUrl);
     }
 
-    private async Task<Container> StartAsync(string id)
+    private async Task<InstanceInfo> StartAsync(string id)
     {
-        var spec = new FunctionSpec { Name = "echo", Handler = "index.handler", CodeDirectory = _state, MemoryMb = 128, TimeoutMs = 3000 };
-        spec.Command.Add("bootstrap");
+        var spec = new FunctionConfiguration { Name = "echo", Command = ["bootstrap"], Handler = "index.handler", CodeDirectory = _state, MemoryMb = 128, TimeoutMs = 3000 };
         return await _table.EnsureAsync(id, "owner", spec, CancellationToken.None);
     }
 
     /// <summary>Plays the runtime for one event: <c>next</c>, then <c>response</c> or <c>error</c> with the event (prefixed) as the body. Returns the request id.</summary>
-    private async Task<string> ServeOneAsync(Container container, string verb, string echoPrefix)
+    private async Task<string> ServeOneAsync(InstanceInfo container, string verb, string echoPrefix)
     {
         var api = "http://" + _runtime.Processes[container.Id].RuntimeApi + "/2018-06-01/runtime/invocation/";
         using var next = await _http.GetAsync(api + "next", CancellationToken.None);

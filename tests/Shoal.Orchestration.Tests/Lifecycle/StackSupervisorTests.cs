@@ -182,7 +182,7 @@ public sealed class StackSupervisorTests : IAsyncLifetime
     [Fact]
     public async Task ProgramMissing_FailsAtOnceWithTheReason()
     {
-        _runtime.FailStart = spec => new Shoal.Orchestration.Processes.ProcessStartException($"{spec.Name}: 'nope' was not found");
+        _runtime.FailStart = spec => new Shoal.Processes.ProcessStartException($"{spec.Name}: 'nope' was not found");
         Start("  app:\n    command: [nope]\n");
 
         await Poll.UntilAsync(() => Replica("app-1").State == ReplicaState.Failed, s_wait, "failed");

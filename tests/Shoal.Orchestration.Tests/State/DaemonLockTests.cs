@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
-using Shoal.Orchestration.Processes;
 using Shoal.Orchestration.State;
+using Shoal.Processes;
 
 namespace Shoal.Orchestration.Tests.State;
 

@@ -1,0 +1,264 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Functions.Agent.Protocol;
+using Shoal.Hosting;
+
+namespace Shoal.Functions.Agent.Instances;
+
+/// <summary>
+/// An instance's endpoint, a loopback Kestrel server of its own: it serves the Lambda Runtime API to the instance's
+/// runtime process (<c>AWS_LAMBDA_RUNTIME_API</c>) and takes invocations from a gateway on the Runtime Interface
+/// Emulator's path. Both sides are behind a secret path prefix of their own (<see cref="PathSecret"/>): another local
+/// process that finds the port gets 404s, neither an event nor a way to answer one.
+/// </summary>
+/// <param name="slot">The instance's invocation slot.</param>
+/// <param name="invoke">Invokes the instance (the gateway's side).</param>
+/// <param name="initFailed">Called once the runtime has reported an init error and been answered: the instance must be killed.</param>
+/// <param name="arn">The function's ARN, for <c>Lambda-Runtime-Invoked-Function-Arn</c>.</param>
+/// <param name="time">The clock of the <c>Lambda-Runtime-Deadline-Ms</c> header.</param>
+internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadOnlyMemory<byte>, Task<InvokeResult>> invoke, Action initFailed, string arn, TimeProvider time) : IAsyncDisposable
+{
+    private const string RuntimePrefix = "/2018-06-01/runtime/";
+    private const int MaxPayloadBytes = 6 * 1024 * 1024;
+
+    private readonly PathSecret _runtimeSecret = new();
+    private readonly PathSecret _invokeSecret = new();
+    private WebApplication? _app;
+
+    /// <summary>What the runtime gets as <c>AWS_LAMBDA_RUNTIME_API</c>, <c>host:port/SECRET</c>: runtimes build <c>http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/…</c>, so the secret leads every path.</summary>
+    public string RuntimeApi { get; private set; } = "";
+
+    /// <summary>Where invocations go, e.g. <c>http://127.0.0.1:41234/SECRET</c>: the secret is part of it, so only the agent and whom it tells can invoke.</summary>
+    public string InvokeUrl { get; private set; } = "";
+
+    /// <summary>Opens the endpoint on a free loopback port.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _app = Build();
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var authority = new Uri(address).Authority;
+        InvokeUrl = $"http://{authority}/{_invokeSecret.Value}";
+        RuntimeApi = $"{authority}/{_runtimeSecret.Value}";
+    }
+
+    /// <summary>Closes the endpoint.</summary>
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is { } app)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private WebApplication Build()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = MaxPayloadBytes + 1;
+            k.Listen(System.Net.IPAddress.Loopback, 0);
+        });
+        builder.WebHost.UseSockets(s => s.UnsafePreferInlineScheduling = true);
+        var app = builder.Build();
+        app.Run(HandleAsync);
+        return app;
+    }
+
+    private Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        var post = HttpMethods.IsPost(context.Request.Method);
+        if (_invokeSecret.TryStrip(path, out var invokePath) && post && invokePath == InstanceInvokeHttp.Path)
+        {
+            return InvokeHttpAsync(context);
+        }
+
+        // Without the runtime's secret every path is one that does not exist: nothing tells a prober that a prefix would help.
+        if (!_runtimeSecret.TryStrip(path, out path) || !path.StartsWith(RuntimePrefix, StringComparison.Ordinal))
+        {
+            return WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", "No such path.");
+        }
+
+        var rest = path.AsSpan(RuntimePrefix.Length);
+        if (rest.SequenceEqual("invocation/next") && HttpMethods.IsGet(context.Request.Method))
+        {
+            return NextAsync(context);
+        }
+
+        if (post && rest.SequenceEqual("init/error"))
+        {
+            return InitErrorAsync(context);
+        }
+
+        if (post && rest.StartsWith("invocation/"))
+        {
+            var tail = rest["invocation/".Length..];
+            var slash = tail.IndexOf('/');
+            if (slash > 0)
+            {
+                var requestId = tail[..slash].ToString();
+                var verb = tail[(slash + 1)..];
+                if (verb.SequenceEqual("response"))
+                {
+                    return CompleteAsync(context, requestId, error: false);
+                }
+
+                if (verb.SequenceEqual("error"))
+                {
+                    return CompleteAsync(context, requestId, error: true);
+                }
+            }
+        }
+
+        return WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", "No such Runtime API path.");
+    }
+
+    /// <summary>The gateway's side over HTTP: the request body is the event, the outcome goes back as <see cref="InstanceInvokeHttp"/> says.</summary>
+    private async Task InvokeHttpAsync(HttpContext context)
+    {
+        var body = await RequestBody.ReadAsync(context.Request, MaxPayloadBytes).ConfigureAwait(false);
+        if (body is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException", $"Request must be smaller than {MaxPayloadBytes} bytes for the InvokeFunction operation").ConfigureAwait(false);
+            return;
+        }
+
+        var requestId = context.Request.Headers[InstanceInvokeHttp.RequestIdHeader].ToString();
+        if (string.IsNullOrEmpty(requestId))
+        {
+            requestId = Guid.NewGuid().ToString();
+        }
+
+        var outcome = await invoke(requestId, body).ConfigureAwait(false);
+        await WriteOutcomeAsync(context, outcome).ConfigureAwait(false);
+    }
+
+    /// <summary>The runtime's side: <c>GET next</c> blocks until an event arrives.</summary>
+    private async Task NextAsync(HttpContext context)
+    {
+        var next = await slot.TakeNextAsync(context.RequestAborted).ConfigureAwait(false);
+        switch (next.Status)
+        {
+            case NextStatus.AlreadyWaiting:
+                await WriteErrorAsync(context, StatusCodes.Status409Conflict, "Runtime.NextAlreadyWaiting", "Another invocation/next is already waiting for the next event.").ConfigureAwait(false);
+                return;
+            case NextStatus.Terminated:
+                await WriteErrorAsync(context, StatusCodes.Status410Gone, "Runtime.Terminated", "The instance is shutting down.").ConfigureAwait(false);
+                return;
+            case NextStatus.Abandoned:
+                return;
+        }
+
+        var invocation = next.Invocation!;
+        var deadline = time.GetUtcNow() + slot.InvocationTimeout;
+        var headers = context.Response.Headers;
+        headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
+        headers["Lambda-Runtime-Deadline-Ms"] = deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        headers["Lambda-Runtime-Invoked-Function-Arn"] = arn;
+        headers["Lambda-Runtime-Trace-Id"] = invocation.TraceId;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = invocation.Payload.Length;
+        slot.Hand(invocation);
+        await context.Response.Body.WriteAsync(invocation.Payload).ConfigureAwait(false);
+    }
+
+    private async Task CompleteAsync(HttpContext context, string requestId, bool error)
+    {
+        var body = await RequestBody.ReadAsync(context.Request, MaxPayloadBytes).ConfigureAwait(false);
+        if (body is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge", $"The response must be smaller than {MaxPayloadBytes} bytes.").ConfigureAwait(false);
+            slot.Fail(InvokeResult.Error(InvokeResultKind.HandlerError, "Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size.", instanceGone: false), requestId);
+            return;
+        }
+
+        if (slot.TakeAnswer(requestId) is not { } invocation)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestID", $"Invalid request ID: '{requestId}'.").ConfigureAwait(false);
+            return;
+        }
+
+        if (error && body.Length == 0)
+        {
+            var type = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
+            body = InvokeResult.ErrorDocument(string.IsNullOrEmpty(type) ? "Unhandled" : type, "The function reported an error.");
+        }
+
+        invocation.TryComplete(new InvokeResult(error ? InvokeResultKind.HandlerError : InvokeResultKind.Success, body, InstanceGone: false));
+        await WriteAcceptedAsync(context).ConfigureAwait(false);
+    }
+
+    private async Task InitErrorAsync(HttpContext context)
+    {
+        var body = await RequestBody.ReadAsync(context.Request, MaxPayloadBytes).ConfigureAwait(false) ?? [];
+        if (body.Length == 0)
+        {
+            var type = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
+            body = InvokeResult.ErrorDocument(string.IsNullOrEmpty(type) ? "Runtime.InitError" : type, "The runtime failed to initialize.");
+        }
+
+        slot.Fail(new InvokeResult(InvokeResultKind.InitError, body, InstanceGone: true));
+        await WriteAcceptedAsync(context).ConfigureAwait(false);
+
+        // Lambda ends an environment whose init failed; the next invocation gets a fresh one.
+        initFailed();
+    }
+
+    private static async Task WriteAcceptedAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("""{"status":"OK"}""").ConfigureAwait(false);
+    }
+
+    private static async Task WriteOutcomeAsync(HttpContext context, InvokeResult outcome)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        var headers = context.Response.Headers;
+        if (outcome.IsError)
+        {
+            headers["X-Amz-Function-Error"] = "Unhandled";
+            headers[InstanceInvokeHttp.ErrorKindHeader] = InstanceInvokeHttp.KindName(outcome.Kind);
+        }
+
+        if (outcome.InstanceGone)
+        {
+            headers[InstanceInvokeHttp.InstanceStateHeader] = "exited";
+        }
+
+        if (outcome.NotRun)
+        {
+            headers[InstanceInvokeHttp.NotRunHeader] = "1";
+        }
+
+        context.Response.ContentLength = outcome.Payload.Length;
+        await context.Response.Body.WriteAsync(outcome.Payload).ConfigureAwait(false);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, int status, string type, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(InvokeResult.ErrorDocument(type, message)).ConfigureAwait(false);
+    }
+}

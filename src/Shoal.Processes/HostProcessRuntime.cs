@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using Shoal.Files;
+
+namespace Shoal.Processes;
+
+/// <summary>Runs each process directly on the host, as the leader of its own session and process group, with output appended to its log file.</summary>
+/// <remarks>
+/// The child is started through <c>sh</c> and <c>setsid</c>, both of which exec in place, so the pid Shoal sees is the
+/// program's own. Output goes straight to the log file (created 0600) rather than through a pipe, so a replica keeps
+/// running and logging if the supervisor dies, and <c>shoal down</c> can still find and stop it by pid. With a
+/// <see cref="ProcessScope"/>, each process joins its own cgroup (where there are cgroups) before it execs and carries
+/// the scope's marker, so stopping it also stops whatever it started, <c>setsid</c> escapees included.
+/// </remarks>
+/// <param name="timeProvider">The clock for stop grace periods.</param>
+/// <param name="scope">The stack's scope, or null for none (processes are then stopped by process group only).</param>
+public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? scope = null) : IProcessRuntime
+{
+    /// <summary>The runtime switch Shoal sets for its own sockets and keeps from the processes it starts.</summary>
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    // Joins the cgroup (when given) before the exec, so the program and all it forks are in it from the first instruction.
+    private const string Launcher = "log=$1; cg=$2; shift 2; if [ -n \"$cg\" ]; then echo $$ > \"$cg/cgroup.procs\" || exit 125; fi; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null";
+
+    /// <inheritdoc />
+    public string Name => "process";
+
+    /// <inheritdoc />
+    public ValueTask<IProcessHandle> StartAsync(ProcessSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var program = ResolveProgram(spec.FileName, spec.WorkingDirectory, spec.Environment)
+            ?? throw new ProcessStartException($"{spec.Name}: '{spec.FileName}' was not found (looked in {spec.WorkingDirectory} and on PATH).");
+        if (!Directory.Exists(spec.WorkingDirectory))
+        {
+            throw new ProcessStartException($"{spec.Name}: working directory '{spec.WorkingDirectory}' does not exist.");
+        }
+
+        // The shell's >> would create the log with the umask's mode (often 0644): create it private first.
+        PrivateFiles.Touch(spec.LogFile);
+        string? marker = null;
+        string? cgroup = null;
+        if (scope is not null)
+        {
+            (marker, cgroup) = scope.Join(spec.Name);
+        }
+        var startInfo = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            WorkingDirectory = spec.WorkingDirectory,
+        };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add(Launcher);
+        startInfo.ArgumentList.Add("shoal");
+        startInfo.ArgumentList.Add(spec.LogFile);
+        startInfo.ArgumentList.Add(cgroup ?? "");
+        startInfo.ArgumentList.Add(program);
+        foreach (var argument in spec.Arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        // The daemon's environment holds its secrets (the admin token) and its own runtime tuning: a child gets only
+        // the base set, what it asks to inherit, and what its definition sets.
+        startInfo.Environment.Clear();
+        var daemon = System.Environment.GetEnvironmentVariables();
+        var inherit = spec.Inherit.Concat(ChildEnvironment.LocaleNames(daemon));
+        foreach (var (key, value) in ChildEnvironment.Build(spec.Environment, inherit, name => daemon[name] as string))
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        if (marker is not null)
+        {
+            startInfo.Environment[ProcessScope.Variable] = marker;
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(startInfo) ?? throw new ProcessStartException($"{spec.Name}: the process did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            if (marker is not null)
+            {
+                scope!.Sweep(marker, cgroup);
+            }
+
+            throw new ProcessStartException($"{spec.Name}: {ex.Message}", ex);
+        }
+
+        var startTime = ProcessIdentity.StartTimeOf(process.Id) ?? 0;
+        var sweep = marker is null ? null : new Action(() => scope!.Sweep(marker, cgroup));
+        return ValueTask.FromResult<IProcessHandle>(new HostProcessHandle(process, startTime, sweep, timeProvider));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>This runtime makes no cgroups of its own: a process's scope cgroup goes with <see cref="ProcessScope.SweepAll"/>.</remarks>
+    public void KillLeftover(int pid, long startTime, IReadOnlyList<string> cgroups)
+    {
+        if (ProcessIdentity.IsAlive(pid, startTime))
+        {
+            PosixSignals.Send(-pid, PosixSignals.Cont);
+            PosixSignals.Send(-pid, PosixSignals.Kill);
+        }
+    }
+
+    /// <summary>Resolves a program the way execvp would, so a missing one is reported before anything starts.</summary>
+    public static string? ResolveProgram(string fileName, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        if (fileName.Contains('/', StringComparison.Ordinal))
+        {
+            var path = Path.GetFullPath(Path.Combine(workingDirectory, fileName));
+            return File.Exists(path) ? path : null;
+        }
+
+        var searchPath = environment.TryGetValue("PATH", out var p) ? p : Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
+        foreach (var directory in searchPath.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, fileName);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private sealed class HostProcessHandle : IProcessHandle
+    {
+        private readonly Process _process;
+        private readonly Action? _sweep;
+        private readonly TimeProvider _timeProvider;
+
+        public HostProcessHandle(Process process, long startTime, Action? sweep, TimeProvider timeProvider)
+        {
+            _process = process;
+            _sweep = sweep;
+            _timeProvider = timeProvider;
+            Pid = process.Id;
+            StartTime = startTime;
+            Exited = WaitAsync();
+        }
+
+        public int Pid { get; }
+
+        public long StartTime { get; }
+
+        public Task<int> Exited { get; }
+
+        public void Signal(int signal) => PosixSignals.Send(-Pid, signal);
+
+        public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
+        {
+            if (Exited.IsCompleted)
+            {
+                KillTree();
+                return;
+            }
+
+            // A stopped (SIGSTOP) process cannot act on SIGTERM until it is continued.
+            Signal(PosixSignals.Term);
+            Signal(PosixSignals.Cont);
+            try
+            {
+                await Exited.WaitAsync(grace, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+
+            KillTree();
+            await Exited.ConfigureAwait(false);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            // A process that is gone takes what it started with it: an escapee of a crashed replica would otherwise
+            // hold its port against the restart.
+            if (Exited.IsCompleted)
+            {
+                KillTree();
+            }
+
+            _process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        // Children the program forked (a shell script's workers) share its group; those that left it (setsid) are
+        // still in its cgroup and carry its marker: leave none behind.
+        private void KillTree()
+        {
+            PosixSignals.Send(-Pid, PosixSignals.Kill);
+            _sweep?.Invoke();
+        }
+
+        private async Task<int> WaitAsync()
+        {
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+            return _process.ExitCode;
+        }
+    }
+}
