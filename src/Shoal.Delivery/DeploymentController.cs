@@ -431,8 +431,8 @@ public sealed partial class DeploymentController : IAsyncDisposable
 
     private async Task<bool> WaitHealthyAsync(Deployment d, CancellationToken stopping)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        deadline.CancelAfter(StartTimeout);
+        using var timer = new CancellationTokenSource(StartTimeout, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping, timer.Token);
         try
         {
             await _supervisor.WaitUntilAsync(

@@ -315,7 +315,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
         {
             var invoker = HttpClientConnection.CreateInvoker(connections);
             var version = plan.Http2 ? HttpVersion.Version20 : HttpVersion.Version11;
-            return new ConnectionPool(() => new HttpClientConnection(invoker, version, plan.Timeout, plan.Count), invoker, null);
+            return new ConnectionPool(() => new HttpClientConnection(invoker, version, plan.Timeout, plan.Count, time), invoker, null);
         }
 
         var endPoint = await ResolveAsync(target).ConfigureAwait(false);

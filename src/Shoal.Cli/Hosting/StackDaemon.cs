@@ -59,7 +59,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         await using var catalog = new RegistryCatalog(RegistryStores.Create(stack.RegistryStore, TimeProvider.System), RegistryCatalog.OwnerFor(stack.Name, Environment.MachineName), TimeProvider.System, loggers.CreateLogger("Shoal.Registry"));
         try
         {
-            using var opening = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var opening = new CancellationTokenSource(TimeSpan.FromSeconds(30), TimeProvider.System);
             await catalog.StartAsync(opening.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -85,7 +85,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     {
         await _janitor.DisposeAsync().ConfigureAwait(false);
         await Events.DisposeAsync().ConfigureAwait(false);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), Time);
         await Task.WhenAll(_pools.Values.Select(p => p.DrainAsync(timeout.Token))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }
