@@ -16,12 +16,17 @@ using Shoal.Orchestration.Stack;
 using Shoal.Orchestration.State;
 using Shoal.Registry;
 using Shoal.Registry.Stores;
+using Shoal.Resilience;
 
 namespace Shoal.Cli.Hosting;
 
 /// <summary>Runs a stack in this process: gateway, admin API and supervisor, until a signal or the admin API says stop.</summary>
 internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictionary<string, ResolvedCommand> commands, IReadOnlyList<ILoadBalancingPolicy> plugins)
 {
+    // A `down` or `ps` probing the lock holds it for an instant: ten more tries, 20 ms apart.
+    private static readonly Polly.ResiliencePipeline<DaemonLock?> s_lockRetry =
+        Retry.Create<DaemonLock?>(new RetrySchedule(10, TimeSpan.FromMilliseconds(20)), o => o.Result is null, TimeProvider.System);
+
     private readonly CancellationTokenSource _shutdown = new();
     private readonly CancellationTokenSource _stopped = new();
     private readonly Lock _stateLock = new();
@@ -212,23 +217,8 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
     }
 
     /// <summary>Takes the daemon lock; a <c>down</c> or <c>ps</c> that probes it at this moment holds it for an instant, so try a few times.</summary>
-    private async Task<DaemonLock?> AcquireLockAsync()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            if (DaemonLock.TryAcquire(stack.StateDirectory) is { } acquired)
-            {
-                return acquired;
-            }
-
-            if (attempt == 10)
-            {
-                return null;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
-        }
-    }
+    private async Task<DaemonLock?> AcquireLockAsync() =>
+        await s_lockRetry.ExecuteAsync(_ => ValueTask.FromResult(DaemonLock.TryAcquire(stack.StateDirectory)));
 
     /// <summary>
     /// Makes the state directory and what Shoal keeps in it (state, registry, logs, records, builds) private, also
