@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Polly;
+using Polly.Retry;
 
 namespace Shoal.Registry.Client;
 
@@ -13,6 +15,20 @@ namespace Shoal.Registry.Client;
 public sealed class RegistryClient(HttpClient http, string? token = null, TimeProvider? timeProvider = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    // Reconnects a dropped watch until cancelled, pausing 100 ms, then twice as long each time up to 2 s, so a
+    // restarting registry is not hammered. Polly directly: this assembly takes no other Shoal assembly (see the csproj).
+    private readonly ResiliencePipeline<IAsyncEnumerator<ServiceEvent>> _reconnect = new ResiliencePipelineBuilder<IAsyncEnumerator<ServiceEvent>> { TimeProvider = timeProvider ?? TimeProvider.System }
+        .AddRetry(new RetryStrategyOptions<IAsyncEnumerator<ServiceEvent>>
+        {
+            MaxRetryAttempts = int.MaxValue,
+            Delay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = TimeSpan.FromSeconds(2),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = false,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && IsConnectionLoss(ex) && !args.Context.CancellationToken.IsCancellationRequested),
+        })
+        .Build();
 
     /// <summary>Creates a client for <paramref name="registry"/>, reading the token from <c>SHOAL_ADMIN_TOKEN</c>.</summary>
     public static RegistryClient Create(Uri registry) =>
@@ -84,43 +100,59 @@ public sealed class RegistryClient(HttpClient http, string? token = null, TimePr
     public async IAsyncEnumerable<ServiceEvent> WatchAsync(string service, long afterIndex = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var last = afterIndex;
-        var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var stream = OpenWatchAsync(service, last, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var stream = await _reconnect.ExecuteAsync(token => FirstEventAsync(service, last, token), cancellationToken).ConfigureAwait(false);
             try
             {
-                while (true)
+                do
                 {
-                    ServiceEvent? next;
-                    try
-                    {
-                        if (!await stream.MoveNextAsync().ConfigureAwait(false))
-                        {
-                            break;
-                        }
-
-                        next = stream.Current;
-                    }
-                    catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-                    {
-                        break;
-                    }
-
-                    failures = 0;
-                    last = next.Index;
-                    yield return next;
+                    last = stream.Current.Index;
+                    yield return stream.Current;
                 }
+                while (await NextAsync(stream, cancellationToken).ConfigureAwait(false));
             }
             finally
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
-
-            // Reconnect with a short, growing pause so a restarting registry is not hammered.
-            failures++;
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 * (1 << Math.Min(failures, 6)))), _time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static bool IsConnectionLoss(Exception ex) => ex is HttpRequestException or IOException;
+
+    /// <summary>The next event, or false when the stream ended or the connection dropped (the watch then reconnects).</summary>
+    private static async ValueTask<bool> NextAsync(IAsyncEnumerator<ServiceEvent> stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await stream.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Opens the watch and waits for its first event; a stream that ends before one counts as a failed connection.</summary>
+    private async ValueTask<IAsyncEnumerator<ServiceEvent>> FirstEventAsync(string service, long afterIndex, CancellationToken cancellationToken)
+    {
+        var stream = OpenWatchAsync(service, afterIndex, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            if (await stream.MoveNextAsync().ConfigureAwait(false))
+            {
+                return stream;
+            }
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await stream.DisposeAsync().ConfigureAwait(false);
+        throw new IOException("The registry closed the watch before its first event.");
     }
 
     private async IAsyncEnumerable<ServiceEvent> OpenWatchAsync(string service, long afterIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -195,73 +227,4 @@ public sealed class RegistryClient(HttpClient http, string? token = null, TimePr
     }
 
     private static string InstancePath(string service, string id) => $"/v1/services/{Uri.EscapeDataString(service)}/instances/{Uri.EscapeDataString(id)}";
-}
-
-/// <summary>The registry refused a request; <see cref="Exception.Message"/> is its problem detail.</summary>
-public sealed class RegistryException(int status, string detail) : Exception($"{status}: {detail}")
-{
-    /// <summary>The HTTP status.</summary>
-    public int Status { get; } = status;
-}
-
-/// <summary>Keeps an instance registered with heartbeats until disposed, then deregisters it.</summary>
-public sealed class RegistryLease : IAsyncDisposable
-{
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
-    private readonly RegistryClient _client;
-    private readonly string _service;
-    private readonly string _id;
-
-    internal RegistryLease(RegistryClient client, string service, string id, InstanceRegistration registration, TimeSpan every, TimeProvider time)
-    {
-        _client = client;
-        _service = service;
-        _id = id;
-        _loop = HeartbeatAsync(registration, every, time, _stop.Token);
-    }
-
-    /// <summary>How many heartbeats have failed in a row (the registry unreachable).</summary>
-    public int ConsecutiveFailures { get; private set; }
-
-    /// <summary>Stops the heartbeats and deregisters the instance.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
-        _stop.Dispose();
-        try
-        {
-            await _client.DeregisterAsync(_service, _id).ConfigureAwait(false);
-        }
-        catch (HttpRequestException)
-        {
-            // The registry is gone; the TTL removes the instance.
-        }
-    }
-
-    private async Task HeartbeatAsync(InstanceRegistration registration, TimeSpan every, TimeProvider time, CancellationToken token)
-    {
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(every, time, token).ConfigureAwait(false);
-                if (!await _client.HeartbeatAsync(_service, _id, token).ConfigureAwait(false))
-                {
-                    await _client.RegisterAsync(_service, _id, registration, token).ConfigureAwait(false);
-                }
-
-                ConsecutiveFailures = 0;
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or RegistryException or TaskCanceledException)
-            {
-                ConsecutiveFailures++;
-            }
-        }
-    }
 }

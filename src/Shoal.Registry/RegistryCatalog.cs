@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Shoal.Catalog;
+using Shoal.Resilience;
 
 namespace Shoal.Registry;
 
@@ -224,43 +225,49 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     private async Task FollowAsync(long index, CancellationToken token)
     {
         await Task.Yield();
+
+        // The store is unreachable or lost the history: every half second, read it whole again until it answers,
+        // then watch from its index.
+        var reread = false;
+        var follow = Retry.Create(new RetrySchedule(int.MaxValue, TimeSpan.FromMilliseconds(500)), _ => true, _time, (ex, _) =>
+        {
+            Log.FollowFailed(_logger, _store.Description, ex.Message);
+            reread = true;
+        });
         while (!token.IsCancellationRequested)
         {
             try
             {
-                // A burst of events (a batch the store already has) is applied whole and published once.
-                var events = _store.WatchAsync(index, token).GetAsyncEnumerator(token);
-                await using (events.ConfigureAwait(false))
-                {
-                    var next = events.MoveNextAsync();
-                    while (await next.ConfigureAwait(false))
+                await follow.ExecuteAsync(
+                    async t =>
                     {
-                        var change = events.Current;
-                        index = change.Index;
-                        next = events.MoveNextAsync();
-                        Apply(change, publish: !next.IsCompleted);
-                    }
-                }
+                        if (reread)
+                        {
+                            var view = await _store.ReadAsync(t).ConfigureAwait(false);
+                            Reset(view);
+                            index = view.Index;
+                            reread = false;
+                        }
+
+                        // A burst of events (a batch the store already has) is applied whole and published once.
+                        var events = _store.WatchAsync(index, t).GetAsyncEnumerator(t);
+                        await using (events.ConfigureAwait(false))
+                        {
+                            var next = events.MoveNextAsync();
+                            while (await next.ConfigureAwait(false))
+                            {
+                                var change = events.Current;
+                                index = change.Index;
+                                next = events.MoveNextAsync();
+                                Apply(change, publish: !next.IsCompleted);
+                            }
+                        }
+                    },
+                    token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 return;
-            }
-            catch (Exception ex)
-            {
-                // The store is unreachable or lost the history: read it whole again once it answers.
-                Log.FollowFailed(_logger, _store.Description, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(500), _time, token).ConfigureAwait(false);
-                try
-                {
-                    var view = await _store.ReadAsync(token).ConfigureAwait(false);
-                    Reset(view);
-                    index = view.Index;
-                }
-                catch (Exception again) when (again is not OperationCanceledException)
-                {
-                    Log.FollowFailed(_logger, _store.Description, again.Message);
-                }
             }
         }
     }

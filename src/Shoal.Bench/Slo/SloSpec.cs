@@ -115,10 +115,3 @@ public sealed partial record SloSpec(string Text, string Metric, string Operator
     [GeneratedRegex(@"^(?<metric>[A-Za-z_]+[0-9.]*)\s*(?<op><=|>=|==|<|>|=)\s*(?<value>[0-9]+(\.[0-9]+)?)\s*(?<unit>[A-Za-zµ%]*)$")]
     private static partial Regex Clause();
 }
-
-/// <summary>How one SLO fared.</summary>
-/// <param name="Objective">The clause as written.</param>
-/// <param name="Met">True when it held.</param>
-/// <param name="Actual">The measured value (ms for latency); null when there was none (a latency objective without a successful response).</param>
-/// <param name="ActualText">The measured value with its unit, or why there is none.</param>
-public sealed record SloOutcome(string Objective, bool Met, double? Actual, string ActualText);

@@ -7,7 +7,7 @@ using Shoal.Bench.Requests;
 namespace Shoal.Bench.Transport;
 
 /// <summary>A request slot over <see cref="HttpMessageInvoker"/>: for HTTP/2 (prior knowledge on http://) and for https.</summary>
-internal sealed class HttpClientConnection(HttpMessageInvoker invoker, Version version, TimeSpan timeout, CountSpec count) : IBenchConnection
+internal sealed class HttpClientConnection(HttpMessageInvoker invoker, Version version, TimeSpan timeout, CountSpec count, TimeProvider time) : IBenchConnection
 {
     private readonly KeyCache _keys = new();
 
@@ -45,7 +45,7 @@ internal sealed class HttpClientConnection(HttpMessageInvoker invoker, Version v
             }
         }
 
-        using var deadline = new CancellationTokenSource(timeout);
+        using var deadline = new CancellationTokenSource(timeout, time);
         try
         {
             using var response = await invoker.SendAsync(message, deadline.Token).ConfigureAwait(false);

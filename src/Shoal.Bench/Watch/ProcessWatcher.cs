@@ -118,14 +118,3 @@ internal sealed class ProcessWatcher(IReadOnlyList<int> pids, TimeSpan interval,
             values.Count == 0 ? new WatchFigures(0, 0, 0, 0) : new WatchFigures(values[0], values.Max(), values[^1], values.Average());
     }
 }
-
-/// <summary>Start, peak, end and mean of one measure.</summary>
-public sealed record WatchFigures(double Start, double Peak, double End, double Mean);
-
-/// <summary>What one watched process did during the run.</summary>
-/// <param name="Pid">The pid.</param>
-/// <param name="Exited">True when it went away during the run.</param>
-/// <param name="CpuPercent">CPU % (100 = one core).</param>
-/// <param name="RssBytes">Resident memory.</param>
-/// <param name="OpenFiles">Open file descriptors.</param>
-public sealed record ProcessWatchResult(int Pid, bool Exited, WatchFigures CpuPercent, WatchFigures RssBytes, WatchFigures OpenFiles);

@@ -17,12 +17,17 @@ using Shoal.Orchestration.State;
 using Shoal.Processes;
 using Shoal.Registry;
 using Shoal.Registry.Stores;
+using Shoal.Resilience;
 
 namespace Shoal.Cli.Hosting;
 
 /// <summary>Runs a stack in this process: gateway, admin API and supervisor, until a signal or the admin API says stop.</summary>
 internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictionary<string, ResolvedCommand> commands, IReadOnlyList<ILoadBalancingPolicy> plugins)
 {
+    // A `down` or `ps` probing the lock holds it for an instant: ten more tries, 20 ms apart.
+    private static readonly Polly.ResiliencePipeline<DaemonLock?> s_lockRetry =
+        Retry.Create<DaemonLock?>(new RetrySchedule(10, TimeSpan.FromMilliseconds(20)), o => o.Result is null, TimeProvider.System);
+
     private readonly CancellationTokenSource _shutdown = new();
     private readonly CancellationTokenSource _stopped = new();
     private readonly Lock _stateLock = new();
@@ -60,7 +65,7 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
         await using var catalog = new RegistryCatalog(RegistryStores.Create(stack.RegistryStore, TimeProvider.System), RegistryCatalog.OwnerFor(stack.Name, Environment.MachineName), TimeProvider.System, loggers.CreateLogger("Shoal.Registry"));
         try
         {
-            using var opening = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var opening = new CancellationTokenSource(TimeSpan.FromSeconds(30), TimeProvider.System);
             await catalog.StartAsync(opening.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -213,23 +218,8 @@ internal sealed partial class StackDaemon(StackDefinition stack, IReadOnlyDictio
     }
 
     /// <summary>Takes the daemon lock; a <c>down</c> or <c>ps</c> that probes it at this moment holds it for an instant, so try a few times.</summary>
-    private async Task<DaemonLock?> AcquireLockAsync()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            if (DaemonLock.TryAcquire(stack.StateDirectory) is { } acquired)
-            {
-                return acquired;
-            }
-
-            if (attempt == 10)
-            {
-                return null;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
-        }
-    }
+    private async Task<DaemonLock?> AcquireLockAsync() =>
+        await s_lockRetry.ExecuteAsync(_ => ValueTask.FromResult(DaemonLock.TryAcquire(stack.StateDirectory)));
 
     /// <summary>
     /// Makes the state directory and what Shoal keeps in it (state, registry, logs, records, builds) private, also

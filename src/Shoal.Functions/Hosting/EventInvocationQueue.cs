@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Polly;
 using Shoal.Functions.Pool;
+using Shoal.Resilience;
 
 namespace Shoal.Functions.Hosting;
 
@@ -16,11 +18,10 @@ public sealed partial class EventInvocationQueue : IAsyncDisposable
 
     private readonly Channel<QueuedEvent> _channel;
     private readonly Func<string, FunctionPool?> _pools;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _workers;
-    private readonly TimeSpan _backoff;
+    private readonly ResiliencePipeline<EventOutcome> _retry;
     private long _delivered;
     private long _failed;
 
@@ -29,9 +30,8 @@ public sealed partial class EventInvocationQueue : IAsyncDisposable
     {
         _channel = Channel.CreateBounded<QueuedEvent>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait });
         _pools = pools;
-        _time = time;
         _logger = logger;
-        _backoff = backoff;
+        _retry = Retry.Create<EventOutcome>(new RetrySchedule(MaxAttempts - 1, backoff, DelayBackoffType.Linear), o => o.Result == EventOutcome.Failed, time);
         _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(_stop.Token))).ToArray();
     }
 
@@ -43,7 +43,7 @@ public sealed partial class EventInvocationQueue : IAsyncDisposable
 
     /// <summary>Queues an event; false when the queue is full.</summary>
     public bool TryEnqueue(string function, string requestId, ReadOnlyMemory<byte> payload) =>
-        _channel.Writer.TryWrite(new QueuedEvent(function, requestId, payload, 1));
+        _channel.Writer.TryWrite(new QueuedEvent(function, requestId, payload));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -70,44 +70,56 @@ public sealed partial class EventInvocationQueue : IAsyncDisposable
 
     private async Task RunAsync(QueuedEvent item, CancellationToken cancellationToken)
     {
-        for (var attempt = item.Attempt; attempt <= MaxAttempts; attempt++)
-        {
-            var pool = _pools(item.Function);
-            if (pool is null)
+        var attempt = 0;
+        var outcome = await _retry.ExecuteAsync(
+            async token =>
             {
-                Interlocked.Increment(ref _failed);
-                return;
-            }
-
-            string reason;
-            try
-            {
-                var result = await pool.InvokeAsync(item.RequestId, item.Payload, cancellationToken).ConfigureAwait(false);
-                if (!result.IsError)
+                attempt++;
+                var pool = _pools(item.Function);
+                if (pool is null)
                 {
-                    Interlocked.Increment(ref _delivered);
-                    return;
+                    return EventOutcome.Dropped;
                 }
 
-                reason = $"{result.ErrorType}: {result.ErrorMessage}";
-            }
-            catch (Exception ex) when (ex is FunctionThrottledException or FunctionStartException)
-            {
-                reason = ex.Message;
-            }
+                string reason;
+                try
+                {
+                    var result = await pool.InvokeAsync(item.RequestId, item.Payload, token).ConfigureAwait(false);
+                    if (!result.IsError)
+                    {
+                        return EventOutcome.Delivered;
+                    }
 
-            LogAttemptFailed(item.Function, item.RequestId, attempt, reason);
-            if (attempt < MaxAttempts)
-            {
-                await Task.Delay(_backoff * attempt, _time, cancellationToken).ConfigureAwait(false);
-            }
+                    reason = $"{result.ErrorType}: {result.ErrorMessage}";
+                }
+                catch (Exception ex) when (ex is FunctionThrottledException or FunctionStartException)
+                {
+                    reason = ex.Message;
+                }
+
+                LogAttemptFailed(item.Function, item.RequestId, attempt, reason);
+                return EventOutcome.Failed;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (outcome == EventOutcome.Delivered)
+        {
+            Interlocked.Increment(ref _delivered);
         }
-
-        Interlocked.Increment(ref _failed);
+        else
+        {
+            Interlocked.Increment(ref _failed);
+        }
     }
 
     [LoggerMessage(7401, LogLevel.Warning, "Event invocation {RequestId} of {Function} failed (attempt {Attempt}): {Reason}")]
     private partial void LogAttemptFailed(string function, string requestId, int attempt, string reason);
 
-    private sealed record QueuedEvent(string Function, string RequestId, ReadOnlyMemory<byte> Payload, int Attempt);
+    private sealed record QueuedEvent(string Function, string RequestId, ReadOnlyMemory<byte> Payload);
+
+    private enum EventOutcome
+    {
+        Delivered,
+        Failed,
+        Dropped,
+    }
 }

@@ -7,22 +7,6 @@ using Shoal.Functions.Routing;
 
 namespace Shoal.Functions.Hosting;
 
-/// <summary>Settings of the functions host that are not per function.</summary>
-public sealed record FunctionsHostOptions
-{
-    /// <summary>How often the janitor sweeps.</summary>
-    public TimeSpan JanitorInterval { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Asynchronous invocations that may wait; more are refused with 429.</summary>
-    public int EventQueueCapacity { get; init; } = 1000;
-
-    /// <summary>Asynchronous invocations run at once.</summary>
-    public int EventWorkers { get; init; } = 4;
-
-    /// <summary>Wait before the first retry of a failed asynchronous invocation (doubled for the second).</summary>
-    public TimeSpan EventRetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
-}
-
 /// <summary>
 /// Everything that serves functions in one gateway: the route table, the authenticator, one pool per function, the
 /// janitor and the asynchronous invocation queue. The gateway's function handler and the Invoke API both use it.
@@ -85,7 +69,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     {
         await _janitor.DisposeAsync().ConfigureAwait(false);
         await Events.DisposeAsync().ConfigureAwait(false);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), Time);
         await Task.WhenAll(_pools.Values.Select(p => p.DrainAsync(timeout.Token))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

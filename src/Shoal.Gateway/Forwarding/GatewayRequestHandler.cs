@@ -263,7 +263,7 @@ internal sealed partial class GatewayRequestHandler(
         passiveHealth.ReportFailure(cluster, destination, refused, reason);
     }
 
-    private static async ValueTask<RateLimitLease?> EnterBulkheadAsync(ConcurrencyLimiter bulkhead, ClusterConfig config, HttpContext context)
+    private async ValueTask<RateLimitLease?> EnterBulkheadAsync(ConcurrencyLimiter bulkhead, ClusterConfig config, HttpContext context)
     {
         var lease = bulkhead.AttemptAcquire();
         if (lease.IsAcquired)
@@ -278,8 +278,8 @@ internal sealed partial class GatewayRequestHandler(
         }
 
         // A bounded wait in a bounded queue; a full queue refuses at once.
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        wait.CancelAfter(config.Resilience.Bulkhead.QueueTimeout);
+        using var timer = new CancellationTokenSource(config.Resilience.Bulkhead.QueueTimeout, time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timer.Token);
         try
         {
             lease = await bulkhead.AcquireAsync(1, wait.Token).ConfigureAwait(false);

@@ -92,8 +92,8 @@ internal sealed partial class PassiveHealthMonitor(GatewayState state, TimeProvi
 
     private async Task<bool> ProbeAsync(ServiceInstance instance)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        using var timer = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token, timer.Token);
         try
         {
             if (instance.Metadata.TryGetValue(ServiceInstance.HealthPathKey, out var path))

@@ -9,8 +9,8 @@ internal sealed class GatewayDrainer(GatewayState state, IServiceCatalog catalog
 
     public async Task DrainAsync(ServiceInstance instance, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             // First the gateway must have seen the draining flag, so no new request can pick the instance.

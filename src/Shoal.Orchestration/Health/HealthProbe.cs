@@ -5,8 +5,9 @@ using Shoal.Orchestration.Stack;
 namespace Shoal.Orchestration.Health;
 
 /// <summary>Probes replicas on loopback over HTTP (2xx passes) or TCP (a connect passes).</summary>
-public sealed class HealthProbe : IHealthProbe, IDisposable
+public sealed class HealthProbe(TimeProvider? time = null) : IHealthProbe, IDisposable
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -20,8 +21,8 @@ public sealed class HealthProbe : IHealthProbe, IDisposable
     public async ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, int port, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(check);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(check.Timeout);
+        using var timer = new CancellationTokenSource(check.Timeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             return check.Kind switch

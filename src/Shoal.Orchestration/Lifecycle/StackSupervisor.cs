@@ -11,6 +11,7 @@ namespace Shoal.Orchestration.Lifecycle;
 public sealed class StackSupervisor : IAsyncDisposable
 {
     private readonly StackDefinition _stack;
+    private readonly TimeProvider _time;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ServiceRunner> _services = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Service, string Version), ServiceRunner> _versions = new();
     private readonly IReadOnlyDictionary<string, ResolvedCommand> _commands;
@@ -48,6 +49,7 @@ public sealed class StackSupervisor : IAsyncDisposable
         // External services have no processes here: the registry brings their instances.
         _stack = stack with { Services = stack.Services.Where(s => !s.External).ToList() };
         _drainer = drainer;
+        _time = time;
         var ports = new PortAllocator();
         _commands = commands;
         _newRunner = (service, argv, passUrls) =>
@@ -172,9 +174,9 @@ public sealed class StackSupervisor : IAsyncDisposable
         var previous = _services[service];
         var desired = Math.Max(previous.Snapshot().Desired, runner.Snapshot().Desired);
         await runner.ScaleAsync(desired, _drainer, cancellationToken).ConfigureAwait(false);
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        using (var timer = new CancellationTokenSource(TimeSpan.FromMinutes(2), _time))
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token))
         {
-            deadline.CancelAfter(TimeSpan.FromMinutes(2));
             try
             {
                 await WaitUntilAsync(() => runner.Snapshot() is not { IsHealthy: false, Failure: null }, deadline.Token).ConfigureAwait(false);

@@ -54,8 +54,8 @@ public static class RegistryEndpoints
             if (after is { } a)
             {
                 // A blocking query: answer once the service changed after the index, or when the wait runs out.
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                deadline.CancelAfter(wait);
+                using var timer = new CancellationTokenSource(wait, timeProvider);
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
                 try
                 {
                     while (true)
@@ -179,7 +179,7 @@ public static class RegistryEndpoints
             var start = after ?? catalog.StoreIndex;
             if (request.Query.ContainsKey("wait"))
             {
-                await LongPollAsync(context, catalog.Store, service, start, wait).ConfigureAwait(false);
+                await LongPollAsync(context, catalog.Store, service, start, wait, timeProvider).ConfigureAwait(false);
             }
             else
             {
@@ -268,11 +268,11 @@ public static class RegistryEndpoints
         }
     }
 
-    private static async Task LongPollAsync(HttpContext context, IRegistryStore store, string service, long start, TimeSpan wait)
+    private static async Task LongPollAsync(HttpContext context, IRegistryStore store, string service, long start, TimeSpan wait, TimeProvider time)
     {
         var collected = new List<ServiceEvent>();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        deadline.CancelAfter(wait);
+        using var timer = new CancellationTokenSource(wait, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timer.Token);
         var events = store.WatchAsync(start, deadline.Token).GetAsyncEnumerator(deadline.Token);
         var next = Next(events);
         var last = start;

@@ -4,8 +4,9 @@ using Shoal.Functions.Agent.Protocol;
 namespace Shoal.Functions.Pool;
 
 /// <summary>Invokes over HTTP on the Runtime Interface Emulator's path, with pooled keep-alive connections.</summary>
-public sealed class HttpInstanceInvoker : IInstanceInvoker, IDisposable
+public sealed class HttpInstanceInvoker(TimeProvider? time = null) : IInstanceInvoker, IDisposable
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private static readonly MediaTypeHeaderValue s_json = new("application/json");
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
     {
@@ -22,8 +23,8 @@ public sealed class HttpInstanceInvoker : IInstanceInvoker, IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, invokeUrl + InstanceInvokeHttp.Path) { Content = new ReadOnlyMemoryContent(payload) };
         request.Content.Headers.ContentType = s_json;
         request.Headers.TryAddWithoutValidation(InstanceInvokeHttp.RequestIdHeader, requestId);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(limit);
+        using var timer = new CancellationTokenSource(limit, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             using var response = await _client.SendAsync(request, deadline.Token).ConfigureAwait(false);

@@ -1,0 +1,16 @@
+namespace Shoal.Functions.Pool;
+
+/// <summary>A pool's counts.</summary>
+/// <param name="Function">The function.</param>
+/// <param name="Instances">Instances held (idle, busy or starting).</param>
+/// <param name="Idle">Warm and free.</param>
+/// <param name="Busy">Running an invocation.</param>
+/// <param name="Starting">Being started.</param>
+/// <param name="Waiting">Invocations in the queue.</param>
+/// <param name="Started">Instances started since the pool was made.</param>
+/// <param name="Throttled">Invocations refused with 429.</param>
+public sealed record PoolSnapshot(string Function, int Instances, int Idle, int Busy, int Starting, int Waiting, long Started, long Throttled)
+{
+    /// <summary>Invocations that were sent to a second instance because the first held them too long.</summary>
+    public long Hedged { get; init; }
+}

@@ -1,0 +1,4 @@
+namespace Shoal.Registry;
+
+/// <summary>Every registration at one index.</summary>
+public sealed record RegistryView(long Index, IReadOnlyList<RegistryEntry> Entries);
