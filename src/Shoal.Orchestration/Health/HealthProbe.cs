@@ -7,14 +7,7 @@ namespace Shoal.Orchestration.Health;
 /// <summary>Probes replicas on loopback over HTTP (2xx passes) or TCP (a connect passes).</summary>
 public sealed class HealthProbe : IHealthProbe, IDisposable
 {
-    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    });
+    private readonly HttpMessageInvoker _client = new(Net.UpstreamHandlers.Probe());
 
     /// <inheritdoc />
     public async ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, int port, CancellationToken cancellationToken)
