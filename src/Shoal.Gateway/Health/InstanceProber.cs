@@ -5,12 +5,12 @@ using Shoal.Net;
 namespace Shoal.Gateway.Health;
 
 /// <summary>
-/// The gateway's probe of an instance taken out of rotation, shared by passive health and stall detection: an HTTP GET
-/// of its health path over one pooled client, or a TCP connect. Each caller decides what counts as back.
+/// The gateway's probe of an instance taken out of rotation, shared by passive health and stall detection, over the
+/// one <see cref="EndpointProbe"/>: a GET of its health path, or a TCP connect. Each caller decides what counts as back.
 /// </summary>
 internal sealed class InstanceProber(TimeProvider time) : IDisposable
 {
-    private readonly HttpMessageInvoker _client = new(UpstreamHandlers.Probe());
+    private readonly EndpointProbe _probe = new();
 
     /// <summary>True when the instance passes its health check within <paramref name="timeout"/>: a 2xx on its health path, or, without one, a TCP connect.</summary>
     public async Task<bool> IsHealthyAsync(ServiceInstance instance, TimeSpan timeout, CancellationToken cancellationToken)
@@ -24,8 +24,7 @@ internal sealed class InstanceProber(TimeProvider time) : IDisposable
                 return await GetAsync(instance, path, linked.Token).ConfigureAwait(false) is >= 200 and < 300;
             }
 
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(instance.Address, instance.Port, linked.Token).ConfigureAwait(false);
+            await EndpointProbe.ConnectAsync(instance.Address, instance.Port, linked.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is HttpRequestException or SocketException or OperationCanceledException)
@@ -53,12 +52,8 @@ internal sealed class InstanceProber(TimeProvider time) : IDisposable
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _probe.Dispose();
 
-    private async Task<int> GetAsync(ServiceInstance instance, string path, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{instance.Address}:{instance.Port}{path}"));
-        using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return (int)response.StatusCode;
-    }
+    private Task<int> GetAsync(ServiceInstance instance, string path, CancellationToken cancellationToken) =>
+        _probe.GetAsync(new Uri($"http://{instance.Address}:{instance.Port}{path}"), cancellationToken);
 }
