@@ -61,7 +61,9 @@ public static class GatewayServer
             builder.Services.AddSingleton<ILoadBalancingPolicy>(plugin);
         }
         builder.Services.AddSingleton<GatewayState>();
+        builder.Services.AddSingleton<InstanceProber>();
         builder.Services.AddSingleton<PassiveHealthMonitor>();
+        builder.Services.AddSingleton<IDestinationHealthUpdater, DestinationHealthUpdater>();
         builder.Services.AddSingleton<StallDetector>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StallDetector>());
         builder.Services.AddSingleton<ForwarderClient>();

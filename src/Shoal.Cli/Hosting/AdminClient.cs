@@ -30,10 +30,7 @@ internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket
     public static HttpClient CreateHttp(Uri admin, Func<string?> token, string? socket, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(admin);
-        var sockets = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = async (context, cancellationToken) =>
+        var sockets = Net.UpstreamHandlers.ControlPlane(async (context, cancellationToken) =>
             {
                 if (socket is not null && File.Exists(socket))
                 {
@@ -58,8 +55,7 @@ internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket
                     tcp.Dispose();
                     throw;
                 }
-            },
-        };
+            });
         return new HttpClient(new BearerHandler(token) { InnerHandler = sockets }) { BaseAddress = Reachable(admin), Timeout = timeout };
     }
 

@@ -18,7 +18,7 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
     {
         ArgumentNullException.ThrowIfNull(address);
         Address = address;
-        HttpMessageHandler handler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true };
+        HttpMessageHandler handler = Net.UpstreamHandlers.ControlPlane();
         if (!string.IsNullOrEmpty(token))
         {
             handler = new BearerHandler(token) { InnerHandler = handler };

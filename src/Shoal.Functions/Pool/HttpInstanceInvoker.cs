@@ -8,14 +8,7 @@ public sealed class HttpInstanceInvoker(TimeProvider? time = null) : IInstanceIn
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private static readonly MediaTypeHeaderValue s_json = new("application/json");
-    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    });
+    private readonly HttpMessageInvoker _client = new(Net.UpstreamHandlers.Invocation());
 
     /// <inheritdoc />
     public async Task<InvokeResult> InvokeAsync(string instanceId, string invokeUrl, string requestId, ReadOnlyMemory<byte> payload, TimeSpan limit, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
 
 namespace Shoal.Gateway.Forwarding;
@@ -15,6 +16,7 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
     private readonly HttpMessageInvoker _inner;
     private readonly TimeProvider _time;
     private readonly IHedgeTargets _targets;
+    private readonly IDestinationHealthUpdater _health;
     private readonly HttpContext _context;
     private readonly ClusterState _cluster;
     private readonly ClusterConfig _config;
@@ -22,12 +24,13 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
     private readonly TimeSpan? _hedgeDelay;
     private readonly TimeSpan _signalAge;
 
-    public AttemptInvoker(HttpMessageInvoker inner, TimeProvider time, IHedgeTargets targets, HttpContext context, ClusterState cluster, ClusterConfig config, DestinationState primary, TimeSpan? hedgeDelay, TimeSpan signalAge)
+    public AttemptInvoker(HttpMessageInvoker inner, TimeProvider time, IHedgeTargets targets, IDestinationHealthUpdater health, HttpContext context, ClusterState cluster, ClusterConfig config, DestinationState primary, TimeSpan? hedgeDelay, TimeSpan signalAge)
         : base(s_unused, disposeHandler: false)
     {
         _inner = inner;
         _time = time;
         _targets = targets;
+        _health = health;
         _context = context;
         _cluster = cluster;
         _config = config;
@@ -160,7 +163,7 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
 
             if (!done.IsCanceled)
             {
-                _targets.ReportFailure(_cluster, finished.Destination, done.Exception?.GetBaseException().Message ?? "failed");
+                _health.OnFailed(_cluster, finished.Destination, refused: false, done.Exception?.GetBaseException().Message ?? "failed");
             }
 
             if (ReferenceEquals(finished, first))
@@ -223,20 +226,11 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
 
     private void OnAnswer(DestinationState destination, long started)
     {
-        var now = _time.GetTimestamp();
-        var latency = _time.GetElapsedTime(started, now);
-        destination.Progress.OnAnswer(_time, now, latency);
-        _cluster.Latency.Record(latency);
+        _health.OnAnswered(_cluster, destination, started);
         Answered = destination;
     }
 
-    private void OnUnanswered(DestinationState destination, long started)
-    {
-        if (_time.GetElapsedTime(started) >= _signalAge)
-        {
-            destination.Progress.OnUnanswered(started);
-        }
-    }
+    private void OnUnanswered(DestinationState destination, long started) => _health.OnUnanswered(destination, started, _signalAge);
 
     /// <summary>The same request for another instance: method, version, headers; hedged requests have no body.</summary>
     private static HttpRequestMessage Copy(HttpRequestMessage request, DestinationState target)

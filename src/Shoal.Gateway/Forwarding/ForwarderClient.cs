@@ -1,21 +1,19 @@
-using System.Net;
+using Shoal.Net;
 
 namespace Shoal.Gateway.Forwarding;
 
 /// <summary>The one upstream HTTP client the gateway shares, tuned for a proxy: no proxy, cookies, redirects, decompression or tracing headers.</summary>
 internal sealed class ForwarderClient : IDisposable
 {
-    public HttpMessageInvoker Invoker { get; } = new(new SocketsHttpHandler
+    public ForwarderClient()
+        : this(UpstreamHandlers.Proxy())
     {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        ActivityHeadersPropagator = null,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
-        EnableMultipleHttp2Connections = true,
-    });
+    }
+
+    /// <summary>A client over <paramref name="handler"/> (internal for tests: an in-memory upstream).</summary>
+    internal ForwarderClient(HttpMessageHandler handler) => Invoker = new HttpMessageInvoker(handler);
+
+    public HttpMessageInvoker Invoker { get; }
 
     public void Dispose() => Invoker.Dispose();
 }

@@ -16,7 +16,7 @@ internal sealed partial class GatewayRequestHandler
 
         // A request that ends unanswered is a stall sign only once it outlived the service's usual answer.
         var signalAge = timings.P99 ?? config.Resilience.StallDetection.MinThreshold;
-        return new AttemptInvoker(client.Invoker, time, this, context, cluster, config, destination, hedgeDelay, signalAge);
+        return new AttemptInvoker(client.Invoker, time, this, health, context, cluster, config, destination, hedgeDelay, signalAge);
     }
 
     /// <inheritdoc />
@@ -52,8 +52,4 @@ internal sealed partial class GatewayRequestHandler
 
         return null;
     }
-
-    /// <inheritdoc />
-    public void ReportFailure(ClusterState cluster, DestinationState destination, string reason) =>
-        ReportFailure(cluster, destination, refused: false, reason);
 }

@@ -1,12 +1,9 @@
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
-using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Health;
-using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
-using Shoal.Routing;
 using Shoal.Utilities;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -21,10 +18,9 @@ internal sealed partial class GatewayRequestHandler(
     GatewayState state,
     IHttpForwarder forwarder,
     ForwarderClient client,
-    PassiveHealthMonitor passiveHealth,
+    IDestinationHealthUpdater health,
     TimeProvider time,
-    IRandomFactory randomFactory,
-    GatewayOptions options) : IHedgeTargets
+    IRandomFactory randomFactory) : IHedgeTargets
 {
     internal const string InstanceHeader = "x-shoal-instance";
     private readonly Random _random = randomFactory.CreateRandomInstance();
@@ -117,12 +113,11 @@ internal sealed partial class GatewayRequestHandler(
         {
             if (context.Response.StatusCode >= 500)
             {
-                ReportFailure(cluster, destination, refused: false, $"HTTP {context.Response.StatusCode}");
+                health.OnFailed(cluster, destination, refused: false, $"HTTP {context.Response.StatusCode}");
             }
             else
             {
-                PassiveHealthMonitor.ReportSuccess(destination);
-                destination.Breaker.RecordSuccess();
+                health.OnSucceeded(destination);
             }
 
             return (AttemptOutcome.Done, primary);
@@ -132,7 +127,7 @@ internal sealed partial class GatewayRequestHandler(
         var neverConnected = IsConnectFailure(exception);
         if (error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient))
         {
-            ReportFailure(cluster, destination, refused: neverConnected, $"{error}: {exception?.GetBaseException().Message}");
+            health.OnFailed(cluster, destination, refused: neverConnected, $"{error}: {exception?.GetBaseException().Message}");
         }
 
         return CanRetry(context, error, neverConnected)
@@ -140,130 +135,7 @@ internal sealed partial class GatewayRequestHandler(
             : (AttemptOutcome.Done, primary);
     }
 
-    /// <summary>The hash of the key an affinity strategy keeps requests together by, or null.</summary>
-    private ulong? AffinityKey(HttpContext context, LoadBalancingSettings settings) => settings.Strategy switch
-    {
-        Strategies.Session when settings.SessionCookie is null => ConsistentHashPolicy.Key(context, "header:" + settings.SessionHeader, options),
-        Strategies.IpHash => ClientAddress.Hash(context, options.TrustedProxies),
-        Strategies.ConsistentHash => ConsistentHashPolicy.Key(context, settings.HashKey, options),
-        _ => null,
-    };
-
-    /// <summary>A session cookie that pins an instance keeps the request on that instance's version.</summary>
-    private static string? AffinityVersion(HttpContext context, ClusterState cluster, TrafficSplit split)
-    {
-        if (cluster.LoadBalancing is not { Strategy: Strategies.Session, SessionCookie: { } cookie } || context.Request.Cookies[cookie] is not { } token)
-        {
-            return null;
-        }
-
-        foreach (var destination in cluster.AllDestinations)
-        {
-            if (SessionAffinityPolicy.TokenOf(destination) == token)
-            {
-                var version = destination.Instance.Version;
-                return version == split.Stable || version == split.Canary ? version : null;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The strategy's choice if its breaker, the per-instance limit and slow start admit it; else the best of the rest.</summary>
-    private DestinationState? Pick(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState>? exclude)
-    {
-        IReadOnlyList<DestinationState> candidates = cluster.Available;
-        if (cluster.Split is { } split)
-        {
-            // The split picks the version; the strategy then picks among its instances. With none of that version
-            // available, the other version serves rather than nobody.
-            var version = AffinityVersion(context, cluster, split) ?? split.Choose(context.Request, AffinityKey(context, cluster.LoadBalancing));
-            var ofVersion = candidates.Where(d => d.Instance.Version == version).ToArray();
-            candidates = ofVersion.Length > 0 ? ofVersion : candidates;
-        }
-
-        if (exclude is { Count: > 0 })
-        {
-            var rest = candidates.Where(d => !exclude.Contains(d)).ToArray();
-            candidates = rest.Length > 0 ? rest : candidates;
-        }
-
-        if (candidates.Count == 0)
-        {
-            return null;
-        }
-
-        var limit = config.Resilience.Bulkhead.MaxConcurrentPerInstance;
-        var panic = cluster.InPanic;
-        var chosen = config.Policy.PickDestination(context, cluster, candidates);
-        if (chosen is not null && !SlowStartDefers(chosen, config, candidates.Count) && Admit(chosen, limit, panic))
-        {
-            return chosen;
-        }
-
-        // Rare: the choice is at its limit, its breaker is half-open with a probe out, or slow start deferred it.
-        var others = new List<DestinationState>(candidates.Count);
-        foreach (var candidate in candidates)
-        {
-            if (!ReferenceEquals(candidate, chosen) && (limit == 0 || candidate.ConcurrentRequestCount < limit))
-            {
-                others.Add(candidate);
-            }
-        }
-
-        while (others.Count > 0)
-        {
-            var next = config.Policy.PickDestination(context, cluster, others) ?? others[0];
-            if (Admit(next, limit, panic))
-            {
-                return next;
-            }
-
-            others.Remove(next);
-        }
-
-        // Slow start only defers while others can take the request.
-        return chosen is not null && Admit(chosen, limit, panic) ? chosen : null;
-    }
-
-    private static bool Admit(DestinationState destination, int limit, bool panic)
-    {
-        if (!panic)
-        {
-            return destination.TryBeginRequest(limit);
-        }
-
-        // In panic mode breakers are ignored: every routable instance is tried.
-        destination.BeginRequest();
-        return true;
-    }
-
-    private bool SlowStartDefers(DestinationState destination, ClusterConfig config, int candidates)
-    {
-        var window = config.Resilience.SlowStart;
-        if (window <= TimeSpan.Zero || candidates < 2)
-        {
-            return false;
-        }
-
-        var age = time.GetElapsedTime(destination.ReadySince);
-        if (age >= window)
-        {
-            return false;
-        }
-
-        // A new instance's share ramps linearly from 10 % to 100 % over the window, as Envoy's slow start.
-        var share = 0.1 + (0.9 * age / window);
-        return _random.NextDouble() > share;
-    }
-
-    private void ReportFailure(ClusterState cluster, DestinationState destination, bool refused, string reason)
-    {
-        destination.Breaker.RecordFailure();
-        passiveHealth.ReportFailure(cluster, destination, refused, reason);
-    }
-
-    private async ValueTask<RateLimitLease?> EnterBulkheadAsync(ConcurrencyLimiter bulkhead, ClusterConfig config, HttpContext context)
+    private static async ValueTask<RateLimitLease?> EnterBulkheadAsync(ConcurrencyLimiter bulkhead, ClusterConfig config, HttpContext context)
     {
         var lease = bulkhead.AttemptAcquire();
         if (lease.IsAcquired)

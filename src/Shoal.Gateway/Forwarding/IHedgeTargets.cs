@@ -3,12 +3,9 @@ using Shoal.Gateway.Model;
 
 namespace Shoal.Gateway.Forwarding;
 
-/// <summary>What an attempt needs from the request handler to hedge: another instance to send to, and where failures go.</summary>
+/// <summary>What an attempt needs from the request handler to hedge: another instance to send to.</summary>
 internal interface IHedgeTargets
 {
     /// <summary>An available instance other than <paramref name="tried"/> (of the same version while a split is in force), with a request slot taken; null when there is none.</summary>
     DestinationState? PickHedgeTarget(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState> tried);
-
-    /// <summary>Counts a failed attempt against its instance (breaker and passive health).</summary>
-    void ReportFailure(ClusterState cluster, DestinationState destination, string reason);
 }

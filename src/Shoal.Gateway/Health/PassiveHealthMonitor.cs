@@ -1,6 +1,4 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Shoal.Catalog;
 using Shoal.Gateway.Model;
 
 namespace Shoal.Gateway.Health;
@@ -10,13 +8,11 @@ namespace Shoal.Gateway.Health;
 /// its health probe passes. At most <c>max_ejection_percent</c> of a service's instances are out at once (at least one may
 /// be; never the last), so a service-wide failure cannot eject everything.
 /// </summary>
-internal sealed partial class PassiveHealthMonitor(GatewayState state, TimeProvider time, ILogger<PassiveHealthMonitor> logger) : IDisposable
+internal sealed partial class PassiveHealthMonitor(GatewayState state, InstanceProber prober, TimeProvider time, ILogger<PassiveHealthMonitor> logger) : IDisposable
 {
     private static readonly TimeSpan s_maxEjection = TimeSpan.FromSeconds(30);
-    private readonly HttpMessageInvoker _probeClient = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false });
+    private static readonly TimeSpan s_probeTimeout = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _disposed = new();
-
-    public static void ReportSuccess(DestinationState destination) => destination.RecordSuccess();
 
     /// <summary>Counts a failure; <paramref name="refused"/> (nothing listening) ejects at once.</summary>
     public void ReportFailure(ClusterState cluster, DestinationState destination, bool refused, string reason)
@@ -38,7 +34,6 @@ internal sealed partial class PassiveHealthMonitor(GatewayState state, TimeProvi
     public void Dispose()
     {
         _disposed.Cancel();
-        _probeClient.Dispose();
         _disposed.Dispose();
     }
 
@@ -74,7 +69,7 @@ internal sealed partial class PassiveHealthMonitor(GatewayState state, TimeProvi
                     return;
                 }
 
-                if (await ProbeAsync(destination.Instance).ConfigureAwait(false))
+                if (await prober.IsHealthyAsync(destination.Instance, s_probeTimeout, _disposed.Token).ConfigureAwait(false))
                 {
                     destination.Readmit();
                     Log.Readmitted(logger, cluster.Service, destination.Id);
@@ -87,29 +82,6 @@ internal sealed partial class PassiveHealthMonitor(GatewayState state, TimeProvi
         }
         catch (OperationCanceledException)
         {
-        }
-    }
-
-    private async Task<bool> ProbeAsync(ServiceInstance instance)
-    {
-        using var timer = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token, timer.Token);
-        try
-        {
-            if (instance.Metadata.TryGetValue(ServiceInstance.HealthPathKey, out var path))
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{instance.Address}:{instance.Port}{path}"));
-                using var response = await _probeClient.SendAsync(request, timeout.Token).ConfigureAwait(false);
-                return response.IsSuccessStatusCode;
-            }
-
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(instance.Address, instance.Port, timeout.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or SocketException or OperationCanceledException)
-        {
-            return false;
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Shoal.Catalog;
 using Shoal.Gateway.Model;
 using Shoal.Routing;
 
@@ -14,17 +13,18 @@ namespace Shoal.Gateway.Health;
 /// than its peers'. Such an instance is probed every <c>probe_interval</c> and comes back on its first answer, whatever its
 /// status: a stall is about answering at all; failing answers are passive health's business.
 /// </summary>
-internal sealed partial class StallDetector(GatewayState state, TimeProvider time, ILogger<StallDetector> logger) : IHostedService, IDisposable
+internal sealed partial class StallDetector(GatewayState state, InstanceProber prober, TimeProvider time, ILogger<StallDetector> logger) : IHostedService, IDisposable
 {
     /// <summary>How often the detector looks.</summary>
     internal static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+    private static readonly TimeSpan s_minProbeTimeout = TimeSpan.FromMilliseconds(500);
 
     // Latency means are compared over 1 s; the service's latency windows turn over every 10 s.
     private const int TicksPerSlowCheck = 10;
     private const int TicksPerRotation = 100;
     private const int MinAnswersForMean = 5;
 
-    private readonly HttpMessageInvoker _probeClient = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _scanLock = new();
     private ITimer? _timer;
@@ -47,7 +47,6 @@ internal sealed partial class StallDetector(GatewayState state, TimeProvider tim
     {
         _timer?.Dispose();
         _stopping.Cancel();
-        _probeClient.Dispose();
         _stopping.Dispose();
     }
 
@@ -194,7 +193,9 @@ internal sealed partial class StallDetector(GatewayState state, TimeProvider tim
                     return;
                 }
 
-                if (await AnswersAsync(destination.Instance, interval).ConfigureAwait(false))
+                // Any answer, whatever its status, within the interval (at least 500 ms).
+                var timeout = interval > s_minProbeTimeout ? interval : s_minProbeTimeout;
+                if (await prober.AnswersAsync(destination.Instance, timeout, _stopping.Token).ConfigureAwait(false))
                 {
                     destination.Progress.Reset(time.GetTimestamp());
                     destination.Readmit();
@@ -206,26 +207,6 @@ internal sealed partial class StallDetector(GatewayState state, TimeProvider tim
         }
         catch (OperationCanceledException)
         {
-        }
-    }
-
-    /// <summary>True when the instance answers an HTTP request (its health path, else /) within the probe interval, at least 500 ms.</summary>
-    private async Task<bool> AnswersAsync(ServiceInstance instance, TimeSpan interval)
-    {
-        var timeout = interval > TimeSpan.FromMilliseconds(500) ? interval : TimeSpan.FromMilliseconds(500);
-        using var deadline = new CancellationTokenSource(timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token);
-        var path = instance.Metadata.TryGetValue(ServiceInstance.HealthPathKey, out var health) ? health : "/";
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{instance.Address}:{instance.Port}{path}"));
-            using var response = await _probeClient.SendAsync(request, linked.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
-        {
-            _stopping.Token.ThrowIfCancellationRequested();
-            return false;
         }
     }
 

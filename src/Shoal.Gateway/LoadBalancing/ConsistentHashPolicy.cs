@@ -17,6 +17,8 @@ internal sealed class ConsistentHashPolicy(GatewayOptions options) : ILoadBalanc
 
     public string Name => Strategies.ConsistentHash;
 
+    public bool KeepsAffinity => true;
+
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> available)
     {
         var settings = cluster.LoadBalancing;
@@ -27,6 +29,10 @@ internal sealed class ConsistentHashPolicy(GatewayOptions options) : ILoadBalanc
 
         return _rings.For(cluster).Get(available, settings, static (d, s) => HashRing.Build(d, s.VirtualNodes)).Pick(hash, settings.BoundedLoad);
     }
+
+    /// <summary>A key stays on its version as on its instance: the version follows the key's hash.</summary>
+    public RequestAffinity GetAffinity(HttpContext context, ClusterState cluster) =>
+        RequestAffinity.ByKey(Key(context, cluster.LoadBalancing.HashKey, options));
 
     internal static ulong? Key(HttpContext context, string? source, GatewayOptions options)
     {

@@ -14,6 +14,19 @@ public interface ILoadBalancingPolicy
     /// <summary>The name <c>load_balancing</c> uses for this policy.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// True when the policy promises that a key stays on its instance (a session, a cache shard). The gateway then does not
+    /// hedge the service's requests: a hedge to another instance would break the promise whenever one is a little slow.
+    /// </summary>
+    bool KeepsAffinity => false;
+
     /// <summary>Picks one of <paramref name="available"/> (never empty), or null to refuse the request.</summary>
     DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> available);
+
+    /// <summary>
+    /// What ties <paramref name="context"/> to earlier requests, asked only while a traffic split is in force, before the
+    /// split chooses a version (and before <see cref="PickDestination"/>). The default: nothing, so the split spreads the
+    /// requests evenly by its weight.
+    /// </summary>
+    RequestAffinity GetAffinity(HttpContext context, ClusterState cluster) => default;
 }

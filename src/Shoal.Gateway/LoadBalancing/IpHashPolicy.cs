@@ -13,6 +13,8 @@ internal sealed class IpHashPolicy(GatewayOptions options) : ILoadBalancingPolic
 
     public string Name => Strategies.IpHash;
 
+    public bool KeepsAffinity => true;
+
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> available)
     {
         if (ClientAddress.Hash(context, options.TrustedProxies) is not { } hash)
@@ -23,4 +25,8 @@ internal sealed class IpHashPolicy(GatewayOptions options) : ILoadBalancingPolic
         var settings = cluster.LoadBalancing;
         return _rings.For(cluster).Get(available, settings, static (d, s) => HashRing.Build(d, s.VirtualNodes)).Pick(hash, settings.BoundedLoad);
     }
+
+    /// <summary>A client stays on its version as on its instance: the version follows the address's hash.</summary>
+    public RequestAffinity GetAffinity(HttpContext context, ClusterState cluster) =>
+        RequestAffinity.ByKey(ClientAddress.Hash(context, options.TrustedProxies));
 }

@@ -22,6 +22,8 @@ internal sealed class SessionAffinityPolicy(TimeProvider time) : ILoadBalancingP
 
     public string Name => Strategies.Session;
 
+    public bool KeepsAffinity => true;
+
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> available)
     {
         var settings = cluster.LoadBalancing;
@@ -71,6 +73,26 @@ internal sealed class SessionAffinityPolicy(TimeProvider time) : ILoadBalancingP
         return next;
     }
 
+    /// <summary>
+    /// A session stays on its version: a cookie pins the version of the instance it names (routable or not, so a session
+    /// whose instance left keeps its version); a header session's version follows the hash of its id.
+    /// </summary>
+    public RequestAffinity GetAffinity(HttpContext context, ClusterState cluster)
+    {
+        var settings = cluster.LoadBalancing;
+        if (settings.SessionCookie is { } cookie)
+        {
+            return context.Request.Cookies[cookie] is { } token
+                && _states.For(cluster).AllByToken.Get(cluster.AllDestinations, cluster, static (d, _) => d.ToDictionary(TokenOf, StringComparer.Ordinal)).TryGetValue(token, out var pinned)
+                ? new RequestAffinity(null, pinned)
+                : default;
+        }
+
+        var header = context.Request.Headers[settings.SessionHeader];
+        var key = header.Count > 0 ? header[0] : null;
+        return string.IsNullOrEmpty(key) ? default : RequestAffinity.ByKey(HashRing.HashOf(key));
+    }
+
     /// <summary>A stable, opaque cookie value for an instance.</summary>
     internal static string TokenOf(DestinationState destination) =>
         HashRing.HashOf(destination.Id).ToString("x16", CultureInfo.InvariantCulture);
@@ -94,6 +116,9 @@ internal sealed class SessionAffinityPolicy(TimeProvider time) : ILoadBalancingP
         public ConcurrentDictionary<string, Pin> Sessions { get; } = new(StringComparer.Ordinal);
 
         public SnapshotCache<Lookup> ByKey { get; } = new();
+
+        /// <summary>Every instance (not only the available ones) by cookie token.</summary>
+        public SnapshotCache<Dictionary<string, DestinationState>> AllByToken { get; } = new();
 
         public void Prune(TimeProvider time, TimeSpan idle)
         {

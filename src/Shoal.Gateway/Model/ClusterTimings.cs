@@ -1,4 +1,3 @@
-using Shoal.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Shoal.Gateway.Model;
@@ -30,7 +29,7 @@ internal sealed record ClusterTimings(ClusterConfig Config, TimeSpan? P99, TimeS
         var hedging = resilience.Hedging;
         // An affinity strategy promises that a key stays on its instance (a session, a cache shard): a hedge to another
         // instance would break that promise whenever the instance is a little slow, so such services are not hedged.
-        TimeSpan? hedgeDelay = !hedging.Enabled || KeepsAffinity(config.Options.LoadBalancing.Strategy) ? null
+        TimeSpan? hedgeDelay = !hedging.Enabled || config.Policy.KeepsAffinity ? null
             : hedging.Delay ?? (p99 is { } h ? Max(h, MinHedgeDelay) : null);
 
         var stall = resilience.StallDetection;
@@ -44,9 +43,6 @@ internal sealed record ClusterTimings(ClusterConfig Config, TimeSpan? P99, TimeS
             : config.RequestConfig with { ActivityTimeout = attemptTimeout };
         return new ClusterTimings(config, p99, hedgeDelay, stallThreshold, requestConfig);
     }
-
-    private static bool KeepsAffinity(string strategy) =>
-        strategy is Strategies.Session or Strategies.IpHash or Strategies.ConsistentHash;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

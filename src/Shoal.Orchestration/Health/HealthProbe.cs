@@ -8,14 +8,7 @@ namespace Shoal.Orchestration.Health;
 public sealed class HealthProbe(TimeProvider? time = null) : IHealthProbe, IDisposable
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    });
+    private readonly HttpMessageInvoker _client = new(Net.UpstreamHandlers.Probe());
 
     /// <inheritdoc />
     public async ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, int port, CancellationToken cancellationToken)

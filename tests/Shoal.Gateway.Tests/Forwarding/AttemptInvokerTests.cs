@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Forwarding;
+using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
 using Shoal.Routing;
 using Shoal.Testing;
@@ -11,7 +13,7 @@ using static Shoal.Gateway.Tests.GatewayTestData;
 
 namespace Shoal.Gateway.Tests.Forwarding;
 
-public sealed class AttemptInvokerTests
+public sealed class AttemptInvokerTests : IDisposable
 {
     private static readonly TimeSpan s_delay = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
@@ -19,10 +21,21 @@ public sealed class AttemptInvokerTests
     private readonly Upstreams _upstreams = new();
     private readonly Targets _targets = new();
     private readonly ClusterState _cluster;
+    private readonly InstanceProber _prober;
+    private readonly PassiveHealthMonitor _passive;
 
     public AttemptInvokerTests()
     {
-        (_, _cluster) = Cluster(new GatewayOptions(), _time, LoadBalancingSettings.Default, Instance("app-1", 1), Instance("app-2", 2), Instance("app-3", 3));
+        (var state, _cluster) = Cluster(new GatewayOptions(), _time, LoadBalancingSettings.Default, Instance("app-1", 1), Instance("app-2", 2), Instance("app-3", 3));
+        _prober = new InstanceProber(_time);
+        _passive = new PassiveHealthMonitor(state, _prober, _time, NullLogger<PassiveHealthMonitor>.Instance);
+    }
+
+    public void Dispose()
+    {
+        _passive.Dispose();
+        _prober.Dispose();
+        _upstreams.Dispose();
     }
 
     private DestinationState D(int i) => _cluster.AllDestinations[i - 1];
@@ -31,7 +44,7 @@ public sealed class AttemptInvokerTests
     {
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
-        return (new AttemptInvoker(_upstreams, _time, _targets, context, _cluster, _cluster.Config, D(1), hedgeDelay, TimeSpan.FromMilliseconds(10)), context);
+        return (new AttemptInvoker(_upstreams, _time, _targets, new DestinationHealthUpdater(_passive, _time), context, _cluster, _cluster.Config, D(1), hedgeDelay, TimeSpan.FromMilliseconds(10)), context);
     }
 
     private static HttpRequestMessage Get(int port) => new(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}/api/x?q=1")) { Headers = { { "X-Test", "yes" } } };
@@ -146,10 +159,6 @@ public sealed class AttemptInvokerTests
             var next = None ? null : cluster.Available.FirstOrDefault(d => !tried.Contains(d));
             next?.BeginRequest();
             return next;
-        }
-
-        public void ReportFailure(ClusterState cluster, DestinationState destination, string reason)
-        {
         }
     }
 }

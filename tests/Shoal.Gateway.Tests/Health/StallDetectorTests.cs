@@ -12,13 +12,15 @@ public sealed class StallDetectorTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
     private readonly ClusterState _cluster;
+    private readonly InstanceProber _prober;
     private readonly StallDetector _detector;
 
     public StallDetectorTests()
     {
         var (state, cluster) = Cluster(new GatewayOptions(), _time, LoadBalancingSettings.Default, Instance("app-1", 1), Instance("app-2", 2), Instance("app-3", 3));
         _cluster = cluster;
-        _detector = new StallDetector(state, _time, NullLogger<StallDetector>.Instance);
+        _prober = new InstanceProber(_time);
+        _detector = new StallDetector(state, _prober, _time, NullLogger<StallDetector>.Instance);
 
         // A p99 of about 2 ms: the stall threshold is its floor, 500 ms.
         for (var i = 0; i < 500; i++)
@@ -27,7 +29,11 @@ public sealed class StallDetectorTests : IDisposable
         }
     }
 
-    public void Dispose() => _detector.Dispose();
+    public void Dispose()
+    {
+        _detector.Dispose();
+        _prober.Dispose();
+    }
 
     private DestinationState D(int i) => _cluster.AllDestinations[i - 1];
 

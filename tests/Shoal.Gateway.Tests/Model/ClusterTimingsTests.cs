@@ -1,6 +1,5 @@
 using Polly;
 using Shoal.Gateway.Configuration;
-using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
 using Shoal.Routing;
@@ -10,7 +9,7 @@ namespace Shoal.Gateway.Tests.Model;
 public sealed class ClusterTimingsTests
 {
     private static ClusterConfig Config(ResilienceSettings resilience, string strategy = Strategies.RoundRobin) =>
-        new(new ServiceRoutingOptions { Resilience = resilience, LoadBalancing = new LoadBalancingSettings { Strategy = strategy } }, new RoundRobinPolicy(), ResiliencePipeline<AttemptOutcome>.Empty);
+        new(new ServiceRoutingOptions { Resilience = resilience, LoadBalancing = new LoadBalancingSettings { Strategy = strategy } }, GatewayTestData.Policies(new GatewayOptions(), TimeProvider.System).Single(p => p.Name == strategy), ResiliencePipeline<AttemptOutcome>.Empty);
 
     private static readonly TimeSpan s_ms = TimeSpan.FromMilliseconds(1);
 
@@ -69,7 +68,7 @@ public sealed class ClusterTimingsTests
     [InlineData(Strategies.Session)]
     [InlineData(Strategies.IpHash)]
     [InlineData(Strategies.ConsistentHash)]
-    public void From_AffinityStrategy_NoHedging(string strategy)
+    public void From_PolicyKeepsAffinity_NoHedging(string strategy)
     {
         var resilience = ResilienceSettings.Default with { Hedging = new HedgingSettings { Delay = 50 * s_ms } };
 

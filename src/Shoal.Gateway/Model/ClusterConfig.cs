@@ -1,0 +1,45 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Polly;
+using Shoal.Gateway.Configuration;
+using Shoal.Gateway.LoadBalancing;
+using Shoal.Gateway.Resilience;
+using Shoal.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Shoal.Gateway.Model;
+
+/// <summary>Everything that follows from a service's settings, built once when they change, never per request.</summary>
+internal sealed class ClusterConfig
+{
+    public ClusterConfig(ServiceRoutingOptions options, ILoadBalancingPolicy policy, ResiliencePipeline<AttemptOutcome> retries)
+    {
+        Options = options;
+        Policy = policy;
+        Retries = retries;
+        RequestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = options.Resilience.Timeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        var bulkhead = options.Resilience.Bulkhead;
+        Bulkhead = bulkhead.MaxConcurrent > 0
+            ? new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = bulkhead.MaxConcurrent, QueueLimit = bulkhead.QueueSize, QueueProcessingOrder = QueueProcessingOrder.OldestFirst })
+            : null;
+    }
+
+    public ServiceRoutingOptions Options { get; }
+
+    public ILoadBalancingPolicy Policy { get; }
+
+    public ForwarderRequestConfig RequestConfig { get; }
+
+    /// <summary>The Polly pipeline that schedules attempts after the first (backoff, jitter, budget).</summary>
+    public ResiliencePipeline<AttemptOutcome> Retries { get; }
+
+    /// <summary>The service-wide concurrency limit with its bounded queue, or null.</summary>
+    public ConcurrencyLimiter? Bulkhead { get; }
+
+    public ResilienceSettings Resilience => Options.Resilience;
+}
