@@ -83,7 +83,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>A service's <c>deploy:</c> defaults from the stack file.</summary>
-    public Shoal.Orchestration.Stack.DeploymentDefaults DefaultsFor(string service) => _supervisor.Definition(service)?.Deploy ?? new();
+    public Configuration.DeploymentDefaults DefaultsFor(string service) => _supervisor.Definition(service)?.Sections.Find<Configuration.DeploymentDefaults>() ?? new();
 
     /// <summary>Null when a caller with <paramref name="role"/> may run <paramref name="request"/> on <paramref name="service"/> (see <see cref="DeploymentPermission"/>), else why not; an unknown service is left to <see cref="Start"/> to report.</summary>
     public string? Refusal(string service, DeploymentRequest request, Shoal.Hosting.AdminRole role) =>

@@ -97,7 +97,7 @@ public static class DeploymentEndpoints
         int? MaxSurge,
         int? MaxUnavailable)
     {
-        public DeploymentRequest ToRequest(Shoal.Orchestration.Stack.DeploymentDefaults service)
+        public DeploymentRequest ToRequest(Configuration.DeploymentDefaults service)
         {
             var defaults = new DeploymentRequest
             {

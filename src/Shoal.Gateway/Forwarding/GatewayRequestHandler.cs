@@ -6,7 +6,6 @@ using Shoal.Gateway.Health;
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
-using Shoal.Routing;
 using Shoal.Utilities;
 using Yarp.ReverseProxy.Forwarder;
 

@@ -1,4 +1,4 @@
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Shoal.Gateway.Model;

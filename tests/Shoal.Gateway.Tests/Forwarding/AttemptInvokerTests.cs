@@ -5,7 +5,6 @@ using Microsoft.Extensions.Time.Testing;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Forwarding;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
 using Shoal.Testing;
 using static Shoal.Gateway.Tests.GatewayTestData;
 

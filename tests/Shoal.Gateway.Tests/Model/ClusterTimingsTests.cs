@@ -3,7 +3,6 @@ using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
-using Shoal.Routing;
 
 namespace Shoal.Gateway.Tests.Model;
 

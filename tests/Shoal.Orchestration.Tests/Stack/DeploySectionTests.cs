@@ -5,7 +5,7 @@ namespace Shoal.Orchestration.Tests.Stack;
 
 public sealed class DeploySectionTests
 {
-    private static StackDefinition Parse(string yaml) => StackFileLoader.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
+    private static StackDefinition Parse(string yaml) => StandardStack.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
 
     [Fact]
     public void Deploy_ReadsEveryDefault()

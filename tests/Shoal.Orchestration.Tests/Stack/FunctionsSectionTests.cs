@@ -9,7 +9,7 @@ public sealed class FunctionsSectionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private StackDefinition Parse(string yaml) => StackFileLoader.Parse(yaml, Path.Combine(_directory, "shoal.yml"), "shoal.yml");
+    private StackDefinition Parse(string yaml) => StandardStack.Parse(yaml, Path.Combine(_directory, "shoal.yml"), "shoal.yml");
 
     [Fact]
     public void Functions_FoundNextToTheStackFile_NeedNoSectionAndNoServices()

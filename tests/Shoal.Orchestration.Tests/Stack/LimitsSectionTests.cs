@@ -1,12 +1,13 @@
 using System.Net;
 using Shoal.Configuration;
+using Shoal.Gateway.Configuration;
 using Shoal.Orchestration.Stack;
 
 namespace Shoal.Orchestration.Tests.Stack;
 
 public sealed class LimitsSectionTests
 {
-    private static StackDefinition Parse(string yaml) => StackFileLoader.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
+    private static StackDefinition Parse(string yaml) => StandardStack.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
 
     private static string ErrorOf(string yaml) => Assert.Throws<ConfigFileException>(() => Parse(yaml)).Message;
 

@@ -1,12 +1,12 @@
 using Shoal.Configuration;
 using Shoal.Orchestration.Stack;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 
 namespace Shoal.Orchestration.Tests.Stack;
 
 public sealed class RoutingSectionTests
 {
-    private static StackDefinition Parse(string yaml) => StackFileLoader.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
+    private static StackDefinition Parse(string yaml) => StandardStack.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
 
     private static string ErrorOf(string yaml) => Assert.Throws<ConfigFileException>(() => Parse(yaml)).Message;
 
@@ -70,12 +70,12 @@ public sealed class RoutingSectionTests
     {
         var dir = Directory.CreateTempSubdirectory("shoal-plugin-").FullName;
         File.WriteAllText(Path.Combine(dir, "p.dll"), "x");
-        var stack = StackFileLoader.Parse("gateway:\n  plugins: [p.dll]\nservices:\n  app:\n    command: [x]\n    load_balancing: nearest-region\n", Path.Combine(dir, "shoal.yml"), "shoal.yml");
+        var stack = StandardStack.Parse("gateway:\n  plugins: [p.dll]\nservices:\n  app:\n    command: [x]\n    load_balancing: nearest-region\n", Path.Combine(dir, "shoal.yml"), "shoal.yml");
 
-        var error = Assert.Throws<ConfigFileException>(() => StackFileLoader.CheckStrategiesExist(stack, Strategies.BuiltIn, "shoal.yml"));
+        var error = Assert.Throws<ConfigFileException>(() => GatewaySectionReader.CheckStrategiesExist(stack.Services.Select(s => (s.Name, s.Routing)), Strategies.BuiltIn, "shoal.yml"));
 
         Assert.StartsWith("shoal.yml:6:21: services.app.load_balancing: unknown strategy 'nearest-region'; known: consistent-hash", error.Message, StringComparison.Ordinal);
-        StackFileLoader.CheckStrategiesExist(stack, [.. Strategies.BuiltIn, "nearest-region"], "shoal.yml");
+        GatewaySectionReader.CheckStrategiesExist(stack.Services.Select(s => (s.Name, s.Routing)), [.. Strategies.BuiltIn, "nearest-region"], "shoal.yml");
     }
 
     [Fact]

@@ -1,12 +1,12 @@
 using Shoal.Configuration;
 using Shoal.Orchestration.Stack;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 
 namespace Shoal.Orchestration.Tests.Stack;
 
 public sealed class StallSettingsTests
 {
-    private static StackDefinition Parse(string yaml) => StackFileLoader.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
+    private static StackDefinition Parse(string yaml) => StandardStack.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
 
     private static string ErrorOf(string yaml) => Assert.Throws<ConfigFileException>(() => Parse(yaml)).Message;
 

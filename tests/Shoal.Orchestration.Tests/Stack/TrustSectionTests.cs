@@ -1,4 +1,5 @@
 using Shoal.Configuration;
+using Shoal.Functions.Configuration;
 using Shoal.Orchestration.Stack;
 
 namespace Shoal.Orchestration.Tests.Stack;
@@ -10,7 +11,7 @@ public sealed class TrustSectionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private StackDefinition Parse(string yaml) => StackFileLoader.Parse(yaml, Path.Combine(_directory, "shoal.yml"), "shoal.yml");
+    private StackDefinition Parse(string yaml) => StandardStack.Parse(yaml, Path.Combine(_directory, "shoal.yml"), "shoal.yml");
 
     private string ErrorOf(string yaml) => Assert.Throws<ConfigFileException>(() => Parse(yaml)).Message;
 

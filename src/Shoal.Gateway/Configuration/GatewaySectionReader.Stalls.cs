@@ -1,11 +1,10 @@
 using Shoal.Configuration;
-using Shoal.Routing;
 using YamlDotNet.RepresentationModel;
 
-namespace Shoal.Orchestration.Stack;
+namespace Shoal.Gateway.Configuration;
 
 /// <summary>The stall-related resilience settings: per-attempt timeout, hedging, stall detection.</summary>
-public static partial class StackFileLoader
+public sealed partial class GatewaySectionReader
 {
     private static readonly string[] s_hedgingKeys = ["enabled", "delay", "max_attempts"];
     private static readonly string[] s_stallKeys = ["enabled", "threshold", "multiplier", "min_threshold", "slow_ratio", "probe_interval"];

@@ -1,4 +1,4 @@
-namespace Shoal.Routing;
+namespace Shoal.Gateway.Configuration;
 
 /// <summary>The names of the built-in load-balancing strategies.</summary>
 public static class Strategies

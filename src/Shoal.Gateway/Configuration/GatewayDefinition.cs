@@ -1,7 +1,9 @@
-namespace Shoal.Orchestration.Stack;
+using Shoal.Configuration;
+
+namespace Shoal.Gateway.Configuration;
 
 /// <summary>The <c>gateway:</c> section.</summary>
-public sealed record GatewayDefinition
+public sealed record GatewayDefinition : IClaimsPorts
 {
     /// <summary>The default public listener.</summary>
     public static readonly Uri DefaultListen = new("http://127.0.0.1:8080");
@@ -29,4 +31,8 @@ public sealed record GatewayDefinition
 
     /// <summary>Connection caps, body size and hop limit (<c>gateway.limits</c>).</summary>
     public GatewayLimitsDefinition Limits { get; init; } = new();
+
+    /// <summary>The listeners' ports: no service may take them.</summary>
+    public IEnumerable<PortClaim> ClaimedPorts =>
+        [new(Listen.Port, "the gateway listener (gateway.listen)"), new(Admin.Port, "the admin listener (gateway.admin)")];
 }

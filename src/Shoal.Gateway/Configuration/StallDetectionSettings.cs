@@ -1,4 +1,4 @@
-namespace Shoal.Routing;
+namespace Shoal.Gateway.Configuration;
 
 /// <summary>
 /// Stall detection: an instance that has requests in flight and has answered none of them for <see cref="Threshold"/>

@@ -1,4 +1,4 @@
-namespace Shoal.Routing;
+namespace Shoal.Gateway.Configuration;
 
 /// <summary>The checks a load-balancing configuration must pass, shared by <c>shoal.yml</c> and the admin API.</summary>
 public static class LoadBalancingValidation

@@ -1,4 +1,4 @@
-namespace Shoal.Routing;
+namespace Shoal.Gateway.Configuration;
 
 /// <summary>How the gateway picks an instance of one service (<c>load_balancing:</c> in <c>shoal.yml</c>).</summary>
 public sealed record LoadBalancingSettings

@@ -1,12 +1,11 @@
 using System.Globalization;
-using System.Net;
 using Shoal.Configuration;
 using YamlDotNet.RepresentationModel;
 
-namespace Shoal.Orchestration.Stack;
+namespace Shoal.Gateway.Configuration;
 
-/// <summary>The <c>gateway.limits</c> section and the registry's address allow-list.</summary>
-public static partial class StackFileLoader
+/// <summary>The <c>gateway.limits</c> section.</summary>
+public sealed partial class GatewaySectionReader
 {
     /// <summary>The largest <c>max_request_body</c> accepted: 1 TiB.</summary>
     private const long MaxBodyLimit = 1L << 40;
@@ -89,25 +88,5 @@ public static partial class StackFileLoader
         var fits = long.TryParse(text.AsSpan(0, end), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number <= long.MaxValue >> shift;
         bytes = fits ? number << shift : long.MaxValue;
         return true;
-    }
-
-    /// <summary>A list of IP addresses and CIDR ranges; an address alone is a /32 or /128.</summary>
-    private static List<IPNetwork> ReadNetworks(YamlFields? section, string key)
-    {
-        var networks = new List<IPNetwork>();
-        foreach (var (node, text) in section?.GetStringList(key) ?? [])
-        {
-            var cidr = text.Contains('/', StringComparison.Ordinal) ? text : text + (text.Contains(':', StringComparison.Ordinal) ? "/128" : "/32");
-            if (IPNetwork.TryParse(cidr, out var network))
-            {
-                networks.Add(network);
-            }
-            else
-            {
-                section!.Errors.Add(node, section.FieldPath(key), $"'{text}' is not an IP address or CIDR range such as 169.254.0.0/16");
-            }
-        }
-
-        return networks;
     }
 }

@@ -1,4 +1,4 @@
-namespace Shoal.Orchestration.Stack;
+namespace Shoal.Gateway.Configuration;
 
 /// <summary>The <c>gateway.limits:</c> section; a null cap is derived from the file-descriptor limit at start.</summary>
 public sealed record GatewayLimitsDefinition

@@ -1,4 +1,4 @@
-namespace Shoal.Routing;
+namespace Shoal.Gateway.Configuration;
 
 /// <summary>
 /// Hedging: an idempotent request without a body (GET, HEAD, OPTIONS) that has no answer after <see cref="Delay"/> is sent
