@@ -1,13 +1,12 @@
-using System.Net;
 using Shoal.Configuration;
 using Shoal.Gateway.Configuration;
-using Shoal.Orchestration.Stack;
+using Shoal.Testing.Configuration;
 
-namespace Shoal.Orchestration.Tests.Stack;
+namespace Shoal.Gateway.Tests.Configuration;
 
 public sealed class LimitsSectionTests
 {
-    private static StackDefinition Parse(string yaml) => StandardStack.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
+    private static GatewayDefinition Parse(string yaml) => SectionReaderHarness.Read(new GatewaySectionReader(), yaml).Stack.Get<GatewayDefinition>();
 
     private static string ErrorOf(string yaml) => Assert.Throws<ConfigFileException>(() => Parse(yaml)).Message;
 
@@ -16,7 +15,7 @@ public sealed class LimitsSectionTests
     [Fact]
     public void Limits_NotGiven_LeaveTheCapsToTheDaemonAndTake100MiBBodies()
     {
-        var limits = Parse("services:\n  app:\n    command: [x]\n").Gateway.Limits;
+        var limits = Parse("services:\n  app:\n    command: [x]\n").Limits;
 
         Assert.Equal(new GatewayLimitsDefinition { MaxRequestBody = 100L * 1024 * 1024, MaxHops = 10 }, limits);
         Assert.Null(limits.MaxConnections);
@@ -32,7 +31,7 @@ public sealed class LimitsSectionTests
                 admin_max_connections: 64
                 max_request_body: 8MB
                 max_hops: 3
-            """)).Gateway.Limits;
+            """)).Limits;
 
         Assert.Equal(new GatewayLimitsDefinition
         {
@@ -49,13 +48,13 @@ public sealed class LimitsSectionTests
     [InlineData("1TB", 1L << 40)]
     public void MaxRequestBody_Sizes_AreBinary(string text, long bytes)
     {
-        Assert.Equal(bytes, Parse(WithLimits($"    max_request_body: {text}")).Gateway.Limits.MaxRequestBody);
+        Assert.Equal(bytes, Parse(WithLimits($"    max_request_body: {text}")).Limits.MaxRequestBody);
     }
 
     [Fact]
     public void MaxRequestBody_Unlimited_IsNoLimit()
     {
-        Assert.Null(Parse(WithLimits("    max_request_body: unlimited")).Gateway.Limits.MaxRequestBody);
+        Assert.Null(Parse(WithLimits("    max_request_body: unlimited")).Limits.MaxRequestBody);
     }
 
     [Theory]
@@ -69,21 +68,5 @@ public sealed class LimitsSectionTests
     public void Limits_BadValue_IsAnErrorAtItsLine(string line, string expected)
     {
         Assert.Contains(expected, ErrorOf(WithLimits("    " + line)), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void AllowAddresses_AreRangesOrSingleAddresses()
-    {
-        var stack = Parse("registry:\n  allow_addresses: [169.254.10.0/24, \"fe80::1\", 10.0.0.1]\nservices:\n  app:\n    command: [x]\n");
-
-        Assert.Equal([IPNetwork.Parse("169.254.10.0/24"), IPNetwork.Parse("fe80::1/128"), IPNetwork.Parse("10.0.0.1/32")], stack.RegistryAllowAddresses);
-    }
-
-    [Fact]
-    public void AllowAddresses_NotAnAddress_IsAnErrorAtItsLine()
-    {
-        var message = ErrorOf("registry:\n  allow_addresses:\n    - 169.254.0.0/99\nservices:\n  app:\n    command: [x]\n");
-
-        Assert.Contains("shoal.yml:3:7: registry.allow_addresses: '169.254.0.0/99' is not an IP address or CIDR range such as 169.254.0.0/16", message, StringComparison.Ordinal);
     }
 }

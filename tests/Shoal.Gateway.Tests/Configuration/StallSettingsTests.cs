@@ -1,16 +1,16 @@
 using Shoal.Configuration;
-using Shoal.Orchestration.Stack;
 using Shoal.Gateway.Configuration;
+using Shoal.Testing.Configuration;
 
-namespace Shoal.Orchestration.Tests.Stack;
+namespace Shoal.Gateway.Tests.Configuration;
 
 public sealed class StallSettingsTests
 {
-    private static StackDefinition Parse(string yaml) => StandardStack.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
+    private static ResilienceSettings Parse(string yaml) => SectionReaderHarness.Read(new GatewaySectionReader(), yaml).Service<ServiceRouting>("app").Resilience;
 
     private static string ErrorOf(string yaml) => Assert.Throws<ConfigFileException>(() => Parse(yaml)).Message;
 
-    private static ResilienceSettings Resilience(string line) => Parse($"services:\n  app:\n    command: [x]\n    {line}\n").Services.Single().Resilience;
+    private static ResilienceSettings Resilience(string line) => Parse($"services:\n  app:\n    command: [x]\n    {line}\n");
 
     [Fact]
     public void Parse_Defaults_AutoEverythingAndOn()
@@ -34,7 +34,7 @@ public sealed class StallSettingsTests
                   attempt_timeout: 2s
                   hedging: { enabled: true, delay: 50ms, max_attempts: 3 }
                   stall_detection: { enabled: true, threshold: 300ms, multiplier: 8, min_threshold: 100ms, slow_ratio: 10, probe_interval: 250ms }
-            """).Services.Single().Resilience;
+            """);
 
         Assert.Equal(TimeSpan.FromSeconds(2), r.AttemptTimeout);
         Assert.Equal(new HedgingSettings { Enabled = true, Delay = TimeSpan.FromMilliseconds(50), MaxAttempts = 3 }, r.Hedging);
