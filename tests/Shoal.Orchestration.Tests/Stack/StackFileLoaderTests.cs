@@ -170,6 +170,22 @@ public sealed class StackFileLoaderTests
     }
 
     [Fact]
+    public void Parse_UnknownGatewayKey_IsReportedOnce()
+    {
+        // The port cross-check used to read the gateway section a second time, reporting its unknown keys twice.
+        Assert.Equal("shoal.yml:2:3: gateway.lisen: unknown field 'lisen' (did you mean 'listen'?)",
+            ErrorOf("gateway:\n  lisen: http://127.0.0.1:9000\nservices:\n  a:\n    command: [x]\n"));
+    }
+
+    [Fact]
+    public void Parse_UnknownKeys_ListEveryReadersKeys()
+    {
+        Assert.Equal("shoal.yml:1:1: servics: unknown field 'servics' (did you mean 'services'?)", ErrorOf("servics: {}\nservices:\n  a:\n    command: [x]\n"));
+        Assert.Equal("shoal.yml:1:1: other: unknown field 'other'; allowed here: name, gateway, services, registry, functions",
+            ErrorOf("other: {}\nservices:\n  a:\n    command: [x]\n"));
+    }
+
+    [Fact]
     public void Parse_RoutesWithoutPort_AreRefused()
     {
         Assert.Equal("shoal.yml:4:5: services.a.routes: a service with routes needs a 'port' (auto or a number) for the gateway to reach it",
