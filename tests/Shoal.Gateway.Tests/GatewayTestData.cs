@@ -3,7 +3,6 @@ using Shoal.Catalog;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
 using Shoal.Utilities;
 
 namespace Shoal.Gateway.Tests;

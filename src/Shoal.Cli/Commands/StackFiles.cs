@@ -1,3 +1,4 @@
+using Shoal.Cli.Hosting;
 using Shoal.Configuration;
 using Shoal.Orchestration.Stack;
 
@@ -10,7 +11,7 @@ internal static class StackFiles
     /// <exception cref="ConfigFileException">It is missing or invalid.</exception>
     public static StackDefinition Load(string? file)
     {
-        var stack = StackFileLoader.Load(StackFileLoader.Locate(file));
+        var stack = StackSections.Load(StackFileLoader.Locate(file));
 
         // The functions' files are part of the stack: report their problems before anything starts.
         _ = LoadFunctions(stack);

@@ -1,7 +1,7 @@
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Orchestration.Build;
 using Shoal.Orchestration.Stack;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 
 namespace Shoal.Cli.Hosting;
 
@@ -30,7 +30,7 @@ internal static class StackPlugins
             throw new CliException(ex.Message);
         }
 
-        StackFileLoader.CheckStrategiesExist(stack, [.. Strategies.BuiltIn, .. policies.Select(p => p.Name)], displayName);
+        StackSections.CheckStrategiesExist(stack, [.. Strategies.BuiltIn, .. policies.Select(p => p.Name)], displayName);
         return policies;
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Shoal.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 using Shoal.Text;
 
 namespace Shoal.Gateway.Admin;

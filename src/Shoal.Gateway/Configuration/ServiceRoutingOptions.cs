@@ -1,4 +1,3 @@
-using Shoal.Routing;
 
 namespace Shoal.Gateway.Configuration;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
 
 namespace Shoal.Gateway.LoadBalancing;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 using Shoal.Utilities;
 
 namespace Shoal.Gateway.LoadBalancing;

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 
 namespace Shoal.Gateway.LoadBalancing;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 
 namespace Shoal.Gateway.LoadBalancing;
 

@@ -1,3 +1,4 @@
+using Shoal.Gateway.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Shoal.Gateway.Model;

@@ -1,6 +1,6 @@
 using Polly;
 using Polly.Retry;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 
 namespace Shoal.Gateway.Resilience;
 

@@ -24,16 +24,3 @@ public sealed record HealthCheckDefinition
     /// <summary>Consecutive failures that make a healthy replica unhealthy.</summary>
     public int UnhealthyThreshold { get; init; } = 3;
 }
-
-/// <summary>How a replica's health is probed.</summary>
-public enum HealthCheckKind
-{
-    /// <summary>Healthy while the process runs.</summary>
-    Process,
-
-    /// <summary>A TCP connect to the replica's port.</summary>
-    Tcp,
-
-    /// <summary>An HTTP GET that answers 2xx.</summary>
-    Http,
-}

@@ -20,16 +20,3 @@ public readonly record struct PortSpec(PortKind Kind, int Fixed)
         _ => "none",
     };
 }
-
-/// <summary>The kinds of <see cref="PortSpec"/>.</summary>
-public enum PortKind
-{
-    /// <summary>No port.</summary>
-    None,
-
-    /// <summary>A free port per replica.</summary>
-    Auto,
-
-    /// <summary>A fixed port.</summary>
-    Fixed,
-}

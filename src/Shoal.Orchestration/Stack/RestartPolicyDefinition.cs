@@ -18,16 +18,3 @@ public sealed record RestartPolicyDefinition
     /// <summary>The window over which restarts are counted.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(60);
 }
-
-/// <summary>When to restart a replica that exited.</summary>
-public enum RestartMode
-{
-    /// <summary>Whatever its exit code.</summary>
-    Always,
-
-    /// <summary>Only on a non-zero exit code or a signal.</summary>
-    OnFailure,
-
-    /// <summary>Never.</summary>
-    Never,
-}

@@ -1,4 +1,4 @@
-using Shoal.Routing;
+using Shoal.Configuration;
 
 namespace Shoal.Orchestration.Stack;
 
@@ -22,9 +22,6 @@ public sealed record ServiceDefinition
 
     /// <summary>Overrides <see cref="InstancePrefix"/>; null for the service name.</summary>
     public string? InstanceStem { get; init; }
-
-    /// <summary>Defaults for this service's deployments (<c>deploy:</c>); an operation's own settings win.</summary>
-    public DeploymentDefaults Deploy { get; init; } = new();
 
     /// <summary>True for a service that runs elsewhere: the stack starts nothing, its instances register through the registry API.</summary>
     public bool External { get; init; }
@@ -71,67 +68,12 @@ public sealed record ServiceDefinition
     /// <summary>Settings for replica 1, 2, … in turn: weight, metadata and environment on top of the service's.</summary>
     public IReadOnlyList<ReplicaOverride> PerReplica { get; init; } = [];
 
-    /// <summary>How the gateway balances requests over the replicas.</summary>
-    public LoadBalancingSettings LoadBalancing { get; init; } = LoadBalancingSettings.Default;
-
-    /// <summary>Where <c>load_balancing</c>'s strategy is written, to report a strategy no plugin provides.</summary>
-    public (int Line, int Column) StrategyPosition { get; init; }
-
-    /// <summary>Timeouts, retries, circuit breaker, outlier ejection, bulkhead and slow start.</summary>
-    public ResilienceSettings Resilience { get; init; } = ResilienceSettings.Default;
+    /// <summary>What the features' section readers read of this service (<c>load_balancing</c>, <c>deploy</c>, …), by type.</summary>
+    public SectionSet Sections { get; init; } = SectionSet.Empty;
 
     /// <summary>The line of the service in the stack file, for later messages.</summary>
     public int Line { get; init; }
 
     /// <summary>The override for 1-based replica <paramref name="index"/>, if any.</summary>
     public ReplicaOverride? OverrideFor(int index) => index >= 1 && index <= PerReplica.Count ? PerReplica[index - 1] : null;
-}
-
-/// <summary>One entry of <c>per_replica</c>.</summary>
-/// <param name="Weight">The replica's weight, or null for the service's.</param>
-/// <param name="Metadata">Labels added to the service's.</param>
-/// <param name="Environment">Variables added to the service's.</param>
-public sealed record ReplicaOverride(int? Weight, IReadOnlyDictionary<string, string> Metadata, IReadOnlyDictionary<string, string> Environment);
-
-/// <summary>A <c>depends_on</c> entry.</summary>
-/// <param name="Service">The service depended on.</param>
-/// <param name="Condition">What to wait for.</param>
-public sealed record DependencyDefinition(string Service, DependencyCondition Condition);
-
-/// <summary>What a dependent waits for.</summary>
-public enum DependencyCondition
-{
-    /// <summary>Every replica's process is running.</summary>
-    Started,
-
-    /// <summary>Every replica passes its health check.</summary>
-    Healthy,
-}
-
-/// <summary>The <c>deploy:</c> section of a service: how its canaries, blue/green and rolling updates run unless told otherwise.</summary>
-public sealed record DeploymentDefaults
-{
-    /// <summary>Canary weights in percent.</summary>
-    public IReadOnlyList<int> Steps { get; init; } = [5, 20, 50, 100];
-
-    /// <summary>How long each canary step lasts before it is judged.</summary>
-    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>The highest 5xx share a canary may have.</summary>
-    public double MaxErrorRate { get; init; } = 0.05;
-
-    /// <summary>The highest p99 a canary may have; null for no limit.</summary>
-    public TimeSpan? MaxP99 { get; init; }
-
-    /// <summary>Canary requests a window needs before it is judged.</summary>
-    public int MinRequests { get; init; } = 20;
-
-    /// <summary>How long blue/green keeps the old version warm after switch.</summary>
-    public TimeSpan KeepOld { get; init; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>New replicas a rolling update starts above the count.</summary>
-    public int MaxSurge { get; init; } = 1;
-
-    /// <summary>Old replicas a rolling update may stop before their replacements are healthy.</summary>
-    public int MaxUnavailable { get; init; }
 }

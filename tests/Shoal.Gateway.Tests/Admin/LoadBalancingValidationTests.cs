@@ -1,4 +1,4 @@
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 
 namespace Shoal.Gateway.Tests.Admin;
 

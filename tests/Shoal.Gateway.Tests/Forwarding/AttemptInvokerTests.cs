@@ -7,7 +7,6 @@ using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Forwarding;
 using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
 using Shoal.Testing;
 using static Shoal.Gateway.Tests.GatewayTestData;
 

@@ -1,5 +1,5 @@
 using Shoal.Gateway.Health;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
 namespace Shoal.Gateway.Tests.Health;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Time.Testing;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
 namespace Shoal.Gateway.Tests.Health;

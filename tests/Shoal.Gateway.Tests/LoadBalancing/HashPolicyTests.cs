@@ -1,6 +1,5 @@
 using System.Net;
 using Shoal.Gateway.Configuration;
-using Shoal.Routing;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
 namespace Shoal.Gateway.Tests.LoadBalancing;

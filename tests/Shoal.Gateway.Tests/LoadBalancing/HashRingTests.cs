@@ -1,6 +1,6 @@
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
 namespace Shoal.Gateway.Tests.LoadBalancing;

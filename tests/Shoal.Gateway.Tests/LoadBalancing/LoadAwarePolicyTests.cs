@@ -1,4 +1,4 @@
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
 namespace Shoal.Gateway.Tests.LoadBalancing;

@@ -2,7 +2,6 @@ using Polly;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
-using Shoal.Routing;
 
 namespace Shoal.Gateway.Tests.Model;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Shoal.Gateway.Resilience;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 
 namespace Shoal.Gateway.Tests.Resilience;
 

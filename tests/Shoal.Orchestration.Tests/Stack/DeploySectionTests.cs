@@ -1,16 +1,18 @@
 using Shoal.Configuration;
-using Shoal.Orchestration.Stack;
+using Shoal.Delivery.Configuration;
+using Shoal.Testing.Configuration;
 
 namespace Shoal.Orchestration.Tests.Stack;
 
+/// <summary>Delivery's <c>deploy:</c> reader; here until Delivery has a test project of its own.</summary>
 public sealed class DeploySectionTests
 {
-    private static StackDefinition Parse(string yaml) => StackFileLoader.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
+    private static DeploymentDefaults Parse(string yaml) => SectionReaderHarness.Read(new DeploySectionReader(), yaml).Service<DeploymentDefaults>("app");
 
     [Fact]
     public void Deploy_ReadsEveryDefault()
     {
-        var app = Parse("""
+        var deploy = Parse("""
             services:
               app:
                 command: [x]
@@ -22,14 +24,30 @@ public sealed class DeploySectionTests
                   min_requests: 100
                   keep_old: 10m
                   max_surge: 2
-            """).Services.Single();
+            """);
 
-        Assert.Equal([10, 30, 100], app.Deploy.Steps);
-        Assert.Equal(TimeSpan.FromMinutes(1), app.Deploy.Interval);
-        Assert.Equal(0.02, app.Deploy.MaxErrorRate, 6);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), app.Deploy.MaxP99);
-        Assert.Equal((100, 2), (app.Deploy.MinRequests, app.Deploy.MaxSurge));
-        Assert.Equal(TimeSpan.FromMinutes(10), app.Deploy.KeepOld);
+        Assert.Equal([10, 30, 100], deploy.Steps);
+        Assert.Equal(TimeSpan.FromMinutes(1), deploy.Interval);
+        Assert.Equal(0.02, deploy.MaxErrorRate, 6);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), deploy.MaxP99);
+        Assert.Equal((100, 2), (deploy.MinRequests, deploy.MaxSurge));
+        Assert.Equal(TimeSpan.FromMinutes(10), deploy.KeepOld);
+    }
+
+    [Fact]
+    public void Deploy_NotGiven_IsTheDefaults()
+    {
+        var deploy = Parse("services:\n  app:\n    command: [x]\n");
+
+        Assert.Equal([5, 20, 50, 100], deploy.Steps);
+        Assert.Equal(new DeploymentDefaults { Steps = deploy.Steps }, deploy);
+    }
+
+    [Fact]
+    public void Deploy_UnknownKey_ListsTheSectionsKeys()
+    {
+        Assert.Equal("shoal.yml:5:7: services.app.deploy.canary: unknown field 'canary'; allowed here: steps, interval, max_error_rate, max_p99, min_requests, keep_old, max_surge, max_unavailable",
+            Assert.Throws<ConfigFileException>(() => Parse("services:\n  app:\n    command: [x]\n    deploy:\n      canary: 5\n")).Message);
     }
 
     [Fact]

@@ -103,7 +103,7 @@ public sealed class StackFileFuzzTests(ITestOutputHelper output)
     {
         try
         {
-            StackFileLoader.Parse(yaml, "/tmp/shoal-fuzz/shoal.yml", "shoal.yml");
+            StandardStack.Parse(yaml, "/tmp/shoal-fuzz/shoal.yml", "shoal.yml");
         }
         catch (ConfigFileException ex)
         {

@@ -1,11 +1,12 @@
 using Shoal.Configuration;
+using Shoal.Gateway.Configuration;
 using Shoal.Orchestration.Stack;
 
 namespace Shoal.Orchestration.Tests.Stack;
 
 public sealed class StackFileLoaderTests
 {
-    private static StackDefinition Parse(string yaml) => StackFileLoader.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
+    private static StackDefinition Parse(string yaml) => StandardStack.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml");
 
     private static string ErrorOf(string yaml) => Assert.Throws<ConfigFileException>(() => Parse(yaml)).Message;
 
@@ -166,6 +167,22 @@ public sealed class StackFileLoaderTests
     {
         Assert.Equal("shoal.yml:3:10: gateway.admin: port clash: the admin listener and the gateway listener both use port 9000",
             ErrorOf("gateway:\n  listen: http://127.0.0.1:9000\n  admin: http://127.0.0.1:9000\nservices:\n  a:\n    command: [x]\n"));
+    }
+
+    [Fact]
+    public void Parse_UnknownGatewayKey_IsReportedOnce()
+    {
+        // The port cross-check used to read the gateway section a second time, reporting its unknown keys twice.
+        Assert.Equal("shoal.yml:2:3: gateway.lisen: unknown field 'lisen' (did you mean 'listen'?)",
+            ErrorOf("gateway:\n  lisen: http://127.0.0.1:9000\nservices:\n  a:\n    command: [x]\n"));
+    }
+
+    [Fact]
+    public void Parse_UnknownKeys_ListEveryReadersKeys()
+    {
+        Assert.Equal("shoal.yml:1:1: servics: unknown field 'servics' (did you mean 'services'?)", ErrorOf("servics: {}\nservices:\n  a:\n    command: [x]\n"));
+        Assert.Equal("shoal.yml:1:1: other: unknown field 'other'; allowed here: name, gateway, services, registry, functions",
+            ErrorOf("other: {}\nservices:\n  a:\n    command: [x]\n"));
     }
 
     [Fact]

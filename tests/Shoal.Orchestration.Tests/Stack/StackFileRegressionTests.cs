@@ -7,7 +7,7 @@ namespace Shoal.Orchestration.Tests.Stack;
 public sealed class StackFileRegressionTests
 {
     private static ConfigFileException Refusal(string yaml) =>
-        Assert.Throws<ConfigFileException>(() => StackFileLoader.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml"));
+        Assert.Throws<ConfigFileException>(() => StandardStack.Parse(yaml, "/stacks/demo/shoal.yml", "shoal.yml"));
 
     [Fact]
     public void Parse_DurationOf1e20_ReportsTheLargestAllowed()

@@ -1,0 +1,14 @@
+namespace Shoal.Orchestration.Stack;
+
+/// <summary>How a replica's health is probed.</summary>
+public enum HealthCheckKind
+{
+    /// <summary>Healthy while the process runs.</summary>
+    Process,
+
+    /// <summary>A TCP connect to the replica's port.</summary>
+    Tcp,
+
+    /// <summary>An HTTP GET that answers 2xx.</summary>
+    Http,
+}
