@@ -86,7 +86,7 @@ public sealed partial class DeploymentController : IAsyncDisposable
     public Shoal.Orchestration.Stack.DeploymentDefaults DefaultsFor(string service) => _supervisor.Definition(service)?.Deploy ?? new();
 
     /// <summary>Null when a caller with <paramref name="role"/> may run <paramref name="request"/> on <paramref name="service"/> (see <see cref="DeploymentPermission"/>), else why not; an unknown service is left to <see cref="Start"/> to report.</summary>
-    public string? Refusal(string service, DeploymentRequest request, Shoal.Hosting.AdminRole role) =>
+    public string? Refusal(string service, DeploymentRequest request, Shoal.Http.AdminRole role) =>
         _supervisor.Definition(service) is { } definition && _supervisor.CommandOf(service) is { } command
             ? DeploymentPermission.Refusal(role, definition, command, request)
             : null;

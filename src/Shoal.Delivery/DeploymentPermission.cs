@@ -1,4 +1,4 @@
-using Shoal.Hosting;
+using Shoal.Http;
 using Shoal.Orchestration.Stack;
 
 namespace Shoal.Delivery;

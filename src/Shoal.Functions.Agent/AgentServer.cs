@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Shoal.Functions.Agent.Instances;
 using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Agent.Runtime;
-using Shoal.Hosting;
+using Shoal.Http;
 
 namespace Shoal.Functions.Agent;
 

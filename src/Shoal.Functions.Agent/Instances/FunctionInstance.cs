@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Agent.Runtime;
-using Shoal.Hosting;
+using Shoal.Http;
 using Shoal.Orchestration.Processes;
 
 namespace Shoal.Functions.Agent.Instances;

@@ -16,7 +16,7 @@ public static class ChildEnvironment
         ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_ALL", "TZ", "TMPDIR", "TERM", "DOTNET_ROOT", "DOTNET_ROOT_X64", "DOTNET_ROOT_ARM64"];
 
     /// <summary>Names the daemon never passes on, even when asked to inherit them.</summary>
-    public static IReadOnlyList<string> Secret { get; } = [Shoal.Hosting.AdminAuthentication.TokenVariable, Shoal.Hosting.AdminAuthentication.OperatorTokenVariable];
+    public static IReadOnlyList<string> Secret { get; } = [Shoal.Http.AdminAuthentication.TokenVariable, Shoal.Http.AdminAuthentication.OperatorTokenVariable];
 
     /// <summary>
     /// The child's whole environment: the base set and <paramref name="inherit"/> from <paramref name="source"/> (the

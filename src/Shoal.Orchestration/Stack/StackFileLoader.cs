@@ -1,5 +1,5 @@
 using Shoal.Configuration;
-using Shoal.Hosting;
+using Shoal.Http;
 using System.Net;
 using System.Text.RegularExpressions;
 using Shoal.Routing;
