@@ -1,13 +1,11 @@
 using System.CommandLine;
 using Shoal.Cli.Commands;
-using Shoal.Processes;
+using Shoal.Hosting;
 
-// Socket continuations run on the epoll thread instead of hopping to the thread pool: on two shared cores that saves
-// context switches per request for the load generator and the gateway. The runtime reads it once, at the first socket
-// operation, so it is set before any; the process runtime keeps it from the replicas the daemon starts.
+// Before any socket operation: the runtime reads the setting once.
 if (args.Length > 0 && args[0] is "bench" or "up")
 {
-    Environment.SetEnvironmentVariable(HostProcessRuntime.InlineCompletionsVariable, "1");
+    InlineCompletions.Enable();
 }
 
 var root = new RootCommand("Shoal: run, route, scale, deploy and measure services on one machine.");

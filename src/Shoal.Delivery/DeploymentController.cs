@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Shoal.Delivery.Rollouts;
-using Shoal.Hosting;
+using Shoal.Http;
 
 namespace Shoal.Delivery;
 

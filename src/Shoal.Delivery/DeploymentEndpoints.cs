@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Shoal.Hosting;
+using Shoal.Http;
 using Shoal.Text;
 
 namespace Shoal.Delivery;
@@ -12,13 +11,8 @@ namespace Shoal.Delivery;
 /// <summary>The deployment API: <c>GET|POST /v1/services/{name}/deployments</c> and <c>POST …/deployments/{operation}</c>.</summary>
 public static class DeploymentEndpoints
 {
-    /// <summary>The JSON conventions of the API: snake_case, enum names in lower case, unknown fields rejected.</summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    /// <summary>The JSON conventions of the API: Shoal's (snake_case names and enum values, unknown fields rejected).</summary>
+    public static JsonSerializerOptions Json => Shoal.Json.ShoalJson.Options;
 
     /// <summary>Maps the endpoints over <paramref name="controller"/>.</summary>
     public static IEndpointRouteBuilder MapDeploymentEndpoints(this IEndpointRouteBuilder endpoints, DeploymentController controller)

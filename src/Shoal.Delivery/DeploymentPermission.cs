@@ -1,4 +1,4 @@
-using Shoal.Hosting;
+using Shoal.Http;
 
 namespace Shoal.Delivery;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Functions.Agent.Instances;
 using Shoal.Functions.Agent.Protocol;
-using Shoal.Hosting;
+using Shoal.Http;
 using Shoal.Processes;
 
 namespace Shoal.Functions.Agent;

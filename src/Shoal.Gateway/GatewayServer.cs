@@ -12,7 +12,7 @@ using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Limits;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Shoal.Gateway.Model;
-using Shoal.Hosting;
+using Shoal.Http;
 using Shoal.Utilities;
 using Microsoft.Extensions.Hosting;
 

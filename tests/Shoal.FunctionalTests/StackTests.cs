@@ -240,7 +240,7 @@ public sealed class StackTests
 
         var stackJson = await stack.AdminJsonAsync("/v1/stack");
         var started = stackJson.GetProperty("services").EnumerateArray()
-            .ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("replicas")[0].GetProperty("startedAt").GetDateTimeOffset());
+            .ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("replicas")[0].GetProperty("started_at").GetDateTimeOffset());
 
         var gap = started["web"] - started["api"];
         Assert.True(gap >= TimeSpan.FromSeconds(1.4), $"web started {gap.TotalMilliseconds:0} ms after api");

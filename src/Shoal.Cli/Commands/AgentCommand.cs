@@ -1,9 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
-using Shoal.Functions.Agent;
-using Shoal.Processes;
+using Shoal.Hosting;
 
 namespace Shoal.Cli.Commands;
 
@@ -23,21 +20,12 @@ internal static class AgentCommand
                 return 2;
             }
 
-            var runtime = CgroupV1ProcessRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(result.GetValue(state)!));
-            await using var agent = AgentServer.Build(address, result.GetValue(state)!, runtime, TimeProvider.System, logging => logging
-                .AddSimpleConsole(o =>
-                {
-                    o.SingleLine = true;
-                    o.TimestampFormat = "HH:mm:ss.fff ";
-                    o.ColorBehavior = LoggerColorBehavior.Disabled;
-                })
-                .AddFilter("Microsoft", LogLevel.Warning)
-                .AddFilter("Grpc", LogLevel.Warning));
+            await using var agent = StandaloneAgent.Create(address, result.GetValue(state)!);
             var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
             await agent.StartAsync(ct);
-            Console.WriteLine($"agent listening on {AgentServer.Address(agent)} (runtime {runtime.Name})");
+            Console.WriteLine($"agent listening on {agent.Address} (runtime {agent.Runtime})");
             await stop.Task.WaitAsync(ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await agent.StopAsync(CancellationToken.None);
             return 0;

@@ -1,5 +1,6 @@
 using Shoal.Configuration;
 using Shoal.Cli.Hosting;
+using Shoal.Hosting;
 using Shoal.Orchestration.Build;
 
 namespace Shoal.Cli.Commands;
@@ -27,7 +28,7 @@ internal static class CommandRunner
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;
         }
-        catch (Exception ex) when (ex is CliException or ProjectBuildException)
+        catch (Exception ex) when (ex is CliException or StackException or ProjectBuildException)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shoal.Hosting;
 using Shoal.Cli.Output;
 
 namespace Shoal.Cli.Commands;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Shoal.Hosting;
 using Shoal.Cli.Hosting;
 using Shoal.Registry.Client;
 using Shoal.Text;

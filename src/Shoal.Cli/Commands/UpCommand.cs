@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Shoal.Cli.Hosting;
 using Shoal.Cli.Output;
-using Shoal.Orchestration.Build;
+using Shoal.Hosting;
 using Shoal.Orchestration.Lifecycle;
 using Shoal.Orchestration.Stack;
 using Shoal.Text;
@@ -21,18 +21,17 @@ internal static class UpCommand
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
             var started = TimeProvider.System.GetTimestamp();
-            var stack = StackFiles.Load(result.GetValue(file));
+            // The stack file and its functions' files are read and validated once, here; every later step uses them.
+            var loaded = StackFiles.Load(result.GetValue(file));
+            var stack = loaded.Stack;
             if (!Durations.TryParse(result.GetValue(timeout), out var wait))
             {
                 throw new CliException($"--timeout: '{result.GetValue(timeout)}' is not a duration such as 90s or 2m");
             }
 
-            var display = result.GetValue(file) ?? Path.GetFileName(stack.FilePath);
             if (result.GetValue(child))
             {
-                var commands = await ProjectBuilder.ResolveCommandsAsync(stack, _ => { }, ct);
-                var policies = await StackPlugins.LoadAsync(stack, display, _ => { }, ct);
-                return await new StackDaemon(stack, commands, policies).RunAsync(started: null);
+                return await new StackDaemon(await PreparedStack.PrepareAsync(loaded, _ => { }, ct)).RunAsync(started: null);
             }
 
             // Found by the daemon's lock, not only by the state file, which may be stale or corrupt.
@@ -43,18 +42,18 @@ internal static class UpCommand
                 throw new CliException($"stack '{stack.Name}' is already running ({status.DaemonDescription}){corrupt}; 'shoal ps' shows it, 'shoal down' stops it.");
             }
 
-            var resolved = await ProjectBuilder.ResolveCommandsAsync(stack, m => Console.Error.WriteLine(m), ct);
-            var plugins = await StackPlugins.LoadAsync(stack, display, m => Console.Error.WriteLine(m), ct);
+            var prepared = await PreparedStack.PrepareAsync(loaded, m => Console.Error.WriteLine(m), ct);
             return result.GetValue(detach)
                 ? await UpDetachedAsync(stack, wait, started, ct)
-                : await UpForegroundAsync(stack, resolved, plugins, wait, started);
+                : await UpForegroundAsync(prepared, wait, started);
         }));
         return command;
     }
 
-    private static async Task<int> UpForegroundAsync(StackDefinition stack, Dictionary<string, ResolvedCommand> commands, IReadOnlyList<Gateway.LoadBalancing.ILoadBalancingPolicy> plugins, TimeSpan wait, long started)
+    private static async Task<int> UpForegroundAsync(PreparedStack prepared, TimeSpan wait, long started)
     {
-        var daemon = new StackDaemon(stack, commands, plugins);
+        var stack = prepared.Loaded.Stack;
+        var daemon = new StackDaemon(prepared);
         return await daemon.RunAsync(async (supervisor, stopping) =>
         {
             var logs = LogFollower.ForStack(stack.StateDirectory, name: null, Console.Out);
@@ -94,7 +93,7 @@ internal static class UpCommand
         {
             // A half-started detached stack helps nobody: stop what did start.
             await Console.Error.WriteLineAsync("Stopping the stack that did not become healthy.");
-            await DownCommand.StopAsync(stack.StateDirectory, TimeSpan.FromSeconds(30), CancellationToken.None);
+            Console.WriteLine(await StackShutdown.StopAsync(stack.StateDirectory, TimeSpan.FromSeconds(30), Console.Error.WriteLine, CancellationToken.None));
         }
 
         return 1;

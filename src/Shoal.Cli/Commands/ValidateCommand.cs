@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Shoal.Cli.Hosting;
 using Shoal.Cli.Output;
+using Shoal.Hosting;
 
 namespace Shoal.Cli.Commands;
 
@@ -13,11 +13,12 @@ internal static class ValidateCommand
         var command = new Command("validate", "Check a stack file and report every problem with its line and field.") { file };
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
-            var stack = StackFiles.Load(result.GetValue(file));
-            await StackPlugins.LoadAsync(stack, result.GetValue(file) ?? Path.GetFileName(stack.FilePath), m => Console.Error.WriteLine(m), ct);
+            var loaded = StackFiles.Load(result.GetValue(file));
+            var stack = loaded.Stack;
+            await PreparedStack.ValidateAsync(loaded, m => Console.Error.WriteLine(m), ct);
             var replicas = stack.Services.Sum(s => s.Replicas);
-            var functions = StackFiles.LoadFunctions(stack) is { } f ? $", {f.Functions.Count} function(s), {f.Routes.Count} function route(s)" : "";
-            Console.WriteLine($"{result.GetValue(file) ?? Path.GetFileName(stack.FilePath)} is valid: stack '{stack.Name}', {stack.Services.Count} service(s), {replicas} replica(s){functions}, gateway {stack.Gateway.Listen.Display()}");
+            var functions = loaded.Functions is { } f ? $", {f.Functions.Count} function(s), {f.Routes.Count} function route(s)" : "";
+            Console.WriteLine($"{loaded.DisplayName} is valid: stack '{stack.Name}', {stack.Services.Count} service(s), {replicas} replica(s){functions}, gateway {stack.Gateway.Listen.Display()}");
             return 0;
         }));
         return command;

@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using Shoal.Hosting;
+using Shoal.Json;
 using Shoal.Orchestration.Admin;
 using Shoal.Orchestration.Lifecycle;
 
@@ -113,7 +115,7 @@ internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket
         request.Headers.TryAddWithoutValidation("X-Shoal-Actor", $"{Environment.UserName}@{Environment.MachineName} (cli)");
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, options: new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
+            request.Content = JsonContent.Create(body, options: ShoalJson.Sparse);
         }
 
         using var response = await _http.SendAsync(request, cancellationToken);
@@ -132,7 +134,7 @@ internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket
     {
         using var response = await _http.GetAsync("/v1/functions", cancellationToken);
         return response.IsSuccessStatusCode
-            ? await response.Content.ReadFromJsonAsync<List<Shoal.Functions.Pool.PoolSnapshot>>(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web), cancellationToken)
+            ? await response.Content.ReadFromJsonAsync<List<Shoal.Functions.Pool.PoolSnapshot>>(ShoalJson.Options, cancellationToken)
             : null;
     }
 

@@ -1,4 +1,4 @@
-using Shoal.Cli.Commands;
+using Shoal.Hosting;
 using Shoal.Orchestration.State;
 
 namespace Shoal.Cli.Hosting;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Functions.Agent.Protocol;
-using Shoal.Hosting;
+using Shoal.Http;
 
 namespace Shoal.Functions.Agent.Instances;
 

@@ -173,7 +173,7 @@ public static partial class FunctionsFileLoader
             {
                 f.Errors.Add(node, f.FieldPath("inherit_env"), $"'{name}' is not a variable name: use letters, digits and '_', not starting with a digit");
             }
-            else if (name is Shoal.Hosting.AdminAuthentication.TokenVariable or Shoal.Hosting.AdminAuthentication.OperatorTokenVariable)
+            else if (name is Shoal.Http.AdminAuthentication.TokenVariable or Shoal.Http.AdminAuthentication.OperatorTokenVariable)
             {
                 f.Errors.Add(node, f.FieldPath("inherit_env"), $"{name} is Shoal's own secret and never passed to a function");
             }

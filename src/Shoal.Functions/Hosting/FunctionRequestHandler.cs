@@ -4,7 +4,7 @@ using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Auth;
 using Shoal.Functions.Events;
 using Shoal.Functions.Pool;
-using Shoal.Hosting;
+using Shoal.Http;
 
 namespace Shoal.Functions.Hosting;
 

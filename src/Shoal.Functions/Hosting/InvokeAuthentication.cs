@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Shoal.Functions.Auth;
-using Shoal.Hosting;
+using Shoal.Http;
 
 namespace Shoal.Functions.Hosting;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Pool;
-using Shoal.Hosting;
+using Shoal.Http;
 
 namespace Shoal.Functions.Hosting;
 

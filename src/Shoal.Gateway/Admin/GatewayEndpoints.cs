@@ -1,10 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Shoal.Hosting;
-using Microsoft.Extensions.DependencyInjection;
+using Shoal.Http;
+using Shoal.Json;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Configuration;
 using Shoal.Text;
@@ -14,18 +12,12 @@ namespace Shoal.Gateway.Admin;
 /// <summary>The gateway's admin API: its live view of every service, and changing a service's strategy at run time.</summary>
 public static class GatewayEndpoints
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
-    /// <summary>Maps <c>GET /v1/gateway</c>, <c>GET</c> and <c>PUT /v1/services/{name}/strategy</c> for the gateway built by <paramref name="gateway"/>.</summary>
-    public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder endpoints, WebApplication gateway)
+    /// <summary>Maps <c>GET /v1/gateway</c>, <c>GET</c> and <c>PUT /v1/services/{name}/strategy</c> for the gateway <paramref name="gateway"/> controls.</summary>
+    public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder endpoints, GatewayControl gateway)
     {
         ArgumentNullException.ThrowIfNull(gateway);
-        var state = gateway.Services.GetRequiredService<GatewayState>();
-        var time = gateway.Services.GetRequiredService<TimeProvider>();
+        var state = gateway.State;
+        var time = gateway.Time;
 
         endpoints.MapGet("/v1/gateway", () => Results.Json(new
         {
@@ -47,11 +39,11 @@ public static class GatewayEndpoints
                     ready_for_s = time.GetElapsedTime(d.ReadySince).TotalSeconds,
                 }),
             }),
-        }, s_json));
+        }, ShoalJson.Options));
 
         endpoints.MapGet("/v1/services/{name}/strategy", (string name) =>
             state.FindCluster(name) is { } cluster
-                ? Results.Json(Describe(cluster), s_json)
+                ? Results.Json(Describe(cluster), ShoalJson.Options)
                 : Results.Problem(statusCode: 404, title: "Unknown service", detail: $"The gateway routes no service '{name}'."));
 
         endpoints.MapPut("/v1/services/{name}/strategy", async (string name, HttpRequest request, CancellationToken ct) =>
@@ -61,7 +53,7 @@ public static class GatewayEndpoints
                 return Results.Problem(statusCode: 404, title: "Unknown service", detail: $"The gateway routes no service '{name}'.");
             }
 
-            var (body, problem) = await JsonBodies.ReadAsync<StrategyRequest>(request, s_json, "{\"strategy\": \"…\"} and the strategy's settings", ct).ConfigureAwait(false);
+            var (body, problem) = await JsonBodies.ReadAsync<StrategyRequest>(request, ShoalJson.Options, "{\"strategy\": \"…\"} and the strategy's settings", ct).ConfigureAwait(false);
             if (body is null)
             {
                 return problem!;
@@ -96,7 +88,7 @@ public static class GatewayEndpoints
             }
 
             var updated = state.Configure(name, cluster.Config.Options with { LoadBalancing = settings });
-            return Results.Json(Describe(updated), s_json);
+            return Results.Json(Describe(updated), ShoalJson.Options);
         });
         return endpoints;
     }

@@ -1,6 +1,6 @@
 using System.Net;
 using Shoal.Configuration;
-using Shoal.Hosting;
+using Shoal.Http;
 
 namespace Shoal.Gateway.Configuration;
 

@@ -135,7 +135,7 @@ internal sealed partial class GatewayRequestHandler(
             : (AttemptOutcome.Done, primary);
     }
 
-    private static async ValueTask<RateLimitLease?> EnterBulkheadAsync(ConcurrencyLimiter bulkhead, ClusterConfig config, HttpContext context)
+    private async ValueTask<RateLimitLease?> EnterBulkheadAsync(ConcurrencyLimiter bulkhead, ClusterConfig config, HttpContext context)
     {
         var lease = bulkhead.AttemptAcquire();
         if (lease.IsAcquired)

@@ -4,7 +4,6 @@ using Polly;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Resilience;
-using Shoal.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Shoal.Gateway.Model;

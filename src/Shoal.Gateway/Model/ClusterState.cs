@@ -1,5 +1,5 @@
 using Shoal.Gateway.Resilience;
-using Shoal.Routing;
+using Shoal.Gateway.Configuration;
 
 namespace Shoal.Gateway.Model;
 

@@ -1,4 +1,3 @@
-using Shoal.Gateway.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Shoal.Gateway.Model;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Shoal.Hosting;
+using Shoal.Http;
 using Shoal.Orchestration.Lifecycle;
 
 namespace Shoal.Orchestration.Admin;

@@ -1,15 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Shoal.Json;
 
 namespace Shoal.Orchestration.Admin;
 
 /// <summary>The JSON shape of stack snapshots, shared by the admin API and the CLI that reads it.</summary>
 public static class StackJson
 {
-    /// <summary>Web defaults with kebab-case enum names (<c>healthy</c>, <c>on-failure</c>).</summary>
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>The Shoal convention (snake_case names and enum values: <c>started_at</c>, <c>healthy</c>), nulls left out.</summary>
+    public static JsonSerializerOptions Options => ShoalJson.Sparse;
 }

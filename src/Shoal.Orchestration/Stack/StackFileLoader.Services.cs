@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Shoal.Configuration;
-using Shoal.Hosting;
+using Shoal.Http;
 using Shoal.Text;
 using YamlDotNet.RepresentationModel;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
-using Shoal.Hosting;
+using Shoal.Http;
 using Shoal.Registry.Client;
 using Shoal.Text;
 

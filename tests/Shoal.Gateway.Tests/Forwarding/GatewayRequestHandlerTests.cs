@@ -9,7 +9,6 @@ using Shoal.Gateway.Health;
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
-using Shoal.Routing;
 using Shoal.Testing;
 using Shoal.Utilities;
 using static Shoal.Gateway.Tests.Forwarding.InMemoryUpstreams;

@@ -4,7 +4,6 @@ using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
-using Shoal.Routing;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
 namespace Shoal.Gateway.Tests.Health;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
-using Shoal.Routing;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
 namespace Shoal.Gateway.Tests.LoadBalancing;

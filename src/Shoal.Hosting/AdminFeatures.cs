@@ -1,0 +1,15 @@
+using Shoal.Delivery;
+using Shoal.Functions.Hosting;
+using Shoal.Gateway.Admin;
+using Shoal.Orchestration.Lifecycle;
+using Shoal.Registry;
+
+namespace Shoal.Hosting;
+
+/// <summary>The features the admin listener serves, each by its typed handle.</summary>
+/// <param name="Catalog">The registry.</param>
+/// <param name="Supervisor">The stack's replicas.</param>
+/// <param name="Gateway">The gateway's services and strategies.</param>
+/// <param name="Deployments">The deployments.</param>
+/// <param name="Functions">The functions, or null when the stack has none.</param>
+internal sealed record AdminFeatures(RegistryCatalog Catalog, StackSupervisor Supervisor, GatewayControl Gateway, DeploymentController Deployments, FunctionsHost? Functions);

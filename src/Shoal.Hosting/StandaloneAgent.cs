@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Shoal.Functions.Agent;
+using Shoal.Processes;
+
+namespace Shoal.Hosting;
+
+/// <summary>A function agent on its own (<c>shoal agent</c>), for gateways on this or other hosts to start instances on.</summary>
+public sealed class StandaloneAgent : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private StandaloneAgent(WebApplication app, string runtime)
+    {
+        _app = app;
+        Runtime = runtime;
+    }
+
+    /// <summary>The name of the runtime that starts the instances.</summary>
+    public string Runtime { get; }
+
+    /// <summary>Where the agent's gRPC API listens, once started.</summary>
+    public Uri Address => AgentServer.Address(_app);
+
+    /// <summary>An agent listening on <paramref name="listen"/>, keeping its records and logs in <paramref name="stateDirectory"/>.</summary>
+    public static StandaloneAgent Create(Uri listen, string stateDirectory)
+    {
+        var runtime = CgroupV1ProcessRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(stateDirectory));
+        var app = AgentServer.Build(listen, stateDirectory, runtime, TimeProvider.System, logging => logging
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            })
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("Grpc", LogLevel.Warning));
+        return new StandaloneAgent(app, runtime.Name);
+    }
+
+    /// <summary>Starts listening.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => _app.StartAsync(cancellationToken);
+
+    /// <summary>Stops listening; the instances keep running for the next agent to adopt.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}
