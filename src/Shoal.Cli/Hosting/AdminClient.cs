@@ -153,6 +153,3 @@ internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket
         }
     }
 }
-
-/// <summary>A failure the CLI reports as one line, without a stack trace.</summary>
-internal sealed class CliException(string message) : Exception(message);

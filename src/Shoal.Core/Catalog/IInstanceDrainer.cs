@@ -7,10 +7,3 @@ public interface IInstanceDrainer
     /// <summary>Completes when <paramref name="instance"/> has finished its in-flight requests or <paramref name="timeout"/> passed.</summary>
     Task DrainAsync(ServiceInstance instance, TimeSpan timeout, CancellationToken cancellationToken);
 }
-
-/// <summary>A drainer for stacks without a gateway.</summary>
-public sealed class NoDrain : IInstanceDrainer
-{
-    /// <inheritdoc />
-    public Task DrainAsync(ServiceInstance instance, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
-}
