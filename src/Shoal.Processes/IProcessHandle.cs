@@ -12,6 +12,12 @@ public interface IProcessHandle : IAsyncDisposable
     /// <summary>The cgroup directories holding it (one per controller), empty when its runtime gives it none of its own.</summary>
     IReadOnlyList<string> Cgroups => [];
 
+    /// <summary>What it uses now (from its cgroups), or null when its runtime cannot tell.</summary>
+    ResourceUsage? ReadUsage() => null;
+
+    /// <summary>True once it has exited because the kernel killed it at its memory limit.</summary>
+    bool OomKilled => false;
+
     /// <summary>Completes with the exit code (128 + signal when killed by a signal).</summary>
     Task<int> Exited { get; }
 

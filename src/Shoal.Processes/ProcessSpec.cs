@@ -32,4 +32,10 @@ public sealed record ProcessSpec
 
     /// <summary>Resource limits, applied where the runtime can.</summary>
     public ResourceLimits Limits { get; init; } = ResourceLimits.None;
+
+    /// <summary>Who the process runs as; null to run as the daemon does.</summary>
+    public ProcessUser? User { get; init; }
+
+    /// <summary>What an isolating runtime needs (image, network, read-only code); ignored by <c>process</c>.</summary>
+    public IsolationOptions Isolation { get; init; } = IsolationOptions.Default;
 }
