@@ -36,6 +36,7 @@ public sealed class ProcessRuntimeProvider(
     {
         RuntimeKind.Process => CgroupV1ProcessRuntime.CreateDefault(timeProvider, scope),
         RuntimeKind.Sandbox => SandboxProcessRuntime.Create(timeProvider, scope),
+        RuntimeKind.Oci => OciProcessRuntime.Create(timeProvider, scope, Path.Combine(StateDirectory, "oci")),
         _ => throw new ProcessStartException($"runtime '{RuntimeNames.Of(kind)}' is not available on this machine."),
     };
 }
