@@ -34,7 +34,7 @@ internal static class StatusTable
         var table = new Table().Border(TableBorder.Rounded).Title($"stack [bold]{Markup.Escape(stack.Name)}[/]");
         foreach (var i in kept)
         {
-            table.AddColumn(new TableColumn(s_headers[i]) { NoWrap = s_headers[i] != "LAST" });
+            table.AddColumn(s_headers[i]);
         }
 
         foreach (var row in rows)

@@ -47,8 +47,20 @@ public sealed class StackSupervisor : IAsyncDisposable
         TimeProvider time,
         ILoggerFactory loggers,
         string catalogIdSuffix = "")
-        : this(stack, commands, runtimes, catalog, probe, drainer, time, loggers, catalogIdSuffix, text => SystemUsers.Resolve(text), PosixUser.EffectiveUserId())
+        : this(stack, commands, runtimes, catalog, probe, drainer, time, loggers, catalogIdSuffix, ResolveUser, PosixUser.EffectiveUserId())
     {
+    }
+
+    private static (ProcessUser? User, string? Error) ResolveUser(string text)
+    {
+        try
+        {
+            return (ProcessUsers.Resolve(text), null);
+        }
+        catch (ProcessStartException ex)
+        {
+            return (null, ex.Message);
+        }
     }
 
     /// <summary>Creates the supervisor with <paramref name="users"/> as the user database and <paramref name="daemonUid"/> as the daemon's user; internal for tests.</summary>
