@@ -145,4 +145,38 @@ public sealed class ServiceIsolationTests
         Assert.Equal(1, up.ExitCode);
         Assert.Contains("shoal.yml:8:11: services.svc.user: user 'no-such-user-here' does not exist on this machine", up.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Sandbox_ServesThroughTheGateway_AndCannotReadEtcShadow()
+    {
+        // The same check in a sandbox and in a bare process: root reads /etc/shadow unless the sandbox hides it.
+        const string Check = "if cat /etc/shadow >/dev/null 2>&1; then echo shadow-readable; else echo shadow-unreadable; fi; exec sleep 600";
+        await using var stack = await TestStack.StartAsync($$"""
+            name: isolation
+            gateway:
+              listen: %gateway%
+              admin: %admin%
+            services:
+              web:
+                runtime: sandbox
+                command: [dotnet, "%sample%"]
+                working_dir: "{{Path.GetDirectoryName(RepoPaths.SampleApp)}}"
+                port: auto
+                health: { http: /api/health, interval: 500ms }
+                routes: ["/api/**"]
+              probe:
+                runtime: sandbox
+                command: [sh, -c, "{{Check}}"]
+              control:
+                command: [sh, -c, "{{Check}}"]
+            """);
+
+        using var response = await stack.Client.GetAsync("/api/whoami");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("sandbox", (await ReplicaAsync(stack, "web-1")).GetProperty("runtime").GetString());
+        string LogOf(string id) => File.ReadAllText(Path.Combine(stack.Directory, ".shoal", "logs", id + ".log"));
+        await Poll.UntilAsync(() => LogOf("probe-1").Contains("shadow-", StringComparison.Ordinal) && LogOf("control-1").Contains("shadow-", StringComparison.Ordinal), s_wait, "both checks ran");
+        Assert.Equal("shadow-unreadable", LogOf("probe-1").Trim());
+        Assert.Equal("shadow-readable", LogOf("control-1").Trim());
+    }
 }
