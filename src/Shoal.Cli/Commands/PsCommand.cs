@@ -13,7 +13,7 @@ internal static class PsCommand
     {
         var file = CommonOptions.File();
         var json = new Option<bool>("--json") { Description = "Print the stack snapshot as JSON." };
-        var command = new Command("ps", "List the replicas of the running stack with pid, port, state and restarts, and its functions' pools.") { file, json };
+        var command = new Command("ps", "List the replicas of the running stack with pid, port, state, restarts, runtime, limits and live usage, and its functions' pools.") { file, json };
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
             var (state, admin) = RunningStack.Connect(result.GetValue(file));

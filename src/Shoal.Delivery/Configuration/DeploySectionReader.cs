@@ -6,7 +6,8 @@ namespace Shoal.Delivery.Configuration;
 /// <summary>Reads each service's <c>deploy:</c> section of the stack file: the defaults of its canaries, blue/green and rolling updates.</summary>
 public sealed class DeploySectionReader : IStackSectionReader
 {
-    private static readonly string[] s_deployKeys = ["steps", "interval", "max_error_rate", "max_p99", "min_requests", "keep_old", "max_surge", "max_unavailable"];
+    // 'resources' is Compose's deploy.resources.limits, which the stack loader reads as the service's limits.
+    private static readonly string[] s_deployKeys = ["steps", "interval", "max_error_rate", "max_p99", "min_requests", "keep_old", "max_surge", "max_unavailable", "resources"];
 
     /// <inheritdoc />
     public IReadOnlyList<StackKey> TopLevelKeys { get; } = [];

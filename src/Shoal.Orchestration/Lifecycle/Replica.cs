@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Shoal.Catalog;
 using Shoal.Orchestration.Health;
 using Shoal.Orchestration.Stack;
@@ -29,6 +28,9 @@ internal sealed partial class Replica
             Index = index,
             Port = port,
             State = ReplicaState.Pending,
+            Runtime = template.Service.Runtime.RuntimeName,
+            User = template.Service.Runtime.User,
+            Limits = ReplicaLimits.Of(template.Service.Runtime.Limits),
         };
     }
 
@@ -117,24 +119,41 @@ internal sealed partial class Replica
 
             using var probing = CancellationTokenSource.CreateLinkedTokenSource(token);
             var health = processOnly ? ConfirmRunningAsync(probing.Token) : ProbeLoopAsync(probing.Token);
+            var sampling = SampleUsageAsync(process, probing.Token);
             var exitCode = await process.Exited.ConfigureAwait(false);
             await probing.CancelAsync().ConfigureAwait(false);
             await health.ConfigureAwait(false);
+            await sampling.ConfigureAwait(false);
+            var oomKilled = IsOomKill(process, exitCode);
             Volatile.Write(ref _process, null);
             await process.DisposeAsync().ConfigureAwait(false);
+            var reason = ExitReasons.Of(exitCode, oomKilled);
+            var oomKills = oomKilled ? 1 : 0;
 
             if (token.IsCancellationRequested)
             {
-                Update(s => s with { State = ReplicaState.Stopped, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, Message = "stopped" });
+                Update(s => s with { State = ReplicaState.Stopped, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, LastExitReason = reason, OomKills = s.OomKills + oomKills, Usage = null, Message = "stopped" });
                 return;
             }
 
-            Log.Exited(_context.Logger, Id, process.Pid, exitCode);
+            string exit;
+            if (oomKilled)
+            {
+                var limit = MemoryLimitText;
+                Log.OomKilled(_context.Logger, Id, limit);
+                exit = $"killed at its memory limit ({limit})";
+            }
+            else
+            {
+                Log.Exited(_context.Logger, Id, process.Pid, exitCode);
+                exit = $"exited with code {exitCode}";
+            }
+
             var now = _context.Time.GetUtcNow();
             var mode = Service.Restart.Mode;
             if (mode == RestartMode.Never || (mode == RestartMode.OnFailure && exitCode == 0))
             {
-                Update(s => s with { State = ReplicaState.Exited, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, Message = $"exited with code {exitCode}" });
+                Update(s => s with { State = ReplicaState.Exited, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, LastExitReason = reason, OomKills = s.OomKills + oomKills, Usage = null, Message = exit });
                 await PublishAsync().ConfigureAwait(false);
                 return;
             }
@@ -147,9 +166,9 @@ internal sealed partial class Replica
 
             if (restarts.Count > Service.Restart.MaxRestarts)
             {
-                var reason = $"crash loop: exited {restarts.Count} times within {Durations.Format(Service.Restart.Window)} (last exit code {exitCode}); see {_template.LogFile(Id)}";
-                Log.GaveUp(_context.Logger, Id, reason);
-                Update(s => s with { State = ReplicaState.Failed, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, Message = reason });
+                var gaveUp = $"crash loop: exited {restarts.Count} times within {Durations.Format(Service.Restart.Window)} (last {(oomKilled ? exit : $"exit code {exitCode}")}); see {_template.LogFile(Id)}";
+                Log.GaveUp(_context.Logger, Id, gaveUp);
+                Update(s => s with { State = ReplicaState.Failed, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, LastExitReason = reason, OomKills = s.OomKills + oomKills, Usage = null, Message = gaveUp });
                 await PublishAsync().ConfigureAwait(false);
                 return;
             }
@@ -163,7 +182,10 @@ internal sealed partial class Replica
                 Pid = null,
                 Health = InstanceHealth.Critical,
                 LastExitCode = exitCode,
-                Message = $"exited with code {exitCode}; restarting in {Durations.Format(delay)}",
+                LastExitReason = reason,
+                OomKills = s.OomKills + oomKills,
+                Usage = null,
+                Message = $"{exit}; restarting in {Durations.Format(delay)}",
             });
             await PublishAsync().ConfigureAwait(false);
             try
@@ -329,23 +351,5 @@ internal sealed partial class Replica
             RegisteredAt = s.StartedAt ?? _context.Time.GetUtcNow(),
             Metadata = metadata,
         };
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1001, LogLevel.Information, "{InstanceId} started (pid {Pid}, port {Port})")]
-        public static partial void Started(ILogger logger, string instanceId, int pid, int port);
-
-        [LoggerMessage(1002, LogLevel.Warning, "{InstanceId} (pid {Pid}) exited with code {ExitCode}")]
-        public static partial void Exited(ILogger logger, string instanceId, int pid, int exitCode);
-
-        [LoggerMessage(1003, LogLevel.Error, "{InstanceId} given up: {Reason}")]
-        public static partial void GaveUp(ILogger logger, string instanceId, string reason);
-
-        [LoggerMessage(1004, LogLevel.Error, "{InstanceId} could not start: {Reason}")]
-        public static partial void StartFailed(ILogger logger, string instanceId, string reason);
-
-        [LoggerMessage(1005, LogLevel.Warning, "{InstanceId} is unhealthy: {Reason}")]
-        public static partial void Unhealthy(ILogger logger, string instanceId, string reason);
     }
 }

@@ -40,4 +40,22 @@ public sealed record ReplicaSnapshot
 
     /// <summary>The latest thing worth telling (last probe, exit reason).</summary>
     public string? Message { get; init; }
+
+    /// <summary>Why the last process ended: <c>oom-killed</c>, <c>signaled</c> or <c>exited</c> (see <see cref="ExitReasons"/>).</summary>
+    public string? LastExitReason { get; init; }
+
+    /// <summary>How many of its processes the kernel killed at the memory limit.</summary>
+    public int OomKills { get; init; }
+
+    /// <summary>The runtime it runs in (<c>process</c>, <c>sandbox</c>, <c>oci</c>, <c>docker</c>).</summary>
+    public string? Runtime { get; init; }
+
+    /// <summary>The user it runs as (as the stack file names it), or null for the daemon's.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Its limits, or null when it has none.</summary>
+    public ReplicaLimits? Limits { get; init; }
+
+    /// <summary>What it used at the last sample, or null when it is not running or its runtime cannot tell.</summary>
+    public ReplicaUsage? Usage { get; init; }
 }

@@ -6,7 +6,7 @@ using Shoal.Processes;
 namespace Shoal.Orchestration.Lifecycle;
 
 /// <summary>Turns a service definition into the process spec of one replica: argv, Shoal's variables, log file.</summary>
-internal sealed class ReplicaTemplate(ServiceDefinition service, string stackName, IReadOnlyList<string> argv, bool passUrls, string stateDirectory)
+internal sealed class ReplicaTemplate(ServiceDefinition service, string stackName, IReadOnlyList<string> argv, bool passUrls, string stateDirectory, ProcessUser? user = null)
 {
     public ServiceDefinition Service { get; } = service;
 
@@ -55,6 +55,9 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
             Inherit = Service.InheritEnvironment,
             WorkingDirectory = Service.WorkingDirectory,
             LogFile = LogFile(instanceId),
+            Limits = Service.Runtime.Limits,
+            User = user,
+            Isolation = new IsolationOptions { Image = Service.Runtime.Image, Network = Service.Runtime.Network },
         };
     }
 

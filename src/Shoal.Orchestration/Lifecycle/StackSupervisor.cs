@@ -27,35 +27,71 @@ public sealed class StackSupervisor : IAsyncDisposable
     private readonly Lock _layout = new();
     private Task? _starting;
 
+    /// <summary>How often each running replica's usage (CPU, memory, tasks) is read.</summary>
+    public static readonly TimeSpan UsageInterval = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Creates the supervisor; <paramref name="commands"/> maps each service to the argv it runs (after any project
-    /// build). <paramref name="catalogIdSuffix"/> is appended to every replica's id in <paramref name="catalog"/>
+    /// build), and each service's replicas start in the runtime of its <c>runtime:</c> from <paramref name="runtimes"/>.
+    /// <paramref name="catalogIdSuffix"/> is appended to every replica's id in <paramref name="catalog"/>
     /// (<c>@shop.web-01</c> in a shared registry); ids elsewhere (state, logs, <c>ps</c>) stay plain.
     /// </summary>
+    /// <exception cref="Configuration.ConfigFileException">A service's runtime cannot run on this machine, or its user is unknown.</exception>
     public StackSupervisor(
         StackDefinition stack,
         IReadOnlyDictionary<string, ResolvedCommand> commands,
-        IProcessRuntime runtime,
+        IProcessRuntimeProvider runtimes,
         IServiceCatalog catalog,
         IHealthProbe probe,
         IInstanceDrainer drainer,
         TimeProvider time,
         ILoggerFactory loggers,
         string catalogIdSuffix = "")
+        : this(stack, commands, runtimes, catalog, probe, drainer, time, loggers, catalogIdSuffix, ResolveUser, PosixUser.EffectiveUserId())
+    {
+    }
+
+    private static (ProcessUser? User, string? Error) ResolveUser(string text)
+    {
+        try
+        {
+            return (ProcessUsers.Resolve(text), null);
+        }
+        catch (ProcessStartException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    /// <summary>Creates the supervisor with <paramref name="users"/> as the user database and <paramref name="daemonUid"/> as the daemon's user; internal for tests.</summary>
+    internal StackSupervisor(
+        StackDefinition stack,
+        IReadOnlyDictionary<string, ResolvedCommand> commands,
+        IProcessRuntimeProvider runtimes,
+        IServiceCatalog catalog,
+        IHealthProbe probe,
+        IInstanceDrainer drainer,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        string catalogIdSuffix,
+        Func<string, (ProcessUser? User, string? Error)> users,
+        uint daemonUid)
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(loggers);
         // External services have no processes here: the registry brings their instances.
         _stack = stack with { Services = stack.Services.Where(s => !s.External).ToList() };
+        var launches = ServiceLaunches.Resolve(_stack, runtimes, users, daemonUid);
         _drainer = drainer;
         _time = time;
         var ports = new PortAllocator();
         _commands = commands;
         _newRunner = (service, argv, passUrls) =>
         {
-            var template = new ReplicaTemplate(service, stack.Name, argv, passUrls, stack.StateDirectory);
-            var context = new SupervisionContext(runtime, catalog, probe, time, loggers.CreateLogger("Shoal.Stack." + service.InstancePrefix), OnChanged, catalogIdSuffix);
+            var launch = launches[service.Name];
+            var template = new ReplicaTemplate(service, stack.Name, argv, passUrls, stack.StateDirectory, launch.User);
+            var context = new SupervisionContext(launch.Runtime, catalog, probe, time, loggers.CreateLogger("Shoal.Stack." + service.InstancePrefix), OnChanged, catalogIdSuffix);
             return new ServiceRunner(template, context, ports);
         };
         foreach (var service in _stack.Services)

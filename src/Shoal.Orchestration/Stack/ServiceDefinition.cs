@@ -68,6 +68,9 @@ public sealed record ServiceDefinition
     /// <summary>Settings for replica 1, 2, … in turn: weight, metadata and environment on top of the service's.</summary>
     public IReadOnlyList<ReplicaOverride> PerReplica { get; init; } = [];
 
+    /// <summary>The runtime, image, network, user and resource limits of every replica.</summary>
+    public ServiceRuntimeDefinition Runtime { get; init; } = ServiceRuntimeDefinition.Default;
+
     /// <summary>What the features' section readers read of this service (<c>load_balancing</c>, <c>deploy</c>, …), by type.</summary>
     public SectionSet Sections { get; init; } = SectionSet.Empty;
 

@@ -50,6 +50,7 @@ public static partial class StackFileLoader
 
             var fields = new YamlFields(map, path, top.Errors, serviceKeys);
             var definition = ReadService(name, fields, directory, (int)key.Start.Line);
+            definition = definition with { Runtime = ReadRuntime(fields, directory, key, serviceKeys.Contains("deploy", StringComparer.Ordinal), definition.External) };
             var context = new ServiceReadContext(name, fields, directory);
             var sections = new SectionSet(readers.Select(r => r.ReadService(context)).OfType<object>().ToList());
             result.Add(new ParsedService(definition with { Sections = sections }, fields));

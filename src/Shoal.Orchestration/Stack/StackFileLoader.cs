@@ -18,6 +18,7 @@ public static partial class StackFileLoader
     [
         "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
         "working_dir", "version", "stop_grace_period", "inherit_env", "weight", "metadata", "per_replica", "external",
+        "runtime", "image", "network", "user", "resources",
     ];
 
     private static readonly string[] s_replicaKeys = ["weight", "metadata", "env"];

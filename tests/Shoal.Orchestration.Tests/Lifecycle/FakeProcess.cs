@@ -17,7 +17,21 @@ internal sealed class FakeProcess(ProcessSpec spec, int pid) : IProcessHandle
 
     public bool StopRequested { get; private set; }
 
+    public bool OomKilled { get; private set; }
+
+    /// <summary>What <see cref="ReadUsage"/> returns.</summary>
+    public ResourceUsage? Usage { get; set; }
+
+    public ResourceUsage? ReadUsage() => Usage;
+
     public void Exit(int code) => _exit.TrySetResult(code);
+
+    /// <summary>Ends the process as the kernel does at its memory limit: SIGKILL, OOM flagged.</summary>
+    public void KillAtMemoryLimit()
+    {
+        OomKilled = true;
+        _exit.TrySetResult(128 + PosixSignals.Kill);
+    }
 
     public Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
     {

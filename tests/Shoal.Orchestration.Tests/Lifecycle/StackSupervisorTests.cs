@@ -36,7 +36,7 @@ public sealed class StackSupervisorTests : IAsyncLifetime
     {
         var stack = StackFileLoader.Parse("services:\n" + servicesYaml, Path.Combine(_dir, "shoal.yml"), "shoal.yml");
         var commands = stack.Services.ToDictionary(s => s.Name, s => new ResolvedCommand(s.Command!, false));
-        _supervisor = new StackSupervisor(stack, commands, _runtime, _catalog, _probe, drainer ?? new NoDrain(), _time, NullLoggerFactory.Instance);
+        _supervisor = new StackSupervisor(stack, commands, new FakeRuntimeProvider(_runtime), _catalog, _probe, drainer ?? new NoDrain(), _time, NullLoggerFactory.Instance);
         _supervisor.Start();
         return _supervisor;
     }

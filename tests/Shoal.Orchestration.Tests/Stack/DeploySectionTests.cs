@@ -46,7 +46,7 @@ public sealed class DeploySectionTests
     [Fact]
     public void Deploy_UnknownKey_ListsTheSectionsKeys()
     {
-        Assert.Equal("shoal.yml:5:7: services.app.deploy.canary: unknown field 'canary'; allowed here: steps, interval, max_error_rate, max_p99, min_requests, keep_old, max_surge, max_unavailable",
+        Assert.Equal("shoal.yml:5:7: services.app.deploy.canary: unknown field 'canary'; allowed here: steps, interval, max_error_rate, max_p99, min_requests, keep_old, max_surge, max_unavailable, resources",
             Assert.Throws<ConfigFileException>(() => Parse("services:\n  app:\n    command: [x]\n    deploy:\n      canary: 5\n")).Message);
     }
 
