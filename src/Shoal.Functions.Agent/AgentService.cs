@@ -122,7 +122,7 @@ internal sealed class AgentService(InstanceTable instances, IProcessRuntimeProvi
             OomKills = instance.OomKills,
             OomKilled = instance.OomKilled,
             Usage = instance.Usage is { } usage
-                ? new Protocol.ResourceUsage { CpuSeconds = usage.Cpu.TotalSeconds, MemoryBytes = usage.MemoryBytes, Pids = usage.Processes }
+                ? new ContainerUsage { CpuSeconds = usage.Cpu.TotalSeconds, MemoryBytes = usage.MemoryBytes, Pids = usage.Processes }
                 : null,
             State = instance.State switch
             {
