@@ -9,7 +9,8 @@ namespace Shoal.Processes;
 /// program's own. Output goes straight to the log file (created 0600) rather than through a pipe, so a replica keeps
 /// running and logging if the supervisor dies, and <c>shoal down</c> can still find and stop it by pid. With a
 /// <see cref="ProcessScope"/>, each process joins its own cgroup (where there are cgroups) before it execs and carries
-/// the scope's marker, so stopping it also stops whatever it started, <c>setsid</c> escapees included.
+/// the scope's marker, so stopping it also stops whatever it started, <c>setsid</c> escapees included. With a
+/// <see cref="ProcessSpec.User"/> it drops to that user (setpriv) last, just before the program.
 /// </remarks>
 /// <param name="timeProvider">The clock for stop grace periods.</param>
 /// <param name="scope">The stack's scope, or null for none (processes are then stopped by process group only).</param>
@@ -53,6 +54,13 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
         startInfo.ArgumentList.Add("shoal");
         startInfo.ArgumentList.Add(spec.LogFile);
         startInfo.ArgumentList.Add(cgroup ?? "");
+
+        // The user switch comes after the cgroup join (which needs root) and the log's opening (the file stays root's).
+        foreach (var word in spec.User is { } user ? ProcessUsers.SwitchCommand(user) : [])
+        {
+            startInfo.ArgumentList.Add(word);
+        }
+
         startInfo.ArgumentList.Add(program);
         foreach (var argument in spec.Arguments)
         {
