@@ -11,17 +11,13 @@ public sealed class FunctionUsersTests : IDisposable
 
     public void Dispose() => File.Delete(_passwd);
 
-    [Fact]
-    public void Resolve_RootAgentWithoutUser_RunsAsNobodyWhenShoalFnIsMissing() =>
-        Assert.Equal(new ProcessUser("nobody", 65534, 65534), new FunctionUsers(0, _passwd).Resolve(null));
+    private static readonly ProcessUser s_shoalFn = new("shoal-fn", 998, 997);
+
+    private FunctionUsers Root() => new(0, () => s_shoalFn, _passwd);
 
     [Fact]
-    public void Resolve_RootAgentWithoutUser_RunsAsShoalFnWhenItExists()
-    {
-        File.AppendAllText(_passwd, "shoal-fn:x:998:997::/nonexistent:/usr/sbin/nologin\n");
-
-        Assert.Equal(new ProcessUser("shoal-fn", 998, 997), new FunctionUsers(0, _passwd).Resolve(null));
-    }
+    public void Resolve_RootAgentWithoutUser_RunsAsTheFunctionUser() =>
+        Assert.Same(s_shoalFn, Root().Resolve(null));
 
     [Theory]
     [InlineData("app", "app", 1000u, 1001u)]
@@ -30,31 +26,31 @@ public sealed class FunctionUsersTests : IDisposable
     [InlineData("4242", "4242", 4242u, 4242u)]
     [InlineData("4242:7", "4242", 4242u, 7u)]
     public void Resolve_RootAgentWithUser_FindsIt(string written, string name, uint uid, uint gid) =>
-        Assert.Equal(new ProcessUser(name, uid, gid), new FunctionUsers(0, _passwd).Resolve(written));
+        Assert.Equal(new ProcessUser(name, uid, gid), Root().Resolve(written));
 
     [Theory]
     [InlineData("root")]
     [InlineData("0")]
     [InlineData("0:0")]
     public void Resolve_ExplicitRoot_RunsAsTheAgent(string written) =>
-        Assert.Null(new FunctionUsers(0, _passwd).Resolve(written));
+        Assert.Null(Root().Resolve(written));
 
     [Fact]
     public void Resolve_UnknownName_SaysHowToAddIt() =>
         Assert.Equal(
-            "user 'ghost' does not exist on this host: add it (useradd --system ghost) or give uid:gid",
-            Assert.Throws<ProcessStartException>(() => new FunctionUsers(0, _passwd).Resolve("ghost")).Message);
+            $"user 'ghost' does not exist on this machine (not in {_passwd}); create it or give a uid (user: 1000 or 1000:1000).",
+            Assert.Throws<ProcessStartException>(() => Root().Resolve("ghost")).Message);
 
     [Fact]
     public void Resolve_UnprivilegedAgent_RunsFunctionsAsItself() =>
-        Assert.Null(new FunctionUsers(1000, _passwd).Resolve(null));
+        Assert.Null(new FunctionUsers(1000, () => s_shoalFn, _passwd).Resolve(null));
 
     [Fact]
     public void Resolve_UnprivilegedAgent_CannotSwitchToAnotherUser()
     {
-        Assert.Null(new FunctionUsers(1000, _passwd).Resolve("app"));
+        Assert.Null(new FunctionUsers(1000, () => s_shoalFn, _passwd).Resolve("app"));
         Assert.Equal(
             "user 'nobody': the agent runs as uid 1000 and can start functions only as itself; run it as root to switch users",
-            Assert.Throws<ProcessStartException>(() => new FunctionUsers(1000, _passwd).Resolve("nobody")).Message);
+            Assert.Throws<ProcessStartException>(() => new FunctionUsers(1000, () => s_shoalFn, _passwd).Resolve("nobody")).Message);
     }
 }
