@@ -11,8 +11,7 @@ internal static class FunctionTable
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]functions[/]");
         table.AddColumn(new TableColumn("FUNCTION").NoWrap());
-        table.AddColumn(new TableColumn("RUNTIME").NoWrap());
-        foreach (var column in new[] { "TOTAL", "IDLE", "BUSY", "START", "WAIT", "STARTED", "429", "OOM" })
+        foreach (var column in new[] { "TOTAL", "IDLE", "BUSY", "START", "WAIT", "STARTED", "429", "OOM", "RUNTIME" })
         {
             table.AddColumn(new TableColumn(column).NoWrap());
         }
@@ -21,7 +20,6 @@ internal static class FunctionTable
         {
             table.AddRow(
                 Markup.Escape(p.Function),
-                Markup.Escape(p.Runtime),
                 Count(p.Instances),
                 Count(p.Idle),
                 Count(p.Busy),
@@ -29,7 +27,8 @@ internal static class FunctionTable
                 Count(p.Waiting),
                 p.Started.ToString(CultureInfo.InvariantCulture),
                 p.Throttled.ToString(CultureInfo.InvariantCulture),
-                p.OomKills.ToString(CultureInfo.InvariantCulture));
+                p.OomKills.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(p.Runtime));
         }
 
         AnsiConsole.Write(table);
