@@ -116,7 +116,7 @@ try:
         for sample in SAMPLES:
             def paused():
                 details = pools(thaw)[f"freeze-{sample}"]["details"]
-                return len(details) == 1 and details[0]["state"] in ("Paused", 2)
+                return len(details) == 1 and str(details[0]["state"]).lower() in ("paused", "2")
             wait(paused, f"freeze-{sample} to be frozen")
             status, body, elapsed = get(thaw["gw"], f"/freeze-{sample}/thaw?run={run}")
             if status != 200:

@@ -68,7 +68,7 @@ public sealed class FunctionIsolationTests
 
         // Counted by the pool and shown by ps, and logged as OOM.
         var pool = await stack.AdminJsonAsync("/v1/functions/hog");
-        Assert.Equal(1, pool.GetProperty("oomKills").GetInt32());
+        Assert.Equal(1, pool.GetProperty("oom_kills").GetInt32());
         var ps = await stack.ShoalAsync("ps");
         Assert.Equal(0, ps.ExitCode);
         // FUNCTION TOTAL IDLE BUSY START WAIT STARTED 429 OOM RUNTIME

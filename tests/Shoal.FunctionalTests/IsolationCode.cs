@@ -63,7 +63,7 @@ internal static class IsolationCode
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
     }
 
-    /// <summary>Waits until the function's one instance is in <paramref name="state"/> as the agent reports it (<c>/v1/functions</c>); returns it.</summary>
+    /// <summary>Waits until the function's one instance is in <paramref name="state"/> as the agent reports it (<c>/v1/functions</c>, snake_case); returns it.</summary>
     public static async Task<JsonElement> InstanceAsync(TestStack stack, string function, string state)
     {
         JsonElement found = default;
@@ -72,7 +72,7 @@ internal static class IsolationCode
             var pools = await stack.AdminJsonAsync("/v1/functions");
             var pool = pools.EnumerateArray().First(p => p.GetProperty("function").GetString() == function);
             var details = pool.GetProperty("details").EnumerateArray().ToList();
-            if (details.Count == 1 && StateOf(details[0]) == state)
+            if (details.Count == 1 && string.Equals(StateOf(details[0]), state, StringComparison.OrdinalIgnoreCase))
             {
                 found = details[0];
                 return true;
