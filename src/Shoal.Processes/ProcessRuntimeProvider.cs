@@ -35,6 +35,8 @@ public sealed class ProcessRuntimeProvider(
     private IProcessRuntime Create(RuntimeKind kind) => factories?.TryGetValue(kind, out var factory) == true ? factory() : kind switch
     {
         RuntimeKind.Process => CgroupV1ProcessRuntime.CreateDefault(timeProvider, scope),
+        RuntimeKind.Sandbox => SandboxProcessRuntime.Create(timeProvider, scope),
+        RuntimeKind.Oci => OciProcessRuntime.Create(timeProvider, scope, Path.Combine(StateDirectory, "oci")),
         _ => throw new ProcessStartException($"runtime '{RuntimeNames.Of(kind)}' is not available on this machine."),
     };
 }
