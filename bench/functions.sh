@@ -4,7 +4,10 @@
 # interleaved; cold start (first request to a new instance) of the bash, Node.js and C# (JIT and Native AOT) samples
 # through Shoal, and the same start-ups at process level against a minimal Runtime API. Writes
 # bench/results/functions.md.
+# Then cold start per runtime (process, sandbox, oci) of the bash, Node.js and C# AOT samples, and thaw-to-first-response
+# of `idle: freeze` (bench/functions_isolation.py → bench/results/functions-isolation.md).
 # Usage: flock -o /tmp/shoal-build.lock bench/functions.sh [rounds] [seconds] [cold-runs]
+#        FUNCTIONS_ISOLATION_ONLY=1 bench/functions.sh _ _ [cold-runs]   (only the per-runtime part)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need python3 curl node bash dotnet
 
@@ -23,4 +26,7 @@ if [ -n "${SHOAL_BASELINE:-}" ]; then
 fi
 cp -r "$ROOT/artifacts/bin/Shoal.Samples.Function/release" "$work/csharp-jit"
 rm -f "$work/csharp-aot/"*.dbg
-exec python3 "$BENCH_DIR/functions.py" "$ROOT" "$work" "${1:-3}" "${2:-10}" "${3:-15}"
+if [ -z "${FUNCTIONS_ISOLATION_ONLY:-}" ]; then
+  python3 "$BENCH_DIR/functions.py" "$ROOT" "$work" "${1:-3}" "${2:-10}" "${3:-15}"
+fi
+exec python3 "$BENCH_DIR/functions_isolation.py" "$ROOT" "$work" "${3:-15}"

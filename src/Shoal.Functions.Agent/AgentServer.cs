@@ -17,11 +17,11 @@ public static class AgentServer
     /// <summary>Creates the agent application; start it with <c>StartAsync</c>, stop it to destroy every instance.</summary>
     /// <param name="listen">Where to listen, e.g. <c>http://127.0.0.1:7071</c> (port 0 for any free port).</param>
     /// <param name="stateDirectory">Where the instance records and instance logs go.</param>
-    /// <param name="runtime">Starts the instances.</param>
+    /// <param name="runtimes">Start the instances, each with the runtime its function names.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logging">Logging setup.</param>
     /// <param name="token">When set, every call must carry <c>Authorization: Bearer TOKEN</c> (see <see cref="AgentToken"/>); others get 401.</param>
-    public static WebApplication Build(Uri listen, string stateDirectory, IProcessRuntime runtime, TimeProvider time, Action<ILoggingBuilder>? logging = null, string? token = null)
+    public static WebApplication Build(Uri listen, string stateDirectory, IProcessRuntimeProvider runtimes, TimeProvider time, Action<ILoggingBuilder>? logging = null, string? token = null)
     {
         ArgumentNullException.ThrowIfNull(listen);
         var builder = WebApplication.CreateSlimBuilder();
@@ -36,9 +36,9 @@ public static class AgentServer
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton(runtimes);
         builder.Services.AddSingleton(new AgentIdentity(Guid.NewGuid().ToString("n")));
-        builder.Services.AddSingleton(sp => new InstanceTable(runtime, stateDirectory, time, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new InstanceTable(runtimes, stateDirectory, time, sp.GetRequiredService<ILoggerFactory>()));
         var app = builder.Build();
         if (!string.IsNullOrEmpty(token))
         {

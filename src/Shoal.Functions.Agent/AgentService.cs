@@ -9,7 +9,7 @@ namespace Shoal.Functions.Agent;
 /// The agent's gRPC service: instances on this host, started by the configured runtime. The one place the wire's
 /// messages meet the agent: requests become <see cref="FunctionConfiguration"/>, instances go back as <see cref="Container"/>.
 /// </summary>
-internal sealed class AgentService(InstanceTable instances, IProcessRuntime runtime, AgentIdentity identity, TimeProvider time) : Protocol.Agent.AgentBase
+internal sealed class AgentService(InstanceTable instances, IProcessRuntimeProvider runtimes, AgentIdentity identity, TimeProvider time) : Protocol.Agent.AgentBase
 {
     public override async Task<Container> EnsureContainer(EnsureContainerRequest request, ServerCallContext context)
     {
@@ -60,7 +60,7 @@ internal sealed class AgentService(InstanceTable instances, IProcessRuntime runt
         Task.FromResult(new HeartbeatResponse
         {
             AgentId = identity.Id,
-            Runtime = runtime.Name,
+            Runtime = runtimes.Get(RuntimeKind.Process).Name,
             Containers = instances.Count,
             NowUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
         });
@@ -78,7 +78,29 @@ internal sealed class AgentService(InstanceTable instances, IProcessRuntime runt
         Environment = new Dictionary<string, string>(spec.Environment, StringComparer.Ordinal),
         Version = spec.Version,
         InheritEnv = [.. spec.InheritEnv],
+        Runtime = RuntimeOf(spec.Runtime),
+        Image = spec.Image.Length == 0 ? null : spec.Image,
+        Network = spec.Network switch
+        {
+            "" or "host" => NetworkMode.Host,
+            "isolated" => NetworkMode.Isolated,
+            _ => throw new RpcException(new Status(StatusCode.InvalidArgument, $"network '{spec.Network}' is not host or isolated.")),
+        },
+        User = spec.User.Length == 0 ? null : spec.User,
+        Cpus = spec.Cpus > 0 ? spec.Cpus : null,
+        MaxProcesses = spec.Pids > 0 ? spec.Pids : null,
+        FreezeWhenIdle = spec.Idle switch
+        {
+            "" or "stop" => false,
+            "freeze" => true,
+            _ => throw new RpcException(new Status(StatusCode.InvalidArgument, $"idle '{spec.Idle}' is not stop or freeze.")),
+        },
     };
+
+    private static RuntimeKind RuntimeOf(string name) =>
+        name.Length == 0 ? RuntimeKind.Process
+        : RuntimeNames.TryParse(name, out var kind) ? kind
+        : throw new RpcException(new Status(StatusCode.InvalidArgument, $"runtime '{name}' is not one of {string.Join(", ", RuntimeNames.All)}."));
 
     /// <summary>The wire's form of an instance.</summary>
     internal static Container ToContainer(InstanceInfo instance)
@@ -93,6 +115,15 @@ internal sealed class AgentService(InstanceTable instances, IProcessRuntime runt
             StartedAtUnixMs = instance.StartedAtUnixMs,
             Cgroup = instance.Cgroup,
             MemoryLimitBytes = instance.MemoryLimitBytes,
+            Runtime = instance.Runtime,
+            User = instance.User,
+            CpuLimit = instance.CpuLimit,
+            PidsLimit = instance.PidsLimit,
+            OomKills = instance.OomKills,
+            OomKilled = instance.OomKilled,
+            Usage = instance.Usage is { } usage
+                ? new ContainerUsage { CpuSeconds = usage.Cpu.TotalSeconds, MemoryBytes = usage.MemoryBytes, Pids = usage.Processes }
+                : null,
             State = instance.State switch
             {
                 InstanceState.Starting => ContainerState.Starting,

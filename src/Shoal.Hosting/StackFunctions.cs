@@ -55,7 +55,9 @@ internal sealed class StackFunctions : IAsyncDisposable
         {
             // The local agent's port is on loopback, where any user may connect: only this daemon knows its token.
             token = AgentToken.Create();
-            local = AgentServer.Build(new Uri("http://127.0.0.1:0"), Path.Combine(stack.StateDirectory, "agent"), CgroupV1ProcessRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(Path.Combine(stack.StateDirectory, "agent"))), TimeProvider.System, logging, token);
+            var state = Path.Combine(stack.StateDirectory, "agent");
+            var runtimes = DaemonRuntimes.Create(TimeProvider.System, ProcessScope.ForStateDirectory(state), Path.Combine(state, "runtimes"));
+            local = AgentServer.Build(new Uri("http://127.0.0.1:0"), state, runtimes, TimeProvider.System, logging, token);
             await local.StartAsync();
             address = AgentServer.Address(local);
         }

@@ -26,8 +26,8 @@ public sealed class StandaloneAgent : IAsyncDisposable
     /// <summary>An agent listening on <paramref name="listen"/>, keeping its records and logs in <paramref name="stateDirectory"/>.</summary>
     public static StandaloneAgent Create(Uri listen, string stateDirectory)
     {
-        var runtime = CgroupV1ProcessRuntime.CreateDefault(TimeProvider.System, ProcessScope.ForStateDirectory(stateDirectory));
-        var app = AgentServer.Build(listen, stateDirectory, runtime, TimeProvider.System, logging => logging
+        var runtimes = DaemonRuntimes.Create(TimeProvider.System, ProcessScope.ForStateDirectory(stateDirectory), Path.Combine(stateDirectory, "runtimes"));
+        var app = AgentServer.Build(listen, stateDirectory, runtimes, TimeProvider.System, logging => logging
             .AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
@@ -36,7 +36,7 @@ public sealed class StandaloneAgent : IAsyncDisposable
             })
             .AddFilter("Microsoft", LogLevel.Warning)
             .AddFilter("Grpc", LogLevel.Warning));
-        return new StandaloneAgent(app, runtime.Name);
+        return new StandaloneAgent(app, runtimes.Get(RuntimeKind.Process).Name);
     }
 
     /// <summary>Starts listening.</summary>

@@ -237,6 +237,12 @@ public sealed class FunctionTests
     public async Task Timeout_crash_handler_error_and_init_error_fail_one_invocation_and_the_pool_recovers()
     {
         var initCode = Directory.CreateTempSubdirectory("shoal-init-").FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            // The runtime looks for the marker by this path, as the function's own (unprivileged) user.
+            File.SetUnixFileMode(initCode, (UnixFileMode)0b111_101_101);
+        }
+
         var marker = Path.Combine(initCode, "broken");
         await File.WriteAllTextAsync(marker, "x");
         await File.WriteAllTextAsync(Path.Combine(initCode, "bootstrap"), $$"""
@@ -353,6 +359,12 @@ public sealed class FunctionTests
     public async Task Invoke_API_serves_RequestResponse_Event_DryRun_and_the_AWS_SDK()
     {
         var outbox = Directory.CreateTempSubdirectory("shoal-events-").FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            // The function, running as its own unprivileged user, writes here.
+            File.SetUnixFileMode(outbox, (UnixFileMode)0b111_111_111);
+        }
+
         var code = Directory.CreateTempSubdirectory("shoal-sink-").FullName;
         File.Copy(Path.Combine(RepoPaths.Root, "samples", "functions", "bash", "bootstrap"), Path.Combine(code, "bootstrap"));
         await File.WriteAllTextAsync(Path.Combine(code, "sink.sh"), $$"""

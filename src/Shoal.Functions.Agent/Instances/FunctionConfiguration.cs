@@ -1,3 +1,5 @@
+using Shoal.Processes;
+
 namespace Shoal.Functions.Agent.Instances;
 
 /// <summary>What an instance runs: the function as its caller described it (the agent's own form of the wire's <c>FunctionSpec</c>).</summary>
@@ -32,4 +34,28 @@ internal sealed record FunctionConfiguration
 
     /// <summary>Names the instance takes from the agent's environment besides the base set.</summary>
     public IReadOnlyList<string> InheritEnv { get; init; } = [];
+
+    /// <summary>The runtime that starts the instance.</summary>
+    public RuntimeKind Runtime { get; init; } = RuntimeKind.Process;
+
+    /// <summary>The root file system (oci) or image name (docker); null for the host's directories.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>The network the instance sees.</summary>
+    public NetworkMode Network { get; init; } = NetworkMode.Host;
+
+    /// <summary>Who the runtime process runs as, as written (name, uid or uid:gid); null for the agent's default.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The CPU quota in CPUs, or null.</summary>
+    public double? Cpus { get; init; }
+
+    /// <summary>The most tasks the instance may have, or null for <see cref="DefaultMaxProcesses"/>.</summary>
+    public int? MaxProcesses { get; init; }
+
+    /// <summary>True to freeze the instance shortly after it turns idle (<c>idle: freeze</c>).</summary>
+    public bool FreezeWhenIdle { get; init; }
+
+    /// <summary>Tasks per instance unless the function says otherwise: enough for a runtime and its helpers, few enough to stop a fork bomb.</summary>
+    public const int DefaultMaxProcesses = 512;
 }

@@ -19,8 +19,11 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     private readonly TimeSpan _initTimeout;
     private readonly InvocationSlot _slot;
     private readonly RuntimeApiEndpoint _endpoint;
+    private readonly ITimer? _freezeTimer;
     private IProcessHandle? _process;
+    private ProcessUser? _user;
     private long _startedAt;
+    private int _oomKilled;
 
     public FunctionInstance(string id, string owner, FunctionConfiguration function, TimeProvider time, ILogger logger)
     {
@@ -31,11 +34,22 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         _logger = logger;
         var timeout = TimeSpan.FromMilliseconds(function.TimeoutMs > 0 ? function.TimeoutMs : 3000);
         _initTimeout = TimeSpan.FromMilliseconds(function.InitTimeoutMs > 0 ? function.InitTimeoutMs : 10_000);
-        _slot = new InvocationSlot(timeout, _initTimeout, time, thaw: () => _process?.Resume(), deadlinePassed: DeadlinePassed);
+        if (function.FreezeWhenIdle)
+        {
+            _freezeTimer = time.CreateTimer(static state => ((FunctionInstance)state!).FreezeIfIdle(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        _slot = new InvocationSlot(timeout, _initTimeout, time, thaw: () => _process?.Resume(), deadlinePassed: DeadlinePassed)
+        {
+            TurnedIdle = _freezeTimer is null ? null : () => _freezeTimer.Change(FreezeDelay, Timeout.InfiniteTimeSpan),
+        };
         var region = function.Environment.TryGetValue("AWS_REGION", out var r) ? r : "us-east-1";
         var arn = $"arn:aws:lambda:{region}:000000000000:function:{function.Name}";
         _endpoint = new RuntimeApiEndpoint(_slot, InvokeAsync, InitFailed, arn, time);
     }
+
+    /// <summary>How long an instance of an <c>idle: freeze</c> function waits in <c>next</c> before it is frozen: long enough that a steady stream of invocations does not freeze and thaw it between each.</summary>
+    public static readonly TimeSpan FreezeDelay = TimeSpan.FromMilliseconds(100);
 
     public string Id { get; }
 
@@ -58,6 +72,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         var process = _process;
         var (initialized, paused) = _slot.Snapshot();
         var exited = process is { Exited.IsCompleted: true };
+        var usage = process is null || exited ? null : InstanceUsage.Read(process);
         var state = exited ? InstanceState.Exited : paused ? InstanceState.Paused : initialized ? InstanceState.Running : InstanceState.Starting;
         return new InstanceInfo(Id, Function, Owner, state)
         {
@@ -67,12 +82,24 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             Cgroup = process is { Cgroups.Count: > 0 } p ? p.Cgroups[0] : "",
             MemoryLimitBytes = process is { Cgroups.Count: > 0 } q ? CgroupV1.MemoryLimit(q.Cgroups) ?? 0 : 0,
             ExitCode = exited ? process!.Exited.Result : 0,
+            Runtime = RuntimeNames.Of(_function.Runtime),
+            User = _user?.Name ?? "",
+            CpuLimit = _function.Cpus ?? 0,
+            PidsLimit = process is null ? 0 : _function.MaxProcesses ?? FunctionConfiguration.DefaultMaxProcesses,
+            Usage = usage,
+            OomKills = Math.Max(usage?.OomKills ?? 0, Volatile.Read(ref _oomKilled)),
+            OomKilled = Volatile.Read(ref _oomKilled) == 1,
         };
     }
 
     /// <summary>Opens the endpoint, then starts the runtime process pointed at it.</summary>
-    public async Task StartAsync(IProcessRuntime runtime, string logDirectory, CancellationToken cancellationToken)
+    public Task StartAsync(IProcessRuntime runtime, string logDirectory, CancellationToken cancellationToken) =>
+        StartAsync(runtime, logDirectory, user: null, _function.CodeDirectory, cancellationToken);
+
+    /// <summary>Opens the endpoint, then starts the runtime process pointed at it, as <paramref name="user"/> (null for the agent's own) in <paramref name="codeDirectory"/> (the code, or a copy <paramref name="user"/> can read).</summary>
+    public async Task StartAsync(IProcessRuntime runtime, string logDirectory, ProcessUser? user, string codeDirectory, CancellationToken cancellationToken)
     {
+        _user = user;
         await _endpoint.StartAsync(cancellationToken).ConfigureAwait(false);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -87,10 +114,17 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             ["AWS_REGION"] = "us-east-1",
             ["AWS_DEFAULT_REGION"] = "us-east-1",
             ["_HANDLER"] = _function.Handler,
-            ["LAMBDA_TASK_ROOT"] = _function.CodeDirectory,
-            ["LAMBDA_RUNTIME_DIR"] = _function.CodeDirectory,
+            ["LAMBDA_TASK_ROOT"] = codeDirectory,
+            ["LAMBDA_RUNTIME_DIR"] = codeDirectory,
             ["TZ"] = ":UTC",
         };
+        if (user is not null)
+        {
+            // The daemon's HOME (/root) is not the function's: as on Lambda, /tmp is the one place it may write.
+            environment["HOME"] = "/tmp";
+            environment["DOTNET_CLI_HOME"] = "/tmp";
+        }
+
         foreach (var (key, value) in _function.Environment)
         {
             environment[key] = value;
@@ -105,9 +139,13 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             Arguments = command.Skip(1).ToArray(),
             Environment = environment,
             Inherit = [.. _function.InheritEnv],
-            WorkingDirectory = _function.CodeDirectory,
+            WorkingDirectory = codeDirectory,
             LogFile = Path.Combine(logDirectory, CgroupV1.Sanitize(Id) + ".log"),
-            Limits = ResourceLimits.None with { MemoryBytes = Math.Max(_function.MemoryMb, 16) * 1024L * 1024L },
+            Limits = new ResourceLimits(Math.Max(_function.MemoryMb, 16) * 1024L * 1024L, _function.Cpus, _function.MaxProcesses ?? FunctionConfiguration.DefaultMaxProcesses),
+            User = user,
+
+            // The code is read-only, as Lambda's /var/task: only /tmp is the function's to write.
+            Isolation = new IsolationOptions { Image = _function.Image, Network = _function.Network, ReadOnlyWorkingDirectory = true },
         };
         _startedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var process = await runtime.StartAsync(spec, cancellationToken).ConfigureAwait(false);
@@ -149,12 +187,35 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _freezeTimer?.Dispose();
         if (_process is { } process)
         {
             await process.DisposeAsync().ConfigureAwait(false);
         }
 
         await _endpoint.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Freezes the instance if its runtime still waits in <c>next</c> with nothing to do.</summary>
+    private void FreezeIfIdle()
+    {
+        try
+        {
+            if (_slot.PauseIfIdle(() => _process is { Exited.IsCompleted: false } process && Freeze(process)))
+            {
+                Log.Frozen(_logger, Function, Id);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.FreezeFailed(_logger, Id, ex.Message);
+        }
+    }
+
+    private static bool Freeze(IProcessHandle process)
+    {
+        process.Pause();
+        return true;
     }
 
     private void DeadlinePassed(Invocation invocation)
@@ -176,7 +237,17 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     private async Task WatchExitAsync(IProcessHandle process)
     {
         var code = await process.Exited.ConfigureAwait(false);
+        _freezeTimer?.Dispose();
         var status = code > 128 ? $"signal: {SignalName(code - 128)}" : $"exit status {code}";
+        if (InstanceUsage.WasOomKilled(process))
+        {
+            // Lambda's own error type for a function killed at its memory size, so callers and logs tell it from a crash.
+            Volatile.Write(ref _oomKilled, 1);
+            Log.OutOfMemory(_logger, Function, Id, _function.MemoryMb);
+            _slot.Fail(InvokeResult.Error(InvokeResultKind.Crash, "Runtime.OutOfMemory", $"RequestId: {_slot.CurrentRequestId ?? "-"} Error: Runtime exited with error: {status} (out of memory: the function reached its memory size of {_function.MemoryMb} MB)", instanceGone: true));
+            return;
+        }
+
         Log.Exited(_logger, Function, Id, code);
         _slot.Fail(InvokeResult.Error(InvokeResultKind.Crash, "Runtime.ExitError", $"RequestId: {_slot.CurrentRequestId ?? "-"} Error: Runtime exited with error: {status}", instanceGone: true));
     }
@@ -237,5 +308,14 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
 
         [LoggerMessage(7104, LogLevel.Warning, "Instance {Id} could not be killed: {Reason}")]
         public static partial void KillFailed(ILogger logger, string id, string reason);
+
+        [LoggerMessage(7105, LogLevel.Warning, "Function {Function} instance {Id} was killed at its memory size ({MemoryMb} MB): out of memory")]
+        public static partial void OutOfMemory(ILogger logger, string function, string id, int memoryMb);
+
+        [LoggerMessage(7106, LogLevel.Debug, "Function {Function} instance {Id} is idle: frozen")]
+        public static partial void Frozen(ILogger logger, string function, string id);
+
+        [LoggerMessage(7107, LogLevel.Warning, "Instance {Id} could not be frozen: {Reason}")]
+        public static partial void FreezeFailed(ILogger logger, string id, string reason);
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Shoal.Files;
+using Shoal.Functions.Agent.Identity;
 using Shoal.Processes;
 
 namespace Shoal.Functions.Agent.Instances;
@@ -17,15 +18,18 @@ internal sealed partial class InstanceTable : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _fileLock = new();
-    private readonly IProcessRuntime _runtime;
+    private readonly IProcessRuntimeProvider _runtimes;
+    private readonly FunctionUsers _users;
+    private readonly CodeStaging _staging = new();
     private readonly string _stateDirectory;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
 
-    public InstanceTable(IProcessRuntime runtime, string stateDirectory, TimeProvider time, ILoggerFactory loggers)
+    public InstanceTable(IProcessRuntimeProvider runtimes, string stateDirectory, TimeProvider time, ILoggerFactory loggers, FunctionUsers? users = null)
     {
-        _runtime = runtime;
+        _runtimes = runtimes;
+        _users = users ?? new FunctionUsers(PosixUser.EffectiveUserId());
         _stateDirectory = PrivateFiles.CreateDirectory(stateDirectory);
         _time = time;
         _loggers = loggers;
@@ -50,7 +54,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
 
         try
         {
-            await entry.StartOnceAsync(_runtime, LogDirectory, cancellationToken).ConfigureAwait(false);
+            await entry.StartOnceAsync(() => StartAsync(entry.Instance!, spec), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && entry.Started.IsFaulted)
         {
@@ -72,6 +76,15 @@ internal sealed partial class InstanceTable : IAsyncDisposable
         }
 
         return entry.Instance.Describe();
+    }
+
+    private Task StartAsync(FunctionInstance instance, FunctionConfiguration spec)
+    {
+        // Each instance gets the runtime, user and code its function asks for; what cannot be had fails the start.
+        var runtime = _runtimes.Get(spec.Runtime);
+        var user = _users.Resolve(spec.User);
+        var code = _staging.Prepare(spec.CodeDirectory, user);
+        return instance.StartAsync(runtime, LogDirectory, user, code, CancellationToken.None);
     }
 
     public InstanceInfo? Find(string id) => _entries.TryGetValue(id, out var entry) ? entry.Describe() : null;
@@ -112,7 +125,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
 
         if (entry.Orphan is { } orphan)
         {
-            _runtime.KillLeftover(orphan.Pid, orphan.StartTime, orphan.Cgroups);
+            _runtimes.Get(RuntimeKind.Process).KillLeftover(orphan.Pid, orphan.StartTime, orphan.Cgroups);
         }
         else if (entry.Instance is { } instance)
         {
@@ -140,6 +153,8 @@ internal sealed partial class InstanceTable : IAsyncDisposable
         {
             await DestroyAsync(id, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
+
+        _staging.Dispose();
     }
 
     private void AdoptLeftovers()
@@ -166,7 +181,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
             }
             else
             {
-                _runtime.KillLeftover(record.Pid, record.StartTime, record.Cgroups);
+                _runtimes.Get(RuntimeKind.Process).KillLeftover(record.Pid, record.StartTime, record.Cgroups);
             }
         }
 
@@ -205,14 +220,18 @@ internal sealed partial class InstanceTable : IAsyncDisposable
 
         public Task Started => _started ?? Task.CompletedTask;
 
-        public Task StartOnceAsync(IProcessRuntime runtime, string logDirectory, CancellationToken cancellationToken)
+        public Task StartOnceAsync(Func<Task> start, CancellationToken cancellationToken)
         {
             lock (_lock)
             {
                 // The start is not the caller's to cancel once begun: another caller may be waiting on it too.
-                return _started ??= Instance!.StartAsync(runtime, logDirectory, CancellationToken.None).WaitAsync(cancellationToken);
+                _started ??= RunAsync(start);
+                return _started.WaitAsync(cancellationToken);
             }
         }
+
+        // A start that throws before its first await (no such user) still ends as a faulted task, not an exception here.
+        private static async Task RunAsync(Func<Task> start) => await start().ConfigureAwait(false);
 
         public InstanceInfo Describe()
         {

@@ -24,6 +24,9 @@ internal sealed class InvocationSlot(TimeSpan timeout, TimeSpan initTimeout, Tim
     private bool _initialized;
     private bool _paused;
 
+    /// <summary>Called (outside the lock) each time the runtime waits in <c>next</c> with no event to take: the instance has turned idle.</summary>
+    public Action? TurnedIdle { get; init; }
+
     /// <summary>The invocation timeout.</summary>
     public TimeSpan InvocationTimeout => timeout;
 
@@ -60,6 +63,25 @@ internal sealed class InvocationSlot(TimeSpan timeout, TimeSpan initTimeout, Tim
             {
                 _paused = pause();
             }
+        }
+    }
+
+    /// <summary>
+    /// Pauses only an idle instance: its runtime waits in <c>next</c>, no event is queued or running, and it is not over;
+    /// <paramref name="pause"/> runs under the lock (so no invocation slips in between) and says whether it did.
+    /// </summary>
+    /// <returns>True when it paused the instance now.</returns>
+    public bool PauseIfIdle(Func<bool> pause)
+    {
+        lock (_lock)
+        {
+            if (_paused || _terminal is not null || _queued is not null || _running is not null || _nextWaiter is null)
+            {
+                return false;
+            }
+
+            _paused = pause();
+            return _paused;
         }
     }
 
@@ -164,6 +186,8 @@ internal sealed class InvocationSlot(TimeSpan timeout, TimeSpan initTimeout, Tim
             // Completed by InvokeAsync outside its lock; the continuation below runs inline on that thread.
             waiter = _nextWaiter = new TaskCompletionSource<Invocation>();
         }
+
+        TurnedIdle?.Invoke();
 
         try
         {

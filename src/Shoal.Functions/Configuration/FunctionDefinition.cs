@@ -42,6 +42,9 @@ public sealed record FunctionDefinition
     /// <summary>An instance this old is replaced once idle.</summary>
     public TimeSpan MaxLifetime { get; init; } = TimeSpan.FromHours(2);
 
+    /// <summary>How the instances are isolated and limited (<c>runtime</c>, <c>image</c>, <c>network</c>, <c>user</c>, <c>resources</c>, <c>idle</c>).</summary>
+    public FunctionIsolation Isolation { get; init; } = FunctionIsolation.Default;
+
     /// <summary>Where the definition came from, for messages: <c>functions.yml:12</c>.</summary>
     public string Source { get; init; } = "";
 }

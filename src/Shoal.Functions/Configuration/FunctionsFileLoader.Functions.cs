@@ -11,6 +11,7 @@ public static partial class FunctionsFileLoader
     private static readonly string[] s_functionKeys =
     [
         "command", "handler", "code", "memory", "timeout", "init_timeout", "environment", "inherit_env", "version", "concurrency", "idle_timeout", "max_lifetime",
+        "runtime", "image", "network", "user", "resources", "idle",
     ];
     private static readonly string[] s_concurrencyKeys = ["max", "min_warm", "queue", "queue_timeout"];
 
@@ -81,13 +82,14 @@ public static partial class FunctionsFileLoader
             f.Errors.Add(f.Get("version")!, f.FieldPath("version"), "the version is empty; leave it out for $LATEST");
         }
 
+        var (isolation, resourcesMemoryMb) = ReadIsolation(f, directory);
         return new FunctionDefinition
         {
             Name = name,
             Command = command ?? [],
             Handler = f.GetString("handler") ?? s_defaults.Handler,
             CodeDirectory = code ?? string.Empty,
-            MemoryMb = f.GetInt("memory", 128, 10_240) ?? s_defaults.MemoryMb,
+            MemoryMb = f.GetInt("memory", MinMemoryMb, MaxMemoryMb) ?? resourcesMemoryMb ?? s_defaults.MemoryMb,
             Timeout = f.GetDuration("timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15)) ?? s_defaults.Timeout,
             InitTimeout = f.GetDuration("init_timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15)) ?? s_defaults.InitTimeout,
             Environment = ReadEnvironment(f),
@@ -96,6 +98,7 @@ public static partial class FunctionsFileLoader
             Concurrency = ReadConcurrency(f),
             IdleTimeout = f.GetDuration("idle_timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)) ?? s_defaults.IdleTimeout,
             MaxLifetime = f.GetDuration("max_lifetime", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(24)) ?? s_defaults.MaxLifetime,
+            Isolation = isolation,
             Source = source,
         };
     }

@@ -24,6 +24,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggers);
         Configuration = configuration;
         Owner = owner;
+        Agent = agent;
         Time = time;
         _options = options ?? new FunctionsHostOptions();
         var poolLogger = loggers.CreateLogger("Shoal.Functions");
@@ -39,6 +40,27 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     /// <summary>Who owns this host's instances at the agent.</summary>
     public string Owner { get; }
+
+    /// <summary>The agent that runs the instances.</summary>
+    public IFunctionAgent Agent { get; }
+
+    /// <summary>Every pool's counts with its instances as the agent reports them (runtime, limits, usage, OOM kills); the counts alone when the agent does not answer.</summary>
+    public async Task<IReadOnlyList<PoolSnapshot>> SnapshotsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AgentInstance> instances = [];
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), Time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            instances = await Agent.ListAsync(Owner, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+        {
+            // The counts are the pools' own; ps shows them without the agent's details.
+        }
+
+        return [.. _pools.Values.Select(p => p.Snapshot() with { Details = [.. instances.Where(i => i.Function == p.Function.Name)] })];
+    }
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }

@@ -26,7 +26,7 @@ public static class InvokeEndpoints
     {
         ArgumentNullException.ThrowIfNull(host);
         endpoints.MapPost(Prefix + "{name}/invocations", (HttpContext context, string name) => InvokeAsync(context, host, name));
-        endpoints.MapGet("/v1/functions", () => Results.Json(host.Pools.Select(p => p.Snapshot()).ToList()));
+        endpoints.MapGet("/v1/functions", async (CancellationToken cancellationToken) => Results.Json(await host.SnapshotsAsync(cancellationToken).ConfigureAwait(false)));
         endpoints.MapGet("/v1/functions/{name}", (string name) => host.Pool(name) is { } pool ? Results.Json(pool.Snapshot()) : NotFound(name));
         return endpoints;
     }

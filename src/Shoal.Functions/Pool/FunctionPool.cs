@@ -28,6 +28,10 @@ public sealed partial class FunctionPool
     private long _started;
     private long _throttled;
     private long _hedged;
+    private long _oomKills;
+
+    /// <summary>Lambda's error type for an invocation whose instance was killed at its memory size.</summary>
+    public const string OutOfMemoryErrorType = "Runtime.OutOfMemory";
 
     /// <summary>Creates the pool.</summary>
     public FunctionPool(FunctionDefinition function, string owner, IFunctionAgent agent, IInstanceInvoker invoker, TimeProvider time, ILogger logger)
@@ -72,6 +76,11 @@ public sealed partial class FunctionPool
                 Release(instance, alive: result is { InstanceGone: false });
             }
 
+            if (result is { Kind: InvokeResultKind.Crash, InstanceGone: true } && result.ErrorType == OutOfMemoryErrorType)
+            {
+                Interlocked.Increment(ref _oomKills);
+            }
+
             if (IsAnswer(result))
             {
                 (warm ? _warmLatency : _coldLatency).Add(_time.GetElapsedTime(sent));
@@ -96,6 +105,8 @@ public sealed partial class FunctionPool
             return new PoolSnapshot(Function.Name, _all.Count, _idle.Count, _all.Count - _idle.Count - starting, starting, _waiters.Count, Interlocked.Read(ref _started), Interlocked.Read(ref _throttled))
             {
                 Hedged = Interlocked.Read(ref _hedged),
+                OomKills = Interlocked.Read(ref _oomKills),
+                Runtime = Processes.RuntimeNames.Of(Function.Isolation.Runtime),
             };
         }
     }

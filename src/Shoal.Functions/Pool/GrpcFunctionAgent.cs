@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Configuration;
+using Shoal.Processes;
 
 namespace Shoal.Functions.Pool;
 
@@ -47,6 +48,13 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
             TimeoutMs = (int)function.Timeout.TotalMilliseconds,
             InitTimeoutMs = (int)function.InitTimeout.TotalMilliseconds,
             Version = function.Version,
+            Runtime = RuntimeNames.Of(function.Isolation.Runtime),
+            Image = function.Isolation.Image ?? "",
+            Network = function.Isolation.Network == NetworkMode.Isolated ? "isolated" : "host",
+            User = function.Isolation.User ?? "",
+            Cpus = function.Isolation.Cpus ?? 0,
+            Pids = function.Isolation.MaxProcesses ?? 0,
+            Idle = function.Isolation.Idle == IdleMode.Freeze ? "freeze" : "stop",
         };
         spec.Command.AddRange(function.Command);
         spec.Environment.Add(function.Environment.ToDictionary());
@@ -93,5 +101,17 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
         ContainerState.Exited => AgentInstanceState.Exited,
         ContainerState.Orphaned => AgentInstanceState.Orphaned,
         _ => AgentInstanceState.Starting,
-    }, c.Pid);
+    }, c.Pid)
+    {
+        Runtime = c.Runtime,
+        User = c.User,
+        MemoryLimitBytes = c.MemoryLimitBytes,
+        CpuLimit = c.CpuLimit,
+        PidsLimit = c.PidsLimit,
+        CpuSeconds = c.Usage?.CpuSeconds,
+        MemoryBytes = c.Usage?.MemoryBytes,
+        Pids = c.Usage?.Pids,
+        OomKills = c.OomKills,
+        OomKilled = c.OomKilled,
+    };
 }

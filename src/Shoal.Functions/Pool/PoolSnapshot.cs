@@ -13,4 +13,13 @@ public sealed record PoolSnapshot(string Function, int Instances, int Idle, int 
 {
     /// <summary>Invocations that were sent to a second instance because the first held them too long.</summary>
     public long Hedged { get; init; }
+
+    /// <summary>Invocations that failed because their instance was killed at its memory limit (<c>Runtime.OutOfMemory</c>).</summary>
+    public long OomKills { get; init; }
+
+    /// <summary>The function's runtime (<c>process</c>, <c>sandbox</c>, <c>oci</c>, <c>docker</c>).</summary>
+    public string Runtime { get; init; } = "process";
+
+    /// <summary>Each instance as the agent reports it (runtime, limits, usage, OOM kills); empty when the agent was not asked.</summary>
+    public IReadOnlyList<AgentInstance> Details { get; init; } = [];
 }

@@ -17,6 +17,14 @@ internal sealed class FakeProcess(string runtimeApi) : IProcessHandle
 
     public int Pauses { get; private set; }
 
+    /// <summary>As the runtime reports a process killed at its memory limit.</summary>
+    public bool OomKilled { get; set; }
+
+    /// <summary>What <see cref="ReadUsage"/> reports.</summary>
+    public ResourceUsage? Usage { get; set; }
+
+    public ResourceUsage? ReadUsage() => Usage;
+
     public int Resumes { get; private set; }
 
     public void Exit(int code) => _exited.TrySetResult(code);

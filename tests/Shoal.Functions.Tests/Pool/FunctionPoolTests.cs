@@ -97,6 +97,32 @@ public sealed class FunctionPoolTests
     }
 
     [Fact]
+    public async Task An_instance_killed_at_its_memory_limit_is_counted_and_replaced()
+    {
+        var pool = Pool(max: 1);
+        _invoker.NextResult = InvokeResult.Error(InvokeResultKind.Crash, FunctionPool.OutOfMemoryErrorType, "RequestId: a Error: Runtime exited with error: signal: killed", instanceGone: true);
+
+        var oom = await pool.InvokeAsync("a", "{}"u8.ToArray(), CancellationToken.None);
+        var next = await pool.InvokeAsync("b", "{}"u8.ToArray(), CancellationToken.None);
+
+        Assert.Equal("Runtime.OutOfMemory", oom.ErrorType);
+        Assert.False(next.IsError);
+        Assert.Equal(1, pool.Snapshot().OomKills);
+        Assert.Equal(2, _agent.Ensured);
+    }
+
+    [Fact]
+    public async Task A_crash_that_is_not_an_oom_kill_is_not_counted_as_one()
+    {
+        var pool = Pool(max: 1);
+        _invoker.NextResult = InvokeResult.Error(InvokeResultKind.Crash, "Runtime.ExitError", "exit status 3", instanceGone: true);
+
+        await pool.InvokeAsync("a", "{}"u8.ToArray(), CancellationToken.None);
+
+        Assert.Equal(0, pool.Snapshot().OomKills);
+    }
+
+    [Fact]
     public async Task An_event_that_never_reached_a_dead_warm_instance_runs_on_a_new_one()
     {
         var pool = Pool();
