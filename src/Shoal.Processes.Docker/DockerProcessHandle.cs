@@ -43,7 +43,7 @@ internal sealed class DockerProcessHandle : IProcessHandle
 
     public Task<int> Exited { get; }
 
-    public ResourceUsage? ReadUsage() => Exited.IsCompleted ? null : _cgroups.Read();
+    public ResourceUsage? ReadUsage() => Exited.IsCompleted ? null : _cgroups.Paths.Count > 0 ? _cgroups.Read() : ReadStats();
 
     public void Signal(int signal)
     {
@@ -168,6 +168,29 @@ internal sealed class DockerProcessHandle : IProcessHandle
                 // The engine closed the stream or the log is gone: the container's exit is still read by WaitAsync.
             }
         }
+    }
+
+    /// <summary>The engine's one-shot stats, for a container whose cgroups this machine cannot read (a remote engine).</summary>
+    private ResourceUsage? ReadStats()
+    {
+        var latest = new LatestStats();
+        TryEngine(token => _client.Containers.GetContainerStatsAsync(_id, new ContainerStatsParameters { Stream = false, OneShot = true }, latest, token));
+        var stats = latest.Value;
+        return stats is null
+            ? null
+            : new ResourceUsage(
+                TimeSpan.FromTicks((long)((stats.CPUStats?.CPUUsage?.TotalUsage ?? 0) / 100)),
+                (long)(stats.MemoryStats?.Usage ?? 0),
+                (int)(stats.PidsStats?.Current ?? 0),
+                stats.MemoryStats?.Stats?.TryGetValue("oom_kill", out var oomKills) == true ? (int)oomKills : 0);
+    }
+
+    // Progress<T> would post the report to the thread pool, after the call has returned.
+    private sealed class LatestStats : IProgress<ContainerStatsResponse>
+    {
+        public ContainerStatsResponse? Value { get; private set; }
+
+        public void Report(ContainerStatsResponse value) => Value = value;
     }
 
     private bool TryEngine(Func<CancellationToken, Task> call)

@@ -29,14 +29,25 @@ public sealed class DockerProcessRuntime : IProcessRuntime, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ProcessScope? _scope;
     private readonly DockerClient _client;
+    private readonly bool _hostPids;
 
     /// <summary>Creates the runtime for the engine at <paramref name="endpoint"/> (null: <c>DOCKER_HOST</c>, else the default socket); it connects on first use.</summary>
     /// <exception cref="ProcessStartException"><c>DOCKER_HOST</c> is not an address.</exception>
     public DockerProcessRuntime(TimeProvider timeProvider, ProcessScope? scope = null, Uri? endpoint = null)
+        : this(timeProvider, scope, endpoint, hostPids: null)
+    {
+    }
+
+    /// <summary>Creates the runtime; <paramref name="hostPids"/> (null: true for a unix socket) is internal for tests.</summary>
+    internal DockerProcessRuntime(TimeProvider timeProvider, ProcessScope? scope, Uri? endpoint, bool? hostPids)
     {
         _timeProvider = timeProvider;
         _scope = scope;
         Endpoint = endpoint ?? DockerEndpoint.Resolve(Environment.GetEnvironmentVariable(DockerEndpoint.Variable));
+
+        // An engine behind TCP may be on another machine: its pids name nothing here, and a kill by pid could hit an
+        // unrelated local process. Only an engine on a local socket shares this machine's pids and cgroups.
+        _hostPids = hostPids ?? Endpoint.Scheme == "unix";
         _client = new DockerClientBuilder().WithEndpoint(Endpoint).Build();
     }
 
@@ -80,7 +91,7 @@ public sealed class DockerProcessRuntime : IProcessRuntime, IDisposable
             var inspect = await EngineCallAsync(spec, CallTimeout, token => _client.Containers.InspectContainerAsync(id, token), cancellationToken).ConfigureAwait(false);
 
             // A command that has already finished has no pid left: the handle then tracks the container alone.
-            var pid = (int)(inspect.State?.Pid ?? 0);
+            var pid = _hostPids ? (int)(inspect.State?.Pid ?? 0) : 0;
             var startTime = pid > 0 ? ProcessIdentity.StartTimeOf(pid) ?? 0 : 0;
             var cgroups = pid > 0 ? ContainerCgroups.Of(pid) : new ContainerCgroups([]);
             return new DockerProcessHandle(_client, id, pid, startTime, cgroups, output, spec.LogFile, _timeProvider);
@@ -97,7 +108,7 @@ public sealed class DockerProcessRuntime : IProcessRuntime, IDisposable
     /// <remarks>Removes the scope's container whose init process is <paramref name="pid"/>; with no engine, kills that process, which ends the container.</remarks>
     public void KillLeftover(int pid, long startTime, IReadOnlyList<string> cgroups)
     {
-        if (pid <= 0)
+        if (pid <= 0 || !_hostPids)
         {
             return;
         }
