@@ -270,6 +270,38 @@ public sealed class DockerProcessRuntimeTests(DockerEngineFixture fixture, ITest
         Assert.Empty(await fixture.Engine.ContainersWithLabelAsync($"{ContainerDefinition.ScopeLabel}={fixture.Scope.Key}"));
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Start_NameTakenByAnExitedContainer_RemovesItOnlyWhenItIsThisScopes(bool ours)
+    {
+        var spec = Spec("echo fresh");
+        var name = ContainerDefinition.NameOf(spec, fixture.Scope);
+        var label = ours ? fixture.Scope.Key : "someone-else";
+        using (var client = fixture.Engine.CreateClient())
+        {
+            var body = $$$"""{"Image":"{{{DockerEngine.BusyboxImage}}}","Cmd":["true"],"Labels":{"{{{ContainerDefinition.ScopeLabel}}}":"{{{label}}}"}}""";
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync("containers/create?name=" + name, content);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        if (ours)
+        {
+            await using var handle = await StartAsync(spec);
+            Assert.Equal(0, await handle.Exited.WaitAsync(ExitTimeout));
+            Assert.Equal("fresh\n", File.ReadAllText(LogFile));
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<ProcessStartException>(() => StartAsync(spec));
+            Assert.Contains("could not create the container", ex.Message, StringComparison.Ordinal);
+            Assert.Single(await fixture.Engine.ContainersWithLabelAsync($"{ContainerDefinition.ScopeLabel}=someone-else"));
+            using var client = fixture.Engine.CreateClient();
+            (await client.DeleteAsync("containers/" + name + "?force=1")).EnsureSuccessStatusCode();
+        }
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task ReadUsage_EngineWhosePidsAreNotOurs_ComesFromTheStatsApiAndNoPidIsReported()
     {
