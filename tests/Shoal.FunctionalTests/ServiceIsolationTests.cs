@@ -147,6 +147,23 @@ public sealed class ServiceIsolationTests
     }
 
     [Fact]
+    public async Task RuntimeThatCannotRunHere_UpFailsWithItsMessage_NamingTheServiceAndField()
+    {
+        // No Docker engine runs on the test machines (DOCKER_HOST points nowhere to make sure).
+        await using var stack = TestStack.Create(OneService("""
+            command: [nginx, -g, "daemon off;"]
+            runtime: docker
+            image: nginx:1.27
+            """));
+
+        var up = await stack.ShoalAsync(new Dictionary<string, string> { ["DOCKER_HOST"] = "unix:///nonexistent/docker.sock" }, "up", "-d");
+
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("shoal.yml:8:14: services.svc.runtime: runtime docker cannot run here: ", up.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", up.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sandbox_ServesThroughTheGateway_AndCannotReadEtcShadow()
     {
         // The same check in a sandbox and in a bare process: root reads /etc/shadow unless the sandbox hides it.
