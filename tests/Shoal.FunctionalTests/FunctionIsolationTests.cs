@@ -101,13 +101,77 @@ public sealed class FunctionIsolationTests
         Assert.Equal("denied", report["agent_state"]);
         Assert.Equal("denied", report["own_log"]);
         Assert.Equal("denied", report["daemon_environ"]);
+        Assert.Equal("denied", report["daemon_signal"]);
         Assert.Equal("denied", report["code_write"]);
         Assert.Equal("ok", report["tmp_write"]);
         Assert.NotEqual(code, report["task_root"]);
         Assert.Equal("ok", report["code_read"]);
 
-        // What process does NOT isolate (documented): the host's process table and /tmp are shared.
-        Assert.Equal("visible", report["pid1"]);
+        // What process does NOT isolate (documented): the host's process table, /tmp, and code others may read.
+        Assert.Equal("visible", report["daemon_process"]);
+        Assert.Equal("shared", report["tmp"]);
+    }
+
+    [Theory]
+    [InlineData("sandbox")]
+    [InlineData("oci")]
+    public async Task Isolated_function_sees_neither_other_code_nor_other_processes_and_has_its_own_tmp(string runtime)
+    {
+        // The other function's code is readable by anyone on the host: only the runtime keeps the probe out of it.
+        var other = IsolationCode.Bash("function handler () { echo \"pid=$$\"; }");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(other, (UnixFileMode)0b111_101_101);
+        }
+
+        // user: root until the sandbox and OCI runtimes make the directories above a bound path traversable (bwrap and
+        // runc create them 0700, so an unprivileged user cannot reach its own code); the namespaces, not the user, are
+        // what this test is about: even root inside sees none of it.
+        var functions = FunctionStacks.Bash("probe", IsolationCode.Bash(IsolationCode.Probe), $"runtime: {runtime}\nuser: root") + "\n" + FunctionStacks.Bash("other", other, $"runtime: {runtime}\nuser: root");
+        await using var stack = await FunctionStacks.StartAsync(functions, "routes:\n  - { path: /probe, function: probe }\n  - { path: /other, function: other }\n");
+        using (var warm = await stack.Client.GetAsync("/other"))
+        {
+            Assert.True(warm.StatusCode == HttpStatusCode.OK, await warm.Content.ReadAsStringAsync());
+        }
+
+        var otherPid = (await IsolationCode.InstanceAsync(stack, "other", "running")).GetProperty("pid").GetInt32();
+        var report = await IsolationCode.ProbeAsync(stack, "/probe", $"&other={other}&otherpid={otherPid}");
+
+        Assert.Equal("denied", report["shadow"]);
+        Assert.Equal("denied", report["shoal"]);
+        Assert.Equal("denied", report["agent_state"]);
+        Assert.Equal("denied", report["code_write"]);
+        Assert.Equal("ok", report["code_read"]);
+        Assert.Equal("ok", report["tmp_write"]);
+        Assert.Equal("private", report["tmp"]);
+        Assert.Equal("denied", report["other_code"]);
+        Assert.Equal("hidden", report["other_process"]);
+        Assert.Equal("hidden", report["daemon_process"]);
+        Assert.Equal("denied", report["daemon_signal"]);
+    }
+
+    [Fact]
+    public async Task Process_function_can_read_code_that_others_may_read_and_see_other_instances()
+    {
+        // The counterpart of the isolated runtimes' test: under process these are shared (documented).
+        var other = IsolationCode.Bash("function handler () { echo \"pid=$$\"; }");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(other, (UnixFileMode)0b111_101_101);
+        }
+
+        var functions = FunctionStacks.Bash("probe", IsolationCode.Bash(IsolationCode.Probe)) + "\n" + FunctionStacks.Bash("other", other);
+        await using var stack = await FunctionStacks.StartAsync(functions, "routes:\n  - { path: /probe, function: probe }\n  - { path: /other, function: other }\n");
+        using (var warm = await stack.Client.GetAsync("/other"))
+        {
+            Assert.True(warm.StatusCode == HttpStatusCode.OK, await warm.Content.ReadAsStringAsync());
+        }
+
+        var otherPid = (await IsolationCode.InstanceAsync(stack, "other", "running")).GetProperty("pid").GetInt32();
+        var report = await IsolationCode.ProbeAsync(stack, "/probe", $"&other={other}&otherpid={otherPid}");
+
+        Assert.Equal("readable", report["other_code"]);
+        Assert.Equal("visible", report["other_process"]);
         Assert.Equal("shared", report["tmp"]);
     }
 

@@ -14,9 +14,11 @@ internal static class IsolationCode
     /// </summary>
     public const string Probe = """
         function check () { if "$@" >/dev/null 2>&1; then echo ok; else echo denied; fi; }
+        function arg () { printf '%s' "$EVENT" | sed -n "s/.*\"rawQueryString\":\"[^\"]*$1=\([^\"&]*\).*/\1/p"; }
         function handler () {
-          local shoal
-          shoal=$(printf '%s' "$1" | sed -n 's/.*"rawQueryString":"shoal=\([^"&]*\)".*/\1/p')
+          EVENT=$1
+          local shoal other otherpid daemon
+          shoal=$(arg shoal); other=$(arg other); otherpid=$(arg otherpid); daemon=$(arg daemon)
           echo "user=$(id -un)"
           echo "uid=$(id -u)"
           echo "home=$HOME"
@@ -25,13 +27,18 @@ internal static class IsolationCode
           echo "shoal=$(check ls "$shoal" | sed 's/ok/readable/')"
           echo "agent_state=$(check cat "$shoal/agent/instances.json" | sed 's/ok/readable/')"
           echo "own_log=$(check ls "$shoal/agent/logs" | sed 's/ok/readable/')"
-          echo "daemon_environ=$(check cat /proc/$PPID/environ | sed 's/ok/readable/')"
           echo "code_write=$(check touch "$LAMBDA_TASK_ROOT/written" | sed 's/ok/writable/')"
           echo "code_read=$(check cat "$LAMBDA_TASK_ROOT/function.sh")"
           echo "tmp_write=$(check touch /tmp/shoal-probe-$$)"
           rm -f /tmp/shoal-probe-$$
-          if [ -e /proc/1/stat ]; then echo "pid1=visible"; else echo "pid1=hidden"; fi
-          if [ -n "$(ls -A /tmp 2>/dev/null | grep -v '^shoal-probe' | head -1)" ]; then echo "tmp=shared"; else echo "tmp=private"; fi
+          if [ -e "/tmp/$(arg marker)" ]; then echo "tmp=shared"; else echo "tmp=private"; fi
+          if [ -n "$other" ]; then echo "other_code=$(check cat "$other/function.sh" | sed 's/ok/readable/')"; fi
+          if [ -n "$otherpid" ]; then if [ -e "/proc/$otherpid" ]; then echo "other_process=visible"; else echo "other_process=hidden"; fi; fi
+          if [ -n "$daemon" ]; then
+            if [ -e "/proc/$daemon" ]; then echo "daemon_process=visible"; else echo "daemon_process=hidden"; fi
+            echo "daemon_environ=$(check cat /proc/$daemon/environ | sed 's/ok/readable/')"
+            echo "daemon_signal=$(check kill -0 "$daemon" | sed 's/ok/allowed/')"
+          fi
         }
         """;
 
@@ -53,10 +60,16 @@ internal static class IsolationCode
         return directory;
     }
 
-    /// <summary>Runs the probe at <paramref name="path"/>: its report.</summary>
-    public static async Task<Dictionary<string, string>> ProbeAsync(TestStack stack, string path)
+    /// <summary>Runs the probe at <paramref name="path"/> (with <paramref name="query"/> after the stack's <c>.shoal</c> and the daemon's pid): its report.</summary>
+    public static async Task<Dictionary<string, string>> ProbeAsync(TestStack stack, string path, string query = "")
     {
-        using var response = await stack.Client.GetAsync($"{path}?shoal={Path.Combine(stack.Directory, ".shoal")}");
+        using var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(stack.Directory, ".shoal", "state.json")));
+        var daemon = state.RootElement.GetProperty("daemon").GetProperty("pid").GetInt32();
+        // A file the host puts in /tmp: the function sees it only when /tmp is shared.
+        var marker = $"shoal-host-marker-{Guid.NewGuid():N}";
+        await File.WriteAllTextAsync(Path.Combine("/tmp", marker), "host");
+        using var response = await stack.Client.GetAsync($"{path}?shoal={Path.Combine(stack.Directory, ".shoal")}&daemon={daemon}&marker={marker}{query}");
+        File.Delete(Path.Combine("/tmp", marker));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
         return body.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
