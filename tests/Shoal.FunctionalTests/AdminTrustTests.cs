@@ -83,6 +83,8 @@ public sealed class AdminTrustTests
                 handler: function.handler
                 code: {{code}}
                 inherit_env: [TRUST_INHERITED]
+                # It writes its environment into the test's directory, which only root may write.
+                user: root
             """);
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "routing.yml"), "routes: []\n");
         var up = await stack.ShoalAsync(environment ?? new Dictionary<string, string>(), "up", "-d");
