@@ -57,6 +57,15 @@ public sealed class DockerProcessRuntime : IProcessRuntime, IDisposable
     /// <inheritdoc />
     public string Name => RuntimeNames.Of(RuntimeKind.Docker);
 
+    /// <summary>Fails unless the engine answers a ping in time, so a stack that needs it is refused at <c>up</c> rather than replica by replica.</summary>
+    /// <exception cref="ProcessStartException">No engine answers; the message says what to install or start.</exception>
+    public Task EnsureEngineAsync(CancellationToken cancellationToken) =>
+        EngineCallAsync("", PingTimeout, async token =>
+        {
+            await _client.System.PingAsync(token).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
     /// <inheritdoc />
     public async ValueTask<IProcessHandle> StartAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
@@ -257,7 +266,10 @@ public sealed class DockerProcessRuntime : IProcessRuntime, IDisposable
     }
 
     /// <summary>One call to the engine within <paramref name="timeout"/>; an engine that does not answer becomes the message that says what to do.</summary>
-    private async Task<T> EngineCallAsync<T>(ProcessSpec spec, TimeSpan timeout, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private Task<T> EngineCallAsync<T>(ProcessSpec spec, TimeSpan timeout, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        EngineCallAsync(spec.Name + ": ", timeout, call, cancellationToken);
+
+    private async Task<T> EngineCallAsync<T>(string prefix, TimeSpan timeout, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
@@ -267,11 +279,11 @@ public sealed class DockerProcessRuntime : IProcessRuntime, IDisposable
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new ProcessStartException($"{spec.Name}: " + DockerEndpoint.NotRunning(Endpoint, $"no answer within {timeout.TotalSeconds:0.#} s"), ex);
+            throw new ProcessStartException(prefix + DockerEndpoint.NotRunning(Endpoint, $"no answer within {timeout.TotalSeconds:0.#} s"), ex);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or System.Net.Sockets.SocketException)
         {
-            throw new ProcessStartException($"{spec.Name}: " + DockerEndpoint.NotRunning(Endpoint, ex.InnerException?.Message ?? ex.Message), ex);
+            throw new ProcessStartException(prefix + DockerEndpoint.NotRunning(Endpoint, ex.InnerException?.Message ?? ex.Message), ex);
         }
     }
 

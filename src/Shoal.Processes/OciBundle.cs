@@ -15,6 +15,13 @@ internal static class OciBundle
             Directory.CreateDirectory(Path.Combine(rootfs, directory));
         }
 
+        // runc gives a tmpfs the mode of the directory it is mounted on, whatever its mode= option says: /tmp must be
+        // the host's 1777 for an unprivileged user to write there.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.Combine(rootfs, "tmp"), (UnixFileMode)0b1_111_111_111);
+        }
+
         foreach (var name in RootLinks)
         {
             var path = "/" + name;

@@ -67,6 +67,23 @@ public sealed class SandboxProcessRuntime(IProcessRuntime inner, string bwrap = 
     /// <inheritdoc />
     public void KillLeftover(int pid, long startTime, IReadOnlyList<string> cgroups) => inner.KillLeftover(pid, startTime, cgroups);
 
+    // bwrap makes the directories above a bind point 0700, which an unprivileged user cannot pass through to reach its
+    // own code: make them traversable first (the host's directories stay hidden, only their names are known).
+    private static void AddParents(List<string> arguments, string path)
+    {
+        var parents = new List<string>();
+        for (var parent = Path.GetDirectoryName(path); parent is not null && parent != "/"; parent = Path.GetDirectoryName(parent))
+        {
+            parents.Add(parent);
+        }
+
+        parents.Reverse();
+        foreach (var parent in parents)
+        {
+            arguments.AddRange(["--perms", "0755", "--dir", parent]);
+        }
+    }
+
     /// <summary>bwrap's arguments for <paramref name="spec"/>, whose program resolved to <paramref name="program"/>; internal for tests.</summary>
     internal static List<string> Arguments(ProcessSpec spec, string program)
     {
@@ -96,7 +113,8 @@ public sealed class SandboxProcessRuntime(IProcessRuntime inner, string bwrap = 
             }
         }
 
-        arguments.AddRange(["--remount-ro", "/etc", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]);
+        // A private /tmp as the host's: writable by every user, sticky.
+        arguments.AddRange(["--remount-ro", "/etc", "--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--tmpfs", "/tmp"]);
         if (Directory.Exists("/sys/fs/cgroup"))
         {
             // .NET (and the JVM, Go) size their heaps and thread pools from the cgroup files they find there.
@@ -105,9 +123,11 @@ public sealed class SandboxProcessRuntime(IProcessRuntime inner, string bwrap = 
 
         foreach (var directory in ProgramDirectories(spec, program, workingDirectory))
         {
+            AddParents(arguments, directory);
             arguments.AddRange(["--ro-bind", directory, directory]);
         }
 
+        AddParents(arguments, workingDirectory);
         arguments.AddRange([spec.Isolation.ReadOnlyWorkingDirectory ? "--ro-bind" : "--bind", workingDirectory, workingDirectory]);
         var state = Path.Combine(workingDirectory, ".shoal");
         if (Directory.Exists(state))

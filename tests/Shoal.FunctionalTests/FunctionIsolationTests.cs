@@ -124,10 +124,8 @@ public sealed class FunctionIsolationTests
             File.SetUnixFileMode(other, (UnixFileMode)0b111_101_101);
         }
 
-        // user: root until the sandbox and OCI runtimes make the directories above a bound path traversable (bwrap and
-        // runc create them 0700, so an unprivileged user cannot reach its own code); the namespaces, not the user, are
-        // what this test is about: even root inside sees none of it.
-        var functions = FunctionStacks.Bash("probe", IsolationCode.Bash(IsolationCode.Probe), $"runtime: {runtime}\nuser: root") + "\n" + FunctionStacks.Bash("other", other, $"runtime: {runtime}\nuser: root");
+        // As the default unprivileged user: the runtime must make the directories above the bound code traversable.
+        var functions = FunctionStacks.Bash("probe", IsolationCode.Bash(IsolationCode.Probe), $"runtime: {runtime}") + "\n" + FunctionStacks.Bash("other", other, $"runtime: {runtime}");
         await using var stack = await FunctionStacks.StartAsync(functions, "routes:\n  - { path: /probe, function: probe }\n  - { path: /other, function: other }\n");
         using (var warm = await stack.Client.GetAsync("/other"))
         {
@@ -137,6 +135,7 @@ public sealed class FunctionIsolationTests
         var otherPid = (await IsolationCode.InstanceAsync(stack, "other", "running")).GetProperty("pid").GetInt32();
         var report = await IsolationCode.ProbeAsync(stack, "/probe", $"&other={other}&otherpid={otherPid}");
 
+        Assert.Equal("shoal-fn", report["user"]);
         Assert.Equal("denied", report["shadow"]);
         Assert.Equal("denied", report["shoal"]);
         Assert.Equal("denied", report["agent_state"]);
