@@ -109,6 +109,7 @@ public sealed class SandboxProcessRuntime(IProcessRuntime inner, string bwrap = 
             var path = "/etc/" + entry;
             if (File.Exists(path) || Directory.Exists(path))
             {
+                AddParents(arguments, path);
                 arguments.AddRange(["--ro-bind", path, path]);
             }
         }

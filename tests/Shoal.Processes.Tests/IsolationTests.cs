@@ -81,4 +81,15 @@ public abstract class IsolationTests : RuntimeTestBase
 
         Assert.Equal($"{nobody.Uid.ToString(CultureInfo.InvariantCulture)}\nNoNewPrivs:\t1\n", output);
     }
+
+    [Fact]
+    public async Task UnprivilegedUser_ReadsTheSystemFilesProgramsNeed_AndWritesTmp()
+    {
+        // Node.js reads /etc/ssl/openssl.cnf at start: a directory above a bound entry left 0700 stops it (exit 13).
+        var nobody = ProcessUsers.Resolve("nobody");
+
+        var output = await RunAsync(Shell("cat /etc/ssl/openssl.cnf >/dev/null && echo ssl; ls /etc/ssl/certs >/dev/null && echo certs; touch /tmp/x && echo tmp") with { User = nobody });
+
+        Assert.Equal("ssl\ncerts\ntmp\n", output);
+    }
 }
