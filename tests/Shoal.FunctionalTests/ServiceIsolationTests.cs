@@ -43,6 +43,22 @@ public sealed class ServiceIsolationTests
     }
 
     [Fact]
+    public async Task CpuPercent_RightAfterStart_IsNotTheFirstTickOverMicroseconds()
+    {
+        // The first reading comes a few microseconds after the start: dividing the start-up's CPU by that was shown as
+        // millions of per cent until the next reading. A replica never uses more than every core of the machine.
+        await using var stack = await TestStack.StartAsync(OneService("""
+            command: [sh, -c, "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exec sleep 600"]
+            resources: { memory: 64M }
+            """));
+
+        var replica = await ReplicaAsync(stack);
+
+        Assert.True(replica.TryGetProperty("usage", out var usage), replica.ToString());
+        Assert.InRange(usage.GetProperty("cpu_percent").GetDouble(), 0, 100.0 * Environment.ProcessorCount);
+    }
+
+    [Fact]
     public async Task MemoryHog_OverItsLimit_IsOomKilledReportedInPsAndTheLog_AndReplaced()
     {
         // Running for a second makes it healthy (so `up -d` returns); then `tail` buffers /dev/zero, which has no line end, without bound.

@@ -25,8 +25,16 @@ internal sealed partial class Replica
                 var (usage, processOnly) = read;
                 var (fromCpu, fromAt) = previous ?? (TimeSpan.Zero, started);
                 var elapsed = _context.Time.GetElapsedTime(fromAt, now);
-                var percent = elapsed > TimeSpan.Zero ? Math.Max(0, (usage.Cpu - fromCpu).TotalSeconds / elapsed.TotalSeconds * 100) : 0;
-                previous = (usage.Cpu, now);
+
+                // A reading taken just after the start divides the first tick of CPU by a few microseconds (millions of
+                // per cent): CPU is only reported over at least half an interval, until then as 0.
+                var percent = 0.0;
+                if (elapsed >= StackSupervisor.UsageInterval / 2)
+                {
+                    percent = Math.Max(0, (usage.Cpu - fromCpu).TotalSeconds / elapsed.TotalSeconds * 100);
+                    previous = (usage.Cpu, now);
+                }
+
                 var sample = new ReplicaUsage
                 {
                     CpuPercent = Math.Round(percent, 1),
