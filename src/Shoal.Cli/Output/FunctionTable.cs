@@ -31,27 +31,13 @@ internal static class FunctionTable
                 Markup.Escape(p.Runtime));
         }
 
-        var console = Console();
+        var console = CliConsole.Create();
         console.Write(table);
         var instances = pools.SelectMany(p => p.Details).ToList();
         if (instances.Count > 0)
         {
             console.Write(Instances(instances));
         }
-    }
-
-    // Piped output (scripts, tests) has no terminal width: Spectre would fold the tables into 80 columns and elide the
-    // instances' cells; give it room instead, as docker ps does not truncate.
-    private static IAnsiConsole Console()
-    {
-        if (!System.Console.IsOutputRedirected)
-        {
-            return AnsiConsole.Console;
-        }
-
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        console.Profile.Width = 200;
-        return console;
     }
 
     private static Table Instances(IReadOnlyList<AgentInstance> instances)

@@ -42,10 +42,11 @@ internal static class StatusTable
             table.AddRow(kept.Select(i => i == Array.IndexOf(s_headers, "STATE") ? row[i] : Markup.Escape(row[i])).ToArray());
         }
 
-        AnsiConsole.Write(table);
+        var console = CliConsole.Create();
+        console.Write(table);
         if (gateway is not null)
         {
-            AnsiConsole.MarkupLine($"gateway: [bold]{Markup.Escape(gateway.Display())}[/]");
+            console.MarkupLine($"gateway: [bold]{Markup.Escape(gateway.Display())}[/]");
         }
     }
 
