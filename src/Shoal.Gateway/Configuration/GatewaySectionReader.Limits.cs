@@ -1,5 +1,5 @@
-using System.Globalization;
 using Shoal.Configuration;
+using Shoal.Text;
 using YamlDotNet.RepresentationModel;
 
 namespace Shoal.Gateway.Configuration;
@@ -46,7 +46,7 @@ public sealed partial class GatewaySectionReader
             return null;
         }
 
-        if (!TryParseSize(text, out var bytes))
+        if (!ByteSizes.TryParse(text, out var bytes))
         {
             section.Errors.Add(node, section.FieldPath(key), $"expected a size such as 100MB, 512KB or 1GB (or 'unlimited'), got {YamlFields.Describe(node)}");
             return GatewayLimitsDefinition.DefaultMaxRequestBody;
@@ -59,34 +59,5 @@ public sealed partial class GatewaySectionReader
         }
 
         return bytes;
-    }
-
-    /// <summary>Parses <c>N</c>, <c>NB</c>, <c>NK</c>/<c>NKB</c>/<c>NKiB</c>, likewise M, G and T; case-insensitive. Too large a number reads as <see cref="long.MaxValue"/>.</summary>
-    internal static bool TryParseSize(string text, out long bytes)
-    {
-        bytes = 0;
-        var end = 0;
-        while (end < text.Length && char.IsAsciiDigit(text[end]))
-        {
-            end++;
-        }
-
-        var shift = text[end..].Trim().ToUpperInvariant() switch
-        {
-            "" or "B" => 0,
-            "K" or "KB" or "KIB" => 10,
-            "M" or "MB" or "MIB" => 20,
-            "G" or "GB" or "GIB" => 30,
-            "T" or "TB" or "TIB" => 40,
-            _ => -1,
-        };
-        if (end == 0 || shift < 0)
-        {
-            return false;
-        }
-
-        var fits = long.TryParse(text.AsSpan(0, end), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number <= long.MaxValue >> shift;
-        bytes = fits ? number << shift : long.MaxValue;
-        return true;
     }
 }

@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Shoal.Configuration;
 using Shoal.Processes;
+using Shoal.Text;
 using YamlDotNet.RepresentationModel;
 
 namespace Shoal.Orchestration.Stack;
@@ -141,35 +141,9 @@ public static partial class StackFileLoader
         return bytes;
     }
 
-    /// <summary>
-    /// Parses a memory size as Compose and Kubernetes write it: a number of bytes, or with K, M, G or T (also KB/KiB/Ki, …,
-    /// any case), each a power of 1024 as Docker counts them; internal for tests.
-    /// </summary>
-    internal static bool TryParseMemory(string text, out long bytes)
-    {
-        bytes = 0;
-        var match = MemoryPattern().Match(text.Trim());
-        if (!match.Success)
-        {
-            return false;
-        }
-
-        var shift = char.ToUpperInvariant(match.Groups["unit"].Value.FirstOrDefault()) switch
-        {
-            'K' => 10,
-            'M' => 20,
-            'G' => 30,
-            'T' => 40,
-            _ => 0,
-        };
-        if (!long.TryParse(match.Groups["number"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number > long.MaxValue >> shift)
-        {
-            return false;
-        }
-
-        bytes = number << shift;
-        return true;
-    }
+    /// <summary>A memory size as Compose and Kubernetes write it (256M, 1G, 512Mi, bytes); a number too large for a long is none; internal for tests.</summary>
+    internal static bool TryParseMemory(string text, out long bytes) =>
+        ByteSizes.TryParse(text, out bytes) && bytes != long.MaxValue;
 
     /// <summary>" (did you mean 'x'?)" for a near miss of one of <paramref name="known"/>, else nothing.</summary>
     private static string Hint(string name, IReadOnlyList<string> known)
@@ -200,9 +174,6 @@ public static partial class StackFileLoader
 
         return previous[b.Length];
     }
-
-    [GeneratedRegex(@"^(?<number>[0-9]+)\s*(?<unit>([KMGTkmgt]([Ii]?[Bb]?|[Ii]))|[Bb])?$")]
-    private static partial Regex MemoryPattern();
 
     [GeneratedRegex(@"^([a-z_][a-z0-9_.-]{0,31}\$?|[0-9]{1,10}(:[0-9]{1,10})?)$")]
     private static partial Regex UserPattern();
