@@ -8,11 +8,11 @@ namespace Shoal.Hosting;
 /// <summary>Finds and loads the stack file the way every command does.</summary>
 public static class StackFiles
 {
-    /// <summary>Reads and validates the stack file and its functions' files, each once.</summary>
+    /// <summary>Reads and validates the stack file and its functions' files, each once; <c>${…}</c> read the environment over <paramref name="envFile"/> (default: the file's <c>.env</c>).</summary>
     /// <exception cref="ConfigFileException">A file is missing or invalid.</exception>
-    public static LoadedStack Load(string? file)
+    public static LoadedStack Load(string? file, string? envFile = null)
     {
-        var stack = StackSections.Load(StackFileLoader.Locate(file));
+        var stack = StackSections.Load(StackFileLoader.Locate(file), envFile);
 
         // The functions' files are part of the stack: report their problems before anything starts.
         return new LoadedStack(stack, LoadFunctions(stack), file ?? Path.GetFileName(stack.FilePath));

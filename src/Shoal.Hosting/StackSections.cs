@@ -20,7 +20,7 @@ public static class StackSections
 
     /// <summary>Loads and validates a stack file with every feature's section.</summary>
     /// <exception cref="ConfigFileException">The file is missing or invalid.</exception>
-    public static StackDefinition Load(string path) => StackFileLoader.Load(path, Standard);
+    public static StackDefinition Load(string path, string? envFile = null) => StackFileLoader.Load(path, Standard, envFile);
 
     /// <summary>Reports a strategy that neither Shoal nor a plugin provides, at the line it is written on.</summary>
     /// <exception cref="ConfigFileException">A service names an unknown strategy.</exception>

@@ -48,7 +48,7 @@ public sealed class ServiceIsolationTests
         // The first reading comes a few microseconds after the start: dividing the start-up's CPU by that was shown as
         // millions of per cent until the next reading. A replica never uses more than every core of the machine.
         await using var stack = await TestStack.StartAsync(OneService("""
-            command: [sh, -c, "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exec sleep 600"]
+            command: [sh, -c, "i=0; while [ $$i -lt 20000 ]; do i=$$((i+1)); done; exec sleep 600"]
             resources: { memory: 64M }
             """));
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shoal.Configuration;
 
 namespace Shoal.Cli.Commands;
 
@@ -9,4 +10,18 @@ internal static class CommonOptions
     {
         Description = "The stack file (default: shoal.yml in the current directory).",
     };
+
+    public static Option<string?> EnvFile() => new("--env-file")
+    {
+        Description = "The variables the stack file's ${NAME} read, under the environment's (default: .env beside the stack file).",
+    };
+
+    /// <summary>Writes what the file asks that reads as something else (an unset variable), one line each, before a command acts.</summary>
+    public static void WriteWarnings(IEnumerable<ConfigError> warnings)
+    {
+        foreach (var warning in warnings)
+        {
+            Console.Error.WriteLine($"warning: {warning}");
+        }
+    }
 }

@@ -14,15 +14,16 @@ internal static class UpCommand
     public static Command Create()
     {
         var file = CommonOptions.File();
+        var envFile = CommonOptions.EnvFile();
         var detach = new Option<bool>("--detach", "-d") { Description = "Start in the background and return once every service is healthy." };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait for the stack to become healthy.", DefaultValueFactory = _ => "120s" };
         var child = new Option<bool>("--daemon") { Hidden = true };
-        var command = new Command("up", "Start the stack: services in dependency order, health-gated, behind the gateway.") { file, detach, timeout, child };
+        var command = new Command("up", "Start the stack: services in dependency order, health-gated, behind the gateway.") { file, envFile, detach, timeout, child };
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
             var started = TimeProvider.System.GetTimestamp();
             // The stack file and its functions' files are read and validated once, here; every later step uses them.
-            var loaded = StackFiles.Load(result.GetValue(file));
+            var loaded = StackFiles.Load(result.GetValue(file), result.GetValue(envFile));
             var stack = loaded.Stack;
             if (!Durations.TryParse(result.GetValue(timeout), out var wait))
             {
@@ -42,9 +43,10 @@ internal static class UpCommand
                 throw new CliException($"stack '{stack.Name}' is already running ({status.DaemonDescription}){corrupt}; 'shoal ps' shows it, 'shoal down' stops it.");
             }
 
+            CommonOptions.WriteWarnings(stack.Warnings);
             var prepared = await PreparedStack.PrepareAsync(loaded, m => Console.Error.WriteLine(m), ct);
             return result.GetValue(detach)
-                ? await UpDetachedAsync(stack, wait, started, ct)
+                ? await UpDetachedAsync(stack, result.GetValue(envFile), wait, started, ct)
                 : await UpForegroundAsync(prepared, wait, started);
         }));
         return command;
@@ -69,10 +71,14 @@ internal static class UpCommand
         });
     }
 
-    private static async Task<int> UpDetachedAsync(StackDefinition stack, TimeSpan wait, long started, CancellationToken ct)
+    private static async Task<int> UpDetachedAsync(StackDefinition stack, string? envFile, TimeSpan wait, long started, CancellationToken ct)
     {
         var daemonLog = Path.Combine(stack.StateDirectory, "shoal.log");
-        using var daemon = DetachedLauncher.Start(["up", "--file", stack.FilePath, "--daemon"], daemonLog, stack.Directory);
+        // The daemon inherits this environment; the env file is named again by its full path (the daemon starts elsewhere).
+        string[] arguments = envFile is null
+            ? ["up", "--file", stack.FilePath, "--daemon"]
+            : ["up", "--file", stack.FilePath, "--env-file", Path.GetFullPath(envFile), "--daemon"];
+        using var daemon = DetachedLauncher.Start(arguments, daemonLog, stack.Directory);
         using var admin = AdminClient.For(stack);
         var outcome = await HealthWait.WaitAsync(admin.TryGetStackAsync, () => daemon.HasExited, wait, ct);
         Report(stack, outcome, started);

@@ -10,11 +10,13 @@ internal static class ValidateCommand
     public static Command Create()
     {
         var file = CommonOptions.File();
-        var command = new Command("validate", "Check a stack file and report every problem with its line and field.") { file };
+        var envFile = CommonOptions.EnvFile();
+        var command = new Command("validate", "Check a stack file and report every problem with its line and field.") { file, envFile };
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
-            var loaded = StackFiles.Load(result.GetValue(file));
+            var loaded = StackFiles.Load(result.GetValue(file), result.GetValue(envFile));
             var stack = loaded.Stack;
+            CommonOptions.WriteWarnings(stack.Warnings);
             await PreparedStack.ValidateAsync(loaded, m => Console.Error.WriteLine(m), ct);
             var replicas = stack.Services.Sum(s => s.Replicas);
             var functions = loaded.Functions is { } f ? $", {f.Functions.Count} function(s), {f.Routes.Count} function route(s)" : "";

@@ -15,7 +15,11 @@ public static class YamlDocuments
     /// The first document's root mapping, or null when the text is not YAML, nests deeper than <see cref="MaxDepth"/>,
     /// or is not a mapping; each of those adds one located error (<paramref name="shape"/> says what the root must be).
     /// </summary>
-    public static YamlMappingNode? LoadMapping(string text, YamlErrors errors, string shape)
+    /// <remarks>
+    /// With <paramref name="variables"/>, every text value (not keys) has its <c>${…}</c> replaced (see
+    /// <see cref="Interpolation"/>); an unset variable without a default is a warning, a <c>${NAME:?}</c> one an error.
+    /// </remarks>
+    public static YamlMappingNode? LoadMapping(string text, YamlErrors errors, string shape, FileVariables? variables = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(errors);
@@ -44,7 +48,55 @@ public static class YamlDocuments
             return null;
         }
 
+        if (variables is not null)
+        {
+            Interpolate(root, string.Empty, variables, errors, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance));
+        }
+
         return root;
+    }
+
+    // An alias refers to the node of its anchor: each node is replaced once, or a '$$' would become '$' and then be read again.
+    private static void Interpolate(YamlNode node, string path, FileVariables variables, YamlErrors errors, HashSet<YamlNode> done)
+    {
+        if (!done.Add(node))
+        {
+            return;
+        }
+
+        switch (node)
+        {
+            case YamlScalarNode { Value: { } value } scalar when value.Contains('$', StringComparison.Ordinal):
+                var result = Interpolation.Apply(value, name => variables[name], FileVariables.PerReplica);
+                if (result.Error is { } error)
+                {
+                    errors.Add(scalar, path, error);
+                    break;
+                }
+
+                foreach (var unset in result.Unset)
+                {
+                    errors.Warn(scalar, path, $"the variable {unset} is not set: it reads as empty text (give a default with ${{{unset}:-value}})");
+                }
+
+                scalar.Value = result.Value;
+                break;
+            case YamlMappingNode mapping:
+                foreach (var (key, child) in mapping.Children)
+                {
+                    var name = key is YamlScalarNode { Value: { } k } ? k : "?";
+                    Interpolate(child, YamlFields.Join(path, name), variables, errors, done);
+                }
+
+                break;
+            case YamlSequenceNode sequence:
+                for (var i = 0; i < sequence.Children.Count; i++)
+                {
+                    Interpolate(sequence.Children[i], $"{path}[{i}]", variables, errors, done);
+                }
+
+                break;
+        }
     }
 
     // YamlDotNet's messages start with the position "(Line: 3, Col: 5, Idx: 20) - (Line: …): ", which the error already carries.

@@ -7,12 +7,20 @@ namespace Shoal.Configuration;
 public sealed class YamlErrors(string file)
 {
     private readonly List<ConfigError> _errors = [];
+    private readonly List<ConfigError> _warnings = [];
 
     /// <summary>The file as the user named it.</summary>
     public string File { get; } = file;
 
     /// <summary>Every error so far.</summary>
     public IReadOnlyList<ConfigError> All => _errors;
+
+    /// <summary>What was read but deserves a word (an unset variable, a key Shoal cannot honour), in the order found.</summary>
+    public IReadOnlyList<ConfigError> Warnings => _warnings;
+
+    /// <summary>Adds a warning at a node: the file is still usable.</summary>
+    public void Warn(YamlNode node, string field, string message) =>
+        _warnings.Add(new ConfigError(File, (int)Math.Clamp(node.Start.Line, 1, int.MaxValue), (int)Math.Clamp(node.Start.Column, 1, int.MaxValue), field, message));
 
     /// <summary>Adds an error at a position.</summary>
     /// <remarks>A position before the file's start (an empty mark) reads as 1:1: every error points somewhere in the file.</remarks>

@@ -23,6 +23,9 @@ public sealed record StackDefinition
     /// <summary>What the features' section readers read (<c>gateway:</c>, <c>registry:</c>, <c>functions:</c>, …), by type.</summary>
     public SectionSet Sections { get; init; } = SectionSet.Empty;
 
+    /// <summary>What the file asks that reads as something else (an unset variable), for commands to show before they act.</summary>
+    public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
+
     /// <summary>Finds a service by name.</summary>
     public ServiceDefinition? FindService(string name) =>
         Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));

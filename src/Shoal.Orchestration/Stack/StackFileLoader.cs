@@ -64,7 +64,14 @@ public static partial class StackFileLoader
 
     /// <summary>Loads and validates a stack file, with the sections <paramref name="readers"/> read.</summary>
     /// <exception cref="ConfigFileException">The file is missing or invalid.</exception>
-    public static StackDefinition Load(string path, IReadOnlyList<IStackSectionReader> readers)
+    public static StackDefinition Load(string path, IReadOnlyList<IStackSectionReader> readers) => Load(path, readers, envFile: null);
+
+    /// <summary>
+    /// Loads and validates a stack file, with the sections <paramref name="readers"/> read and its <c>${…}</c> taken from
+    /// the environment over <paramref name="envFile"/> (default: the <c>.env</c> beside the file, when there is one).
+    /// </summary>
+    /// <exception cref="ConfigFileException">The file or the env file is missing or invalid.</exception>
+    public static StackDefinition Load(string path, IReadOnlyList<IStackSectionReader> readers, string? envFile)
     {
         if (!File.Exists(path))
         {
@@ -81,7 +88,7 @@ public static partial class StackFileLoader
             throw new ConfigFileException($"{path}: cannot read: {ex.Message}", ex);
         }
 
-        return Parse(text, Path.GetFullPath(path), path, readers);
+        return Parse(text, Path.GetFullPath(path), path, readers, FileVariables.ForFile(path, envFile));
     }
 
     /// <summary>Validates stack file text of services only; <paramref name="displayName"/> is how messages name the file.</summary>
@@ -90,11 +97,16 @@ public static partial class StackFileLoader
 
     /// <summary>Validates stack file text, with the sections <paramref name="readers"/> read; <paramref name="displayName"/> is how messages name the file.</summary>
     /// <exception cref="ConfigFileException">The text is invalid.</exception>
-    public static StackDefinition Parse(string yaml, string fullPath, string displayName, IReadOnlyList<IStackSectionReader> readers)
+    public static StackDefinition Parse(string yaml, string fullPath, string displayName, IReadOnlyList<IStackSectionReader> readers) =>
+        Parse(yaml, fullPath, displayName, readers, FileVariables.Environment);
+
+    /// <summary>Validates stack file text whose <c>${…}</c> read <paramref name="variables"/>.</summary>
+    /// <exception cref="ConfigFileException">The text is invalid.</exception>
+    public static StackDefinition Parse(string yaml, string fullPath, string displayName, IReadOnlyList<IStackSectionReader> readers, FileVariables variables)
     {
         ArgumentNullException.ThrowIfNull(readers);
         var errors = new YamlErrors(displayName);
-        if (YamlDocuments.LoadMapping(yaml, errors, "the stack file must be a mapping with a 'services:' section") is not { } root)
+        if (YamlDocuments.LoadMapping(yaml, errors, "the stack file must be a mapping with a 'services:' section", variables) is not { } root)
         {
             throw new ConfigFileException(errors.All);
         }
@@ -124,6 +136,7 @@ public static partial class StackFileLoader
             FilePath = fullPath,
             Services = services.Select(s => s.Definition).ToList(),
             Sections = sections,
+            Warnings = errors.Warnings,
         };
     }
 }
