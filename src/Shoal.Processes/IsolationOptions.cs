@@ -15,6 +15,12 @@ public sealed record IsolationOptions
     /// <summary>The network the instance sees.</summary>
     public NetworkMode Network { get; init; } = NetworkMode.Host;
 
+    /// <summary>
+    /// With <see cref="NetworkMode.Isolated"/>: the instance's address, taken by a caller that needs it before the
+    /// instance starts (and gives it back after it has stopped); null to let the runtime take one for the instance's life.
+    /// </summary>
+    public Networking.NetworkLease? Lease { get; init; }
+
     /// <summary>True when the working directory is bound read-only (a function's code, as Lambda's /var/task).</summary>
     public bool ReadOnlyWorkingDirectory { get; init; }
 }

@@ -119,6 +119,24 @@ internal static class OciBundle
         };
     }
 
+    /// <summary>
+    /// The hook that puts the container's network namespace on the bridge (<see cref="Networking.NetworkLease.AttachScript"/>):
+    /// runc runs it in the host's namespaces once the container's exist and before the program starts.
+    /// </summary>
+    public static JsonObject NetworkHooks(Networking.NetworkLease lease) => new()
+    {
+        ["createRuntime"] = new JsonArray
+        {
+            new JsonObject
+            {
+                ["path"] = "/bin/sh",
+                ["args"] = Strings(["sh", "-c", lease.AttachScript()]),
+                ["env"] = Strings(["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]),
+                ["timeout"] = 10,
+            },
+        },
+    };
+
     private static JsonObject Resources(ResourceLimits limits)
     {
         var resources = new JsonObject { ["devices"] = new JsonArray { new JsonObject { ["allow"] = false, ["access"] = "rwm" } } };

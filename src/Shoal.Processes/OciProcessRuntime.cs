@@ -45,11 +45,6 @@ public sealed partial class OciProcessRuntime(IProcessRuntime inner, ICgroupDriv
     public async ValueTask<IProcessHandle> StartAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Isolation.Network == NetworkMode.Isolated)
-        {
-            throw new ProcessStartException($"{spec.Name}: network: isolated is not supported yet (use network: host).");
-        }
-
         if (!Directory.Exists(spec.WorkingDirectory))
         {
             throw new ProcessStartException($"{spec.Name}: working directory '{spec.WorkingDirectory}' does not exist.");
@@ -109,7 +104,14 @@ public sealed partial class OciProcessRuntime(IProcessRuntime inner, ICgroupDriv
         var daemon = Environment.GetEnvironmentVariables();
         var environment = ChildEnvironment.Build(spec.Environment, spec.Inherit.Concat(ChildEnvironment.LocaleNames(daemon)), name => daemon[name] as string);
         environment.TryAdd("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        var lease = spec.Isolation.Network == NetworkMode.Isolated ? spec.Isolation.Lease ?? Networking.BridgeNetwork.Shared.Acquire() : null;
+        var ownedLease = lease is not null && spec.Isolation.Lease is null;
         var config = OciBundle.Config(spec, RealPath(rootfs), args, environment, id, cgroup?.RelativePath ?? "/shoal/" + id, hostRootfs: image is null);
+        if (lease is not null)
+        {
+            config["hooks"] = OciBundle.NetworkHooks(lease);
+        }
+
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken).ConfigureAwait(false);
 
         var runcSpec = spec with
@@ -123,10 +125,20 @@ public sealed partial class OciProcessRuntime(IProcessRuntime inner, ICgroupDriv
         try
         {
             var handle = await inner.StartAsync(runcSpec, cancellationToken).ConfigureAwait(false);
+            if (ownedLease)
+            {
+                _ = handle.Exited.ContinueWith(_ => lease!.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
             return new OciHandle(this, handle, cgroup, id, bundle);
         }
         catch
         {
+            if (ownedLease)
+            {
+                lease!.Dispose();
+            }
+
             cgroup?.KillAndRemove();
             Directory.Delete(bundle, recursive: true);
             throw;

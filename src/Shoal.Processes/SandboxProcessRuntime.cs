@@ -15,7 +15,7 @@ namespace Shoal.Processes;
 /// </remarks>
 /// <param name="inner">Starts bwrap itself (with cgroups).</param>
 /// <param name="bwrap">The bubblewrap executable.</param>
-public sealed class SandboxProcessRuntime(IProcessRuntime inner, string bwrap = SandboxProcessRuntime.DefaultBwrap) : IProcessRuntime
+public sealed partial class SandboxProcessRuntime(IProcessRuntime inner, string bwrap = SandboxProcessRuntime.DefaultBwrap) : IProcessRuntime
 {
     /// <summary>Where Debian's bubblewrap package installs it.</summary>
     public const string DefaultBwrap = "/usr/bin/bwrap";
@@ -49,11 +49,6 @@ public sealed class SandboxProcessRuntime(IProcessRuntime inner, string bwrap = 
     public ValueTask<IProcessHandle> StartAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Isolation.Network == NetworkMode.Isolated)
-        {
-            throw new ProcessStartException($"{spec.Name}: network: isolated is not supported yet (use network: host).");
-        }
-
         var program = HostProcessRuntime.ResolveProgram(spec.FileName, spec.WorkingDirectory, spec.Environment)
             ?? throw new ProcessStartException($"{spec.Name}: '{spec.FileName}' was not found (looked in {spec.WorkingDirectory} and on PATH).");
         if (!Directory.Exists(spec.WorkingDirectory))
@@ -61,7 +56,8 @@ public sealed class SandboxProcessRuntime(IProcessRuntime inner, string bwrap = 
             throw new ProcessStartException($"{spec.Name}: working directory '{spec.WorkingDirectory}' does not exist.");
         }
 
-        return inner.StartAsync(spec with { FileName = bwrap, Arguments = Arguments(spec, program), User = null }, cancellationToken);
+        var sandbox = spec with { FileName = bwrap, Arguments = Arguments(spec, program), User = null };
+        return spec.Isolation.Network == NetworkMode.Isolated ? StartIsolatedAsync(sandbox, cancellationToken) : inner.StartAsync(sandbox, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -89,6 +85,12 @@ public sealed class SandboxProcessRuntime(IProcessRuntime inner, string bwrap = 
     {
         var workingDirectory = Path.GetFullPath(spec.WorkingDirectory);
         var arguments = new List<string> { "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", CgroupFiles.Sanitize(spec.InstanceId ?? spec.Name) };
+        if (spec.Isolation.Network == NetworkMode.Isolated)
+        {
+            // bwrap brings up loopback; the program waits on the gate until the veth is in (StartIsolatedAsync).
+            arguments.AddRange(["--unshare-net", "--block-fd", GateFd]);
+        }
+
         arguments.AddRange(["--ro-bind", "/usr", "/usr"]);
         foreach (var name in RootLinks)
         {

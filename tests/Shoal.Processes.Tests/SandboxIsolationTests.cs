@@ -15,16 +15,6 @@ public sealed class SandboxIsolationTests : IsolationTests
     }
 
     [Fact]
-    public async Task NetworkIsolated_IsNotSupportedYet()
-    {
-        var spec = Shell("true") with { Isolation = new IsolationOptions { Network = NetworkMode.Isolated } };
-
-        var error = await Assert.ThrowsAsync<ProcessStartException>(() => Runtime.StartAsync(spec, CancellationToken.None).AsTask());
-
-        Assert.Equal($"{spec.Name}: network: isolated is not supported yet (use network: host).", error.Message);
-    }
-
-    [Fact]
     public void Name_SaysTheCgroups()
     {
         Assert.Equal("sandbox+cgroup-v1", Runtime.Name);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Shoal.Functions.Agent.Protocol;
 using Shoal.Processes;
+using Shoal.Processes.Networking;
 
 namespace Shoal.Functions.Agent.Instances;
 
@@ -21,6 +22,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     private readonly RuntimeApiEndpoint _endpoint;
     private readonly ITimer? _freezeTimer;
     private IProcessHandle? _process;
+    private NetworkLease? _lease;
     private ProcessUser? _user;
     private long _startedAt;
     private int _oomKilled;
@@ -100,7 +102,8 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     public async Task StartAsync(IProcessRuntime runtime, string logDirectory, ProcessUser? user, string codeDirectory, CancellationToken cancellationToken)
     {
         _user = user;
-        await _endpoint.StartAsync(cancellationToken).ConfigureAwait(false);
+        _lease = _function.Network == NetworkMode.Isolated ? BridgeNetwork.Shared.Acquire() : null;
+        await _endpoint.StartAsync(_lease?.HostAddress, cancellationToken).ConfigureAwait(false);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["AWS_LAMBDA_RUNTIME_API"] = _endpoint.RuntimeApi,
@@ -145,7 +148,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             User = user,
 
             // The code is read-only, as Lambda's /var/task: only /tmp is the function's to write.
-            Isolation = new IsolationOptions { Image = _function.Image, Network = _function.Network, ReadOnlyWorkingDirectory = true },
+            Isolation = new IsolationOptions { Image = _function.Image, Network = _function.Network, Lease = _lease, ReadOnlyWorkingDirectory = true },
         };
         _startedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var process = await runtime.StartAsync(spec, cancellationToken).ConfigureAwait(false);
@@ -194,6 +197,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         }
 
         await _endpoint.DisposeAsync().ConfigureAwait(false);
+        _lease?.Dispose();
     }
 
     /// <summary>Freezes the instance if its runtime still waits in <c>next</c> with nothing to do.</summary>

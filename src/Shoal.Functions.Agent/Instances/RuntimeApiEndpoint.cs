@@ -38,10 +38,10 @@ internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadO
     /// <summary>Where invocations go, e.g. <c>http://127.0.0.1:41234/SECRET</c>: the secret is part of it, so only the agent and whom it tells can invoke.</summary>
     public string InvokeUrl { get; private set; } = "";
 
-    /// <summary>Opens the endpoint on a free loopback port.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Opens the endpoint on a free port of loopback, or of <paramref name="listen"/> (the host's address on the bridge of an isolated instance, which cannot reach loopback).</summary>
+    public async Task StartAsync(System.Net.IPAddress? listen, CancellationToken cancellationToken)
     {
-        _app = Build();
+        _app = Build(listen ?? System.Net.IPAddress.Loopback);
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var authority = new Uri(address).Authority;
@@ -66,7 +66,7 @@ internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadO
         }
     }
 
-    private WebApplication Build()
+    private WebApplication Build(System.Net.IPAddress listen)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -75,7 +75,7 @@ internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadO
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = MaxPayloadBytes + 1;
-            k.Listen(System.Net.IPAddress.Loopback, 0);
+            k.Listen(listen, 0);
         });
         builder.WebHost.UseSockets(s => s.UnsafePreferInlineScheduling = true);
         var app = builder.Build();

@@ -4,14 +4,18 @@ using Shoal.Orchestration.Stack;
 
 namespace Shoal.Orchestration.Health;
 
-/// <summary>Probes replicas on loopback over HTTP (2xx passes) or TCP (a connect passes).</summary>
+/// <summary>Probes replicas (on loopback, or at their own address) over HTTP (2xx passes) or TCP (a connect passes).</summary>
 public sealed class HealthProbe(TimeProvider? time = null) : IHealthProbe, IDisposable
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly HttpMessageInvoker _client = new(Net.UpstreamHandlers.Probe());
 
     /// <inheritdoc />
-    public async ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, int port, CancellationToken cancellationToken)
+    public ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, int port, CancellationToken cancellationToken) =>
+        ProbeAsync(check, "127.0.0.1", port, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<HealthProbeResult> ProbeAsync(HealthCheckDefinition check, string address, int port, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(check);
         using var timer = new CancellationTokenSource(check.Timeout, _time);
@@ -20,8 +24,8 @@ public sealed class HealthProbe(TimeProvider? time = null) : IHealthProbe, IDisp
         {
             return check.Kind switch
             {
-                HealthCheckKind.Http => await ProbeHttpAsync(port, check.Path ?? "/", timeout.Token).ConfigureAwait(false),
-                HealthCheckKind.Tcp => await ProbeTcpAsync(port, timeout.Token).ConfigureAwait(false),
+                HealthCheckKind.Http => await ProbeHttpAsync(address, port, check.Path ?? "/", timeout.Token).ConfigureAwait(false),
+                HealthCheckKind.Tcp => await ProbeTcpAsync(address, port, timeout.Token).ConfigureAwait(false),
                 _ => new HealthProbeResult(true, "running"),
             };
         }
@@ -42,18 +46,18 @@ public sealed class HealthProbe(TimeProvider? time = null) : IHealthProbe, IDisp
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();
 
-    private async Task<HealthProbeResult> ProbeHttpAsync(int port, string path, CancellationToken cancellationToken)
+    private async Task<HealthProbeResult> ProbeHttpAsync(string address, int port, string path, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}{path}"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{address}:{port}{path}"));
         using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var code = (int)response.StatusCode;
         return new HealthProbeResult(code is >= 200 and < 300, $"HTTP {code}");
     }
 
-    private static async Task<HealthProbeResult> ProbeTcpAsync(int port, CancellationToken cancellationToken)
+    private static async Task<HealthProbeResult> ProbeTcpAsync(string address, int port, CancellationToken cancellationToken)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken).ConfigureAwait(false);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(address), port), cancellationToken).ConfigureAwait(false);
         return new HealthProbeResult(true, "tcp connect ok");
     }
 

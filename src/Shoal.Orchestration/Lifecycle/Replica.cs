@@ -45,7 +45,7 @@ internal sealed partial class Replica
 
     private ServiceDefinition Service => _template.Service;
 
-    public void Start() => _run = Task.Run(RunAsync);
+    public void Start() => _run = Task.Run(RunInNetworkAsync);
 
     /// <summary>Stops the replica for good: marks it draining, lets <paramref name="drainer"/> wait for in-flight requests, then SIGTERM/SIGKILL.</summary>
     public async Task StopAsync(IInstanceDrainer drainer, bool drain, CancellationToken cancellationToken)
@@ -81,7 +81,7 @@ internal sealed partial class Replica
         var token = _stopping.Token;
         while (!token.IsCancellationRequested)
         {
-            var spec = _template.Create(Id, Index, Snapshot.Port);
+            var spec = _template.Create(Id, Index, Snapshot.Port, _lease);
             IProcessHandle process;
             try
             {
@@ -304,7 +304,7 @@ internal sealed partial class Replica
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
         try
         {
-            return await _context.Probe.ProbeAsync(check, Snapshot.Port, linked.Token).ConfigureAwait(false);
+            return await _context.Probe.ProbeAsync(check, Address, Snapshot.Port, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested)
         {
@@ -343,6 +343,7 @@ internal sealed partial class Replica
         {
             Service = Service.Name,
             Id = s.Id + _context.CatalogIdSuffix,
+            Address = Address,
             Port = s.Port,
             Version = Service.Version,
             Weight = replica?.Weight ?? Service.Weight,

@@ -14,7 +14,7 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
 
     public string LogFile(string instanceId) => Path.Combine(stateDirectory, "logs", instanceId + ".log");
 
-    public ProcessSpec Create(string instanceId, int index, int port)
+    public ProcessSpec Create(string instanceId, int index, int port, Processes.Networking.NetworkLease? lease = null)
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -24,10 +24,13 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
             ["SHOAL_VERSION"] = Service.Version,
             ["SHOAL_STACK"] = stackName,
             ["SHOAL_DATA_DIR"] = DataDirectory,
+
+            // Where the replica listens: loopback, or with network: isolated its own address (loopback is its own there).
+            ["SHOAL_ADDRESS"] = lease?.Address.ToString() ?? "127.0.0.1",
         };
         if (port > 0)
         {
-            var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+            var url = $"http://{variables["SHOAL_ADDRESS"]}:{port.ToString(CultureInfo.InvariantCulture)}";
             variables["PORT"] = port.ToString(CultureInfo.InvariantCulture);
             variables["ASPNETCORE_URLS"] = url;
         }
@@ -57,7 +60,7 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
             LogFile = LogFile(instanceId),
             Limits = Service.Runtime.Limits,
             User = user,
-            Isolation = new IsolationOptions { Image = Service.Runtime.Image, Network = Service.Runtime.Network },
+            Isolation = new IsolationOptions { Image = Service.Runtime.Image, Network = Service.Runtime.Network, Lease = lease },
         };
     }
 
