@@ -12,6 +12,7 @@ using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Limits;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Shoal.Gateway.Model;
+using Shoal.Gateway.Telemetry;
 using Shoal.Http;
 using Shoal.Utilities;
 using Microsoft.Extensions.Hosting;
@@ -60,6 +61,8 @@ public static class GatewayServer
         {
             builder.Services.AddSingleton<ILoadBalancingPolicy>(plugin);
         }
+        builder.Services.AddSingleton<GatewayMetrics>();
+        AccessLogMiddleware.AddTo(builder.Services, options);
         builder.Services.AddSingleton<GatewayState>();
         builder.Services.AddSingleton<InstanceProber>();
         builder.Services.AddSingleton<PassiveHealthMonitor>();
@@ -74,6 +77,7 @@ public static class GatewayServer
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<GatewayRequestHandler>();
+        AccessLogMiddleware.Use(app);
         app.Use(app.Services.GetRequiredService<RequestGuard>().InvokeAsync);
         if (front is not null)
         {

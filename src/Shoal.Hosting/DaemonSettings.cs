@@ -16,6 +16,7 @@ internal static class DaemonSettings
         {
             Token = AdminTokenFile.Establish(stack.StateDirectory, stack.Gateway.AdminToken),
             OperatorToken = stack.Gateway.OperatorToken,
+            OpenPaths = stack.Gateway.MetricsPublic ? ["/healthz", "/metrics"] : ["/healthz"],
             Authenticators = [InvokeAuthentication.Create(credentials?.AccessKeyId, credentials?.SecretAccessKey, TimeProvider.System)],
         };
     }
@@ -23,7 +24,7 @@ internal static class DaemonSettings
     /// <summary>The gateway's routes and per-service settings, from the stack file.</summary>
     public static GatewayOptions GatewayOptionsFor(StackDefinition stack)
     {
-        var options = new GatewayOptions { Listen = stack.Gateway.Listen };
+        var options = new GatewayOptions { Listen = stack.Gateway.Listen, Metrics = stack.Gateway.Metrics, AccessLog = stack.Gateway.AccessLog };
         foreach (var proxy in stack.Gateway.TrustedProxies)
         {
             options.TrustedProxies.Add(proxy);

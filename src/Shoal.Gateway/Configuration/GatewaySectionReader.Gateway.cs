@@ -83,6 +83,9 @@ public sealed partial class GatewaySectionReader
             Plugins = plugins,
             TrustedProxies = proxies,
             Limits = ReadLimits(section),
+            Metrics = section.GetBool("metrics") ?? true,
+            MetricsPublic = section.GetBool("metrics_public") ?? false,
+            AccessLog = ReadAccessLog(section, directory),
         };
     }
 
