@@ -69,12 +69,14 @@ public static class GatewayServer
         builder.Services.AddSingleton<ForwarderClient>();
         builder.Services.AddSingleton<GatewayRequestHandler>();
         builder.Services.AddSingleton<RequestGuard>();
+        builder.Services.AddSingleton<RequestEntry>();
         builder.Services.AddSingleton<IInstanceDrainer, GatewayDrainer>();
         builder.Services.AddHostedService<CatalogFollower>();
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<GatewayRequestHandler>();
         app.Use(app.Services.GetRequiredService<RequestGuard>().InvokeAsync);
+        app.Use(app.Services.GetRequiredService<RequestEntry>().InvokeAsync);
         if (front is not null)
         {
             app.Use(front);

@@ -1,5 +1,6 @@
 using System.Net;
 using Shoal.Configuration;
+using Shoal.Gateway.Forwarding;
 using Shoal.Http;
 
 namespace Shoal.Gateway.Configuration;
@@ -83,6 +84,7 @@ public sealed partial class GatewaySectionReader
             Plugins = plugins,
             TrustedProxies = proxies,
             Limits = ReadLimits(section),
+            ForwardedHeaders = section.GetEnum("forwarded_headers", ForwardedHeadersNames.All) ?? ForwardedHeadersMode.XForwarded,
         };
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
+using Shoal.Gateway.Telemetry;
 using Shoal.Utilities;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -69,7 +70,9 @@ internal sealed partial class GatewayRequestHandler(
 
     private async ValueTask<(AttemptOutcome Outcome, DestinationState? Destination)> AttemptAsync(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState>? exclude)
     {
+        var routing = GatewayTracing.StartRouting();
         var destination = Pick(context, cluster, config, exclude);
+        GatewayTracing.Routed(routing, context, cluster, config, destination);
         if (destination is null)
         {
             if (!context.Response.HasStarted)
@@ -85,6 +88,7 @@ internal sealed partial class GatewayRequestHandler(
         context.Response.Headers[InstanceHeader] = destination.InstanceHeader;
         var split = cluster.Split;
         var started = split is null ? 0 : time.GetTimestamp();
+        using var span = GatewayTracing.StartAttempt(context, destination, (exclude?.Count ?? 0) + 1);
         var attempt = NewAttempt(context, cluster, config, destination, out var requestConfig);
         ForwarderError error;
         try
@@ -99,6 +103,8 @@ internal sealed partial class GatewayRequestHandler(
                 hedge.EndRequest();
             }
         }
+
+        GatewayTracing.Answered(span, error, context.Response.StatusCode);
 
         // A hedge may have answered instead, or failed last: the outcome is that instance's.
         var primary = destination;
