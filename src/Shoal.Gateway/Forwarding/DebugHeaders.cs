@@ -66,7 +66,8 @@ internal sealed class DebugHeaders
     internal static bool IsTrustedSource(IPAddress? client, IList<IPNetwork> trustedProxies) =>
         client is not null && (IPAddress.IsLoopback(client) || ClientAddress.IsTrusted(client, trustedProxies));
 
-    private void Write(IHeaderDictionary headers)
+    /// <summary>Writes the response headers (internal for tests: DefaultHttpContext never fires OnStarting).</summary>
+    internal void Write(IHeaderDictionary headers)
     {
         if (Strategy is not null)
         {
