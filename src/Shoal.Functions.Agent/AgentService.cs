@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Shoal.Functions.Agent.Instances;
 using Shoal.Functions.Agent.Protocol;
+using Shoal.Functions.Agent.Telemetry;
 using Shoal.Processes;
 
 namespace Shoal.Functions.Agent;
@@ -23,6 +24,7 @@ internal sealed class AgentService(InstanceTable instances, IProcessRuntimeProvi
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"code directory '{request.Function.CodeDirectory}' does not exist."));
         }
 
+        using var span = AgentTracing.StartEnsure(request.Traceparent, request.Function.Name, request.Id);
         try
         {
             return ToContainer(await instances.EnsureAsync(request.Id, request.Owner, ToConfiguration(request.Function), context.CancellationToken).ConfigureAwait(false));

@@ -72,6 +72,7 @@ public static class GatewayServer
         builder.Services.AddSingleton<ForwarderClient>();
         builder.Services.AddSingleton<GatewayRequestHandler>();
         builder.Services.AddSingleton<RequestGuard>();
+        builder.Services.AddSingleton<RequestEntry>();
         builder.Services.AddSingleton<IInstanceDrainer, GatewayDrainer>();
         builder.Services.AddHostedService<CatalogFollower>();
 
@@ -79,6 +80,7 @@ public static class GatewayServer
         var handler = app.Services.GetRequiredService<GatewayRequestHandler>();
         AccessLogMiddleware.Use(app);
         app.Use(app.Services.GetRequiredService<RequestGuard>().InvokeAsync);
+        app.Use(app.Services.GetRequiredService<RequestEntry>().InvokeAsync);
         if (front is not null)
         {
             app.Use(front);

@@ -4,6 +4,7 @@ using Shoal.Delivery;
 using Shoal.Gateway;
 using Shoal.Gateway.Admin;
 using Shoal.Hosting.Delivery;
+using Shoal.Hosting.Telemetry;
 using Shoal.Orchestration.Health;
 using Shoal.Orchestration.Lifecycle;
 using Shoal.Processes;
@@ -79,6 +80,12 @@ internal sealed partial class StackComposition : IAsyncDisposable
     private async Task ComposeFeaturesAsync(PreparedStack prepared, ProcessScope replicaScope, ILoggerFactory loggers, ILogger logger, Action shutdown)
     {
         var stack = prepared.Loaded.Stack;
+        if (DaemonTracing.Start(stack.Telemetry.Traces) is { } tracing)
+        {
+            // Added first, disposed last: spans of the final requests are flushed once everything else has stopped.
+            _owned.Add(tracing);
+        }
+
         var (gatewayLimits, adminLimits) = DaemonLimits.Apply(stack, logger);
         var options = DaemonSettings.GatewayOptionsFor(stack);
         options.Limits = gatewayLimits;

@@ -3,6 +3,7 @@ using Shoal.Configuration;
 using Shoal.Delivery.Configuration;
 using Shoal.Functions.Configuration;
 using Shoal.Gateway.Configuration;
+using Shoal.Hosting.Telemetry;
 using Shoal.Orchestration.Stack;
 using Shoal.Registry.Configuration;
 
@@ -16,7 +17,7 @@ public static class StackSections
 {
     /// <summary>The standard readers, in the order the allowed keys of the stack file are listed.</summary>
     public static IReadOnlyList<IStackSectionReader> Standard { get; } =
-        [new GatewaySectionReader(), new RegistrySectionReader(), new FunctionsSectionReader(), new DeploySectionReader()];
+        [new GatewaySectionReader(), new RegistrySectionReader(), new FunctionsSectionReader(), new DeploySectionReader(), new TelemetrySectionReader()];
 
     /// <summary>Loads and validates a stack file with every feature's section.</summary>
     /// <exception cref="ConfigFileException">The file is missing or invalid.</exception>
@@ -31,6 +32,9 @@ public static class StackSections
     {
         /// <summary>The <c>gateway:</c> section.</summary>
         public GatewayDefinition Gateway => stack.Sections.Get<GatewayDefinition>();
+
+        /// <summary>The <c>telemetry:</c> section.</summary>
+        public TelemetrySettings Telemetry => stack.Sections.Get<TelemetrySettings>();
 
         /// <summary>The <c>functions:</c> section.</summary>
         public FunctionsSettings Functions => stack.Sections.Get<FunctionsSettings>();

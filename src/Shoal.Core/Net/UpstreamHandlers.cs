@@ -12,6 +12,12 @@ public static class UpstreamHandlers
     /// The gateway's forwarding client, tuned for a proxy (as YARP recommends): no redirects, cookies, decompression or
     /// trace headers of its own; connections kept a minute; several HTTP/2 connections when one is full.
     /// </summary>
+    /// <remarks>
+    /// Trace headers stay the gateway's to set, not the handler's: its propagator would only add a traceparent the
+    /// request lacks (keeping the client's) and would parent it on whatever activity is current. The gateway writes
+    /// the attempt span's own traceparent on each attempt and hedge instead (<c>GatewayTracing</c>), and leaves the
+    /// client's untouched when tracing is off.
+    /// </remarks>
     public static SocketsHttpHandler Proxy() => new()
     {
         UseProxy = false,
@@ -38,10 +44,14 @@ public static class UpstreamHandlers
         PooledConnectionLifetime = TimeSpan.FromSeconds(30),
     };
 
-    /// <summary>Invocations of function instances: keep-alive connections kept five minutes, so a warm instance is reached without a new connect.</summary>
+    /// <summary>
+    /// Invocations of function instances: keep-alive connections kept five minutes, so a warm instance is reached without
+    /// a new connect. No trace headers of its own: the invoker sends the pool's invoke span, and nothing when tracing is off.
+    /// </summary>
     public static SocketsHttpHandler Invocation() => new()
     {
         UseProxy = false,
+        ActivityHeadersPropagator = null,
         AllowAutoRedirect = false,
         UseCookies = false,
         ConnectTimeout = TimeSpan.FromSeconds(5),

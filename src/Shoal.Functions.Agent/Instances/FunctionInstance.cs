@@ -174,7 +174,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     public void Resume() => _slot.Resume(() => _process?.Resume());
 
     /// <summary>Hands the event to the runtime and waits for its answer within the deadlines (see <see cref="InvocationSlot.InvokeAsync"/>).</summary>
-    public Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload) => _slot.InvokeAsync(requestId, payload);
+    public Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload, string? traceParent = null) => _slot.InvokeAsync(requestId, payload, traceParent);
 
     /// <summary>Stops the process and closes the endpoint.</summary>
     public async Task StopAsync(TimeSpan grace)

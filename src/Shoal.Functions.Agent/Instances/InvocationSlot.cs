@@ -1,5 +1,6 @@
 using System.Globalization;
 using Shoal.Functions.Agent.Protocol;
+using Shoal.Functions.Agent.Protocol.Telemetry;
 
 namespace Shoal.Functions.Agent.Instances;
 
@@ -102,9 +103,12 @@ internal sealed class InvocationSlot(TimeSpan timeout, TimeSpan initTimeout, Tim
     /// Hands the event to the runtime and waits for its answer within the deadlines. An instance that is busy or has
     /// ended answers at once with a result marked not run.
     /// </summary>
-    public async Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload)
+    /// <param name="requestId">The invocation's request id.</param>
+    /// <param name="payload">The event.</param>
+    /// <param name="traceParent">The caller's span (W3C); the runtime's <c>Lambda-Runtime-Trace-Id</c> continues its trace, else starts an unsampled one.</param>
+    public async Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload, string? traceParent = null)
     {
-        var invocation = new Invocation(requestId, payload, Invocation.NewTraceId(time));
+        var invocation = new Invocation(requestId, payload, FunctionTraceContext.ToLambdaTraceId(traceParent) ?? Invocation.NewTraceId(time));
         InvokeResult? immediate = null;
         TaskCompletionSource<Invocation>? waiter = null;
         var resume = false;

@@ -1,4 +1,5 @@
 using Shoal.Functions.Agent.Protocol;
+using Shoal.Functions.Agent.Protocol.Telemetry;
 
 namespace Shoal.Functions.Agent.Instances;
 
@@ -20,7 +21,7 @@ internal sealed class LocalInstanceInvoker(InstanceTable table, IInstanceInvoker
         // the caller's limit, which is longer, is only a backstop here.
         try
         {
-            return await instance.InvokeAsync(requestId, payload).WaitAsync(limit, time, cancellationToken).ConfigureAwait(false);
+            return await instance.InvokeAsync(requestId, payload, FunctionTraceContext.Current()).WaitAsync(limit, time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -23,7 +23,7 @@ namespace Shoal.Functions.Agent.Instances;
 /// <param name="initFailed">Called once the runtime has reported an init error and been answered: the instance must be killed.</param>
 /// <param name="arn">The function's ARN, for <c>Lambda-Runtime-Invoked-Function-Arn</c>.</param>
 /// <param name="time">The clock of the <c>Lambda-Runtime-Deadline-Ms</c> header.</param>
-internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadOnlyMemory<byte>, Task<InvokeResult>> invoke, Action initFailed, string arn, TimeProvider time) : IAsyncDisposable
+internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadOnlyMemory<byte>, string?, Task<InvokeResult>> invoke, Action initFailed, string arn, TimeProvider time) : IAsyncDisposable
 {
     private const string RuntimePrefix = "/2018-06-01/runtime/";
     private const int MaxPayloadBytes = 6 * 1024 * 1024;
@@ -148,7 +148,7 @@ internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadO
             requestId = Guid.NewGuid().ToString();
         }
 
-        var outcome = await invoke(requestId, body).ConfigureAwait(false);
+        var outcome = await invoke(requestId, body, context.Request.Headers.TraceParent.ToString()).ConfigureAwait(false);
         await WriteOutcomeAsync(context, outcome).ConfigureAwait(false);
     }
 

@@ -62,17 +62,8 @@ public static partial class ApiGatewayEvent
     internal static string FormatTime(DateTimeOffset now) =>
         now.UtcDateTime.ToString("dd'/'MMM'/'yyyy':'HH':'mm':'ss '+0000'", CultureInfo.InvariantCulture);
 
-    /// <summary>The caller's address; an IPv4 client on a dual-stack socket is reported as plain IPv4.</summary>
-    private static string? SourceIp(HttpContext context)
-    {
-        var address = context.Connection.RemoteIpAddress;
-        if (address is null)
-        {
-            return null;
-        }
-
-        return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
-    }
+    /// <summary>The caller's address, through the gateway's trusted proxies; an IPv4 client on a dual-stack socket is reported as plain IPv4.</summary>
+    private static string? SourceIp(HttpContext context) => Shoal.Http.ClientAddressFeature.Of(context)?.ToString();
 
     /// <summary>The host the client asked for, without its port (API Gateway's <c>domainName</c>).</summary>
     private static string DomainName(HttpContext context) => context.Request.Host.HasValue ? context.Request.Host.Host : "";

@@ -1,3 +1,5 @@
+using Shoal.Functions.Telemetry;
+
 namespace Shoal.Functions.Pool;
 
 /// <summary>Instances: handing out an idle one or starting one (bounded by <c>concurrency.max</c>, else a bounded wait), releasing and destroying them.</summary>
@@ -35,6 +37,7 @@ public sealed partial class FunctionPool
         }
 
         Lease lease;
+        var queued = FunctionTracing.StartQueueWait(Function.Name);
         try
         {
             lease = await waiter.Task.WaitAsync(Function.Concurrency.QueueTimeout, _time, cancellationToken).ConfigureAwait(false);
@@ -71,12 +74,17 @@ public sealed partial class FunctionPool
             Interlocked.Increment(ref _throttled);
             throw new FunctionThrottledException($"Function {Function.Name} had no free instance within {Function.Concurrency.QueueTimeout.TotalSeconds:0.###} s (concurrency limit {Function.Concurrency.Max}).", ex);
         }
+        finally
+        {
+            queued?.Dispose();
+        }
 
         return lease.MustStart ? await StartOrReleaseAsync(lease.Instance, cancellationToken).ConfigureAwait(false) : lease.Instance;
     }
 
     private async Task<PooledInstance> StartOrReleaseAsync(PooledInstance placeholder, CancellationToken cancellationToken)
     {
+        using var span = FunctionTracing.StartColdStart(Function.Name, placeholder.Id);
         try
         {
             await StartAsync(placeholder, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);

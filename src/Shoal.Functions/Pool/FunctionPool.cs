@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Shoal.Functions.Agent.Protocol;
 using Shoal.Functions.Configuration;
+using Shoal.Functions.Telemetry;
 
 namespace Shoal.Functions.Pool;
 
@@ -70,9 +71,11 @@ public sealed partial class FunctionPool
                 // must be free again before the pool hands it out. Lambda, too, finishes an invocation whose client left.
                 var limit = Function.Timeout + Function.InitTimeout + TimeSpan.FromSeconds(5);
                 instance.Invocations++;
+                using var span = FunctionTracing.StartInvoke(Function.Name, requestId, instance.Id, warm, attempt);
                 var call = _invoker.InvokeAsync(instance.Id, instance.InvokeUrl, requestId, payload, limit, CancellationToken.None);
                 dispatched?.TrySetResult(warm);
                 result = await call.ConfigureAwait(false);
+                FunctionTracing.Ended(span, result);
             }
             finally
             {

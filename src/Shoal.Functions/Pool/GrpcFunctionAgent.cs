@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Shoal.Functions.Agent.Protocol;
+using Shoal.Functions.Agent.Protocol.Telemetry;
 using Shoal.Functions.Configuration;
 using Shoal.Processes;
 
@@ -61,7 +62,7 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
         spec.InheritEnv.AddRange(function.InheritEnvironment);
         try
         {
-            var container = await _client.EnsureContainerAsync(new EnsureContainerRequest { Id = id, Function = spec, Owner = owner }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var container = await _client.EnsureContainerAsync(new EnsureContainerRequest { Id = id, Function = spec, Owner = owner, Traceparent = FunctionTraceContext.Current() ?? "" }, cancellationToken: cancellationToken).ConfigureAwait(false);
             return Map(container);
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)

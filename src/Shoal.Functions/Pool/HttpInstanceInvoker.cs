@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Shoal.Functions.Agent.Protocol;
+using Shoal.Functions.Agent.Protocol.Telemetry;
 
 namespace Shoal.Functions.Pool;
 
@@ -16,6 +17,10 @@ public sealed class HttpInstanceInvoker(TimeProvider? time = null) : IInstanceIn
         using var request = new HttpRequestMessage(HttpMethod.Post, invokeUrl + InstanceInvokeHttp.Path) { Content = new ReadOnlyMemoryContent(payload) };
         request.Content.Headers.ContentType = s_json;
         request.Headers.TryAddWithoutValidation(InstanceInvokeHttp.RequestIdHeader, requestId);
+        if (FunctionTraceContext.Current() is { } traceParent)
+        {
+            request.Headers.TryAddWithoutValidation(FunctionTraceContext.TraceParentHeader, traceParent);
+        }
         using var timer = new CancellationTokenSource(limit, _time);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try

@@ -29,6 +29,9 @@ public sealed record GatewayDefinition : IClaimsPorts
     /// <summary>Proxies whose <c>X-Forwarded-For</c> is believed (addresses or CIDR ranges).</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
 
+    /// <summary>Which forwarded headers replicas get (<c>gateway.forwarded_headers</c>: x-forwarded, forwarded, both or none).</summary>
+    public Forwarding.ForwardedHeadersMode ForwardedHeaders { get; init; } = Forwarding.ForwardedHeadersMode.XForwarded;
+
     /// <summary>Connection caps, body size and hop limit (<c>gateway.limits</c>).</summary>
     public GatewayLimitsDefinition Limits { get; init; } = new();
 

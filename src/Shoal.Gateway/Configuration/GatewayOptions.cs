@@ -16,6 +16,10 @@ public sealed class GatewayOptions
     /// <summary>Proxies whose X-Forwarded-For the client-address strategies believe.</summary>
     public IList<System.Net.IPNetwork> TrustedProxies { get; } = [];
 
+    /// <summary>Which forwarded headers replicas get (<c>gateway.forwarded_headers</c>).</summary>
+    /// <value>Defaults to <see cref="Forwarding.ForwardedHeadersMode.XForwarded"/>.</value>
+    public Forwarding.ForwardedHeadersMode ForwardedHeaders { get; set; } = Forwarding.ForwardedHeadersMode.XForwarded;
+
     /// <summary>Connection, body and hop limits.</summary>
     public GatewayLimits Limits { get; set; } = new();
 

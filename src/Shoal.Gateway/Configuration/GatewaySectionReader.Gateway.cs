@@ -1,5 +1,6 @@
 using System.Net;
 using Shoal.Configuration;
+using Shoal.Gateway.Forwarding;
 using Shoal.Http;
 
 namespace Shoal.Gateway.Configuration;
@@ -86,6 +87,7 @@ public sealed partial class GatewaySectionReader
             Metrics = section.GetBool("metrics") ?? true,
             MetricsPublic = section.GetBool("metrics_public") ?? false,
             AccessLog = ReadAccessLog(section, directory),
+            ForwardedHeaders = section.GetEnum("forwarded_headers", ForwardedHeadersNames.All) ?? ForwardedHeadersMode.XForwarded,
         };
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
+using Shoal.Gateway.Telemetry;
 
 namespace Shoal.Gateway.Forwarding;
 
@@ -189,8 +190,10 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
         }
 
         var copy = Copy(request, target);
+        var span = GatewayTracing.StartHedge(_context, target, copy, attempts.Count);
         var hedge = new Attempt(target, _time.GetTimestamp(), copy, isHedge: true, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
         hedge.Task = _inner.SendAsync(copy, hedge.Cancel.Token);
+        GatewayTracing.EndWith(span, hedge.Task);
         attempts.Add(hedge);
         Hedges++;
         return true;

@@ -75,7 +75,9 @@ internal sealed partial class GatewayRequestHandler(
 
     private async ValueTask<(AttemptOutcome Outcome, DestinationState? Destination)> AttemptAsync(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState>? exclude)
     {
+        var routing = GatewayTracing.StartRouting();
         var destination = Pick(context, cluster, config, exclude);
+        GatewayTracing.Routed(routing, context, cluster, config, destination);
         if (destination is null)
         {
             _metrics.OnNoInstance(context, cluster, retry: exclude is not null);
@@ -92,6 +94,7 @@ internal sealed partial class GatewayRequestHandler(
         context.Response.Headers[InstanceHeader] = destination.InstanceHeader;
         var split = cluster.Split;
         var started = split is null ? 0 : time.GetTimestamp();
+        using var span = GatewayTracing.StartAttempt(context, destination, (exclude?.Count ?? 0) + 1);
         var attempt = NewAttempt(context, cluster, config, destination, out var requestConfig);
         ForwarderError error;
         try
@@ -106,6 +109,8 @@ internal sealed partial class GatewayRequestHandler(
                 hedge.EndRequest();
             }
         }
+
+        GatewayTracing.Answered(span, error, context.Response.StatusCode);
 
         // A hedge may have answered instead, or failed last: the outcome is that instance's.
         var primary = destination;

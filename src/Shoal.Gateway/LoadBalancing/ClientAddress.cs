@@ -54,7 +54,7 @@ internal static class ClientAddress
         return address.TryWriteBytes(bytes, out var written) ? HashRing.HashOf((ReadOnlySpan<byte>)bytes[..written]) : null;
     }
 
-    private static bool IsTrusted(IPAddress address, IList<IPNetwork> trustedProxies)
+    internal static bool IsTrusted(IPAddress address, IList<IPNetwork> trustedProxies)
     {
         foreach (var network in trustedProxies)
         {
@@ -67,6 +67,6 @@ internal static class ClientAddress
         return false;
     }
 
-    private static IPAddress? Normalize(IPAddress? address) =>
+    internal static IPAddress? Normalize(IPAddress? address) =>
         address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
 }
