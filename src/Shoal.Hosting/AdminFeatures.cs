@@ -12,4 +12,5 @@ namespace Shoal.Hosting;
 /// <param name="Gateway">The gateway's services and strategies.</param>
 /// <param name="Deployments">The deployments.</param>
 /// <param name="Functions">The functions, or null when the stack has none.</param>
-internal sealed record AdminFeatures(RegistryCatalog Catalog, StackSupervisor Supervisor, GatewayControl Gateway, DeploymentController Deployments, FunctionsHost? Functions);
+/// <param name="Streams">The event stream and the log files, or null.</param>
+internal sealed record AdminFeatures(RegistryCatalog Catalog, StackSupervisor Supervisor, GatewayControl Gateway, DeploymentController Deployments, FunctionsHost? Functions, Events.PlatformStreams? Streams = null);
