@@ -28,7 +28,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         Time = time;
         _options = options ?? new FunctionsHostOptions();
         var poolLogger = loggers.CreateLogger("Shoal.Functions");
-        _pools = configuration.Functions.ToDictionary(f => f.Name, f => new FunctionPool(f, owner, agent, invoker, time, poolLogger), StringComparer.Ordinal);
+        _pools = configuration.Functions.ToDictionary(f => f.Name, f => new FunctionPool(f, owner, agent, invoker, time, poolLogger) { Events = _options.Events }, StringComparer.Ordinal);
         Routes = new FunctionRouteTable(configuration.Routes);
         Authenticator = new FunctionAuthenticator(configuration.Auth, time);
         _janitor = new FunctionJanitor([.. _pools.Values], agent, owner, time, loggers.CreateLogger("Shoal.Functions.Janitor"));

@@ -23,6 +23,9 @@ public sealed class GatewayOptions
     /// <value>Defaults to 12 random hex digits, new each start.</value>
     public string Id { get; set; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
 
+    /// <summary>Where the gateway announces ejections (the daemon's event stream).</summary>
+    public Shoal.Events.IPlatformEvents Events { get; set; } = Shoal.Events.PlatformEvents.None;
+
     /// <summary>The settings for one service.</summary>
     public ServiceRoutingOptions For(string service) =>
         Services.TryGetValue(service, out var options) ? options : ServiceRoutingOptions.Default;

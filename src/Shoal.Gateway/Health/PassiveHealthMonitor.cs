@@ -26,6 +26,7 @@ internal sealed partial class PassiveHealthMonitor(GatewayState state, InstanceP
         if ((destination.RecordFailure(outliers.ConsecutiveFailures) || refused) && MayEject(cluster, outliers.MaxEjectionPercent) && destination.TryEject())
         {
             Log.Ejected(logger, cluster.Service, destination.Id, reason);
+            state.Events.Publish(EjectionEvent.Of(cluster.Service, destination, reason));
             state.Rebuild();
             _ = ProbeUntilHealthyAsync(cluster, destination);
         }
