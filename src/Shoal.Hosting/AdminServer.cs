@@ -8,6 +8,7 @@ using Shoal.Catalog;
 using Shoal.Delivery;
 using Shoal.Gateway.Admin;
 using Shoal.Gateway.Limits;
+using Shoal.Hosting.Events;
 using Shoal.Http;
 using Shoal.Json;
 using Shoal.Orchestration.Admin;
@@ -72,6 +73,8 @@ internal static class AdminServer
         {
             app.MapFunctionEndpoints(features.Functions);
         }
+
+        app.MapPlatformEndpoints(features.Streams);
 
         return app;
     }
