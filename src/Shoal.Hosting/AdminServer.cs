@@ -8,6 +8,7 @@ using Shoal.Catalog;
 using Shoal.Delivery;
 using Shoal.Gateway.Admin;
 using Shoal.Gateway.Limits;
+using Shoal.Hosting.Dashboard;
 using Shoal.Http;
 using Shoal.Json;
 using Shoal.Orchestration.Admin;
@@ -59,6 +60,7 @@ internal static class AdminServer
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseDashboard();
         app.UseAdminAuthentication(access);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/v1/registry", () => Results.Json(new { store = catalog.Store.Description, index = catalog.StoreIndex }));
