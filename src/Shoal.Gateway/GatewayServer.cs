@@ -12,6 +12,7 @@ using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Limits;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Shoal.Gateway.Model;
+using Shoal.Gateway.Telemetry;
 using Shoal.Http;
 using Shoal.Utilities;
 using Microsoft.Extensions.Hosting;
@@ -60,6 +61,7 @@ public static class GatewayServer
         {
             builder.Services.AddSingleton<ILoadBalancingPolicy>(plugin);
         }
+        builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<GatewayState>();
         builder.Services.AddSingleton<InstanceProber>();
         builder.Services.AddSingleton<PassiveHealthMonitor>();

@@ -12,4 +12,5 @@ namespace Shoal.Hosting;
 /// <param name="Gateway">The gateway's services and strategies.</param>
 /// <param name="Deployments">The deployments.</param>
 /// <param name="Functions">The functions, or null when the stack has none.</param>
-internal sealed record AdminFeatures(RegistryCatalog Catalog, StackSupervisor Supervisor, GatewayControl Gateway, DeploymentController Deployments, FunctionsHost? Functions);
+/// <param name="Metrics">Whether <c>GET /metrics</c> is served (<c>gateway.metrics</c>).</param>
+internal sealed record AdminFeatures(RegistryCatalog Catalog, StackSupervisor Supervisor, GatewayControl Gateway, DeploymentController Deployments, FunctionsHost? Functions, bool Metrics = false);

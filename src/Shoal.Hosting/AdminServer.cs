@@ -52,6 +52,7 @@ internal static class AdminServer
         // Every problem in the one Shoal shape; an unexpected 500 without the exception's text (see ShoalProblemDetails).
         builder.Services.AddShoalProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => ShoalJson.Apply(o.SerializerOptions));
+        Telemetry.DaemonMetrics.AddTo(builder.Services, features.Metrics);
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -63,6 +64,7 @@ internal static class AdminServer
         app.UseDashboard();
         app.UseAdminAuthentication(access);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
+        Telemetry.DaemonMetrics.Map(app, features.Metrics);
         app.MapGet("/v1/registry", () => Results.Json(new { store = catalog.Store.Description, index = catalog.StoreIndex }));
         app.MapRegistryEndpoints(catalog, TimeProvider.System, limits.Registration);
         app.MapStackEndpoints(features.Supervisor, shutdown);

@@ -23,7 +23,7 @@ internal static class DaemonSettings
     /// <summary>The gateway's routes and per-service settings, from the stack file.</summary>
     public static GatewayOptions GatewayOptionsFor(StackDefinition stack)
     {
-        var options = new GatewayOptions { Listen = stack.Gateway.Listen };
+        var options = new GatewayOptions { Listen = stack.Gateway.Listen, Metrics = stack.Gateway.Metrics, AccessLog = stack.Gateway.AccessLog };
         foreach (var proxy in stack.Gateway.TrustedProxies)
         {
             options.TrustedProxies.Add(proxy);

@@ -105,7 +105,7 @@ internal sealed partial class StackComposition : IAsyncDisposable
             Socket = null;
         }
 
-        Admin = AdminServer.Build(stack.Gateway.Admin, Socket, DaemonSettings.AdminAccess(stack), adminLimits, new AdminFeatures(Catalog, Supervisor, GatewayControl, Deployments, Functions?.Host), shutdown);
+        Admin = AdminServer.Build(stack.Gateway.Admin, Socket, DaemonSettings.AdminAccess(stack), adminLimits, new AdminFeatures(Catalog, Supervisor, GatewayControl, Deployments, Functions?.Host, stack.Gateway.Metrics), shutdown);
         _owned.Add(Admin);
     }
 

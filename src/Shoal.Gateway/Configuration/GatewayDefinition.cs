@@ -32,6 +32,12 @@ public sealed record GatewayDefinition : IClaimsPorts
     /// <summary>Connection caps, body size and hop limit (<c>gateway.limits</c>).</summary>
     public GatewayLimitsDefinition Limits { get; init; } = new();
 
+    /// <summary>Whether the gateway records metrics and the admin listener serves <c>/metrics</c> (<c>gateway.metrics</c>, default true).</summary>
+    public bool Metrics { get; init; } = true;
+
+    /// <summary>The access log (<c>gateway.access_log</c>), or null for none.</summary>
+    public Telemetry.AccessLogSettings? AccessLog { get; init; }
+
     /// <summary>The listeners' ports: no service may take them.</summary>
     public IEnumerable<PortClaim> ClaimedPorts =>
         [new(Listen.Port, "the gateway listener (gateway.listen)"), new(Admin.Port, "the admin listener (gateway.admin)")];

@@ -23,6 +23,13 @@ public sealed class GatewayOptions
     /// <value>Defaults to 12 random hex digits, new each start.</value>
     public string Id { get; set; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
 
+    /// <summary>Whether the gateway records metrics (<c>gateway.metrics</c>).</summary>
+    /// <value>Defaults to true.</value>
+    public bool Metrics { get; set; } = true;
+
+    /// <summary>The access log, or null for none (<c>gateway.access_log</c>).</summary>
+    public Telemetry.AccessLogSettings? AccessLog { get; set; }
+
     /// <summary>The settings for one service.</summary>
     public ServiceRoutingOptions For(string service) =>
         Services.TryGetValue(service, out var options) ? options : ServiceRoutingOptions.Default;

@@ -83,6 +83,8 @@ public sealed partial class GatewaySectionReader
             Plugins = plugins,
             TrustedProxies = proxies,
             Limits = ReadLimits(section),
+            Metrics = section.GetBool("metrics") ?? true,
+            AccessLog = ReadAccessLog(section, directory),
         };
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
+using Shoal.Gateway.Telemetry;
 using Shoal.Utilities;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -20,8 +21,10 @@ internal sealed partial class GatewayRequestHandler(
     ForwarderClient client,
     IDestinationHealthUpdater health,
     TimeProvider time,
-    IRandomFactory randomFactory) : IHedgeTargets
+    IRandomFactory randomFactory,
+    GatewayMetrics? metrics = null) : IHedgeTargets
 {
+    private readonly GatewayMetrics _metrics = metrics ?? GatewayMetrics.Disabled;
     internal const string InstanceHeader = "x-shoal-instance";
     private readonly Random _random = randomFactory.CreateRandomInstance();
 
@@ -41,12 +44,14 @@ internal sealed partial class GatewayRequestHandler(
             lease = await EnterBulkheadAsync(bulkhead, config, context).ConfigureAwait(false);
             if (lease is null)
             {
+                _metrics.OnBulkheadRejected(cluster);
                 context.Response.Headers.RetryAfter = "1";
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Over capacity", $"Service '{cluster.Service}' has {config.Resilience.Bulkhead.MaxConcurrent} requests in flight and its queue is full.").ConfigureAwait(false);
                 return;
             }
         }
 
+        _metrics.OnRequestStarted(cluster);
         try
         {
             cluster.Budget.OnRequest();
@@ -63,6 +68,7 @@ internal sealed partial class GatewayRequestHandler(
         }
         finally
         {
+            _metrics.OnRequestEnded(cluster);
             lease?.Dispose();
         }
     }
@@ -72,6 +78,7 @@ internal sealed partial class GatewayRequestHandler(
         var destination = Pick(context, cluster, config, exclude);
         if (destination is null)
         {
+            _metrics.OnNoInstance(cluster, retry: exclude is not null);
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
@@ -103,6 +110,7 @@ internal sealed partial class GatewayRequestHandler(
         // A hedge may have answered instead, or failed last: the outcome is that instance's.
         var primary = destination;
         destination = attempt.Answered ?? attempt.Failed ?? destination;
+        _metrics.OnAttempt(cluster, destination, context.Response.StatusCode, attempt.Started, retry: exclude is not null);
         if (split is not null)
         {
             // A deployment's analysis compares versions on what each answered; a transport failure counts as a 502.

@@ -1,9 +1,10 @@
 using Shoal.Gateway.Model;
+using Shoal.Gateway.Telemetry;
 
 namespace Shoal.Gateway.Health;
 
 /// <summary>Applies attempt outcomes to an instance's circuit breaker, passive health and stall-detection progress.</summary>
-internal sealed class DestinationHealthUpdater(PassiveHealthMonitor passiveHealth, TimeProvider time) : IDestinationHealthUpdater
+internal sealed class DestinationHealthUpdater(PassiveHealthMonitor passiveHealth, TimeProvider time, GatewayMetrics? metrics = null) : IDestinationHealthUpdater
 {
     /// <inheritdoc />
     public void OnAnswered(ClusterState cluster, DestinationState destination, long started)
@@ -33,6 +34,7 @@ internal sealed class DestinationHealthUpdater(PassiveHealthMonitor passiveHealt
     /// <inheritdoc />
     public void OnFailed(ClusterState cluster, DestinationState destination, bool refused, string reason)
     {
+        metrics?.OnFailed(cluster, destination, refused);
         destination.Breaker.RecordFailure();
         passiveHealth.ReportFailure(cluster, destination, refused, reason);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Shoal.Gateway.Model;
+using Shoal.Gateway.Telemetry;
 
 namespace Shoal.Gateway.Health;
 
@@ -8,7 +9,7 @@ namespace Shoal.Gateway.Health;
 /// its health probe passes. At most <c>max_ejection_percent</c> of a service's instances are out at once (at least one may
 /// be; never the last), so a service-wide failure cannot eject everything.
 /// </summary>
-internal sealed partial class PassiveHealthMonitor(GatewayState state, InstanceProber prober, TimeProvider time, ILogger<PassiveHealthMonitor> logger) : IDisposable
+internal sealed partial class PassiveHealthMonitor(GatewayState state, InstanceProber prober, TimeProvider time, ILogger<PassiveHealthMonitor> logger, GatewayMetrics? metrics = null) : IDisposable
 {
     private static readonly TimeSpan s_maxEjection = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_probeTimeout = TimeSpan.FromSeconds(2);
@@ -26,6 +27,7 @@ internal sealed partial class PassiveHealthMonitor(GatewayState state, InstanceP
         if ((destination.RecordFailure(outliers.ConsecutiveFailures) || refused) && MayEject(cluster, outliers.MaxEjectionPercent) && destination.TryEject())
         {
             Log.Ejected(logger, cluster.Service, destination.Id, reason);
+            metrics?.OnEjected(cluster, destination);
             state.Rebuild();
             _ = ProbeUntilHealthyAsync(cluster, destination);
         }

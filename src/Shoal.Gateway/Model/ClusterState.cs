@@ -35,6 +35,9 @@ public sealed class ClusterState
 
     internal RetryBudget Budget { get; }
 
+    /// <summary>This service's metric tags, built on first use (<see cref="Telemetry.GatewayMetrics"/>).</summary>
+    internal Telemetry.GatewayMetrics.ServiceTags? MetricTags { get; set; }
+
     /// <summary>The service's answer latencies, for the auto hedging delay, stall threshold and attempt timeout.</summary>
     internal LatencyEstimate Latency { get; } = new();
 

@@ -55,6 +55,9 @@ public sealed class DestinationState
     /// <summary>The <c>x-shoal-instance</c> value, built once.</summary>
     internal StringValues InstanceHeader { get; }
 
+    /// <summary>This instance's metric tags, built on first use (<see cref="Telemetry.GatewayMetrics"/>).</summary>
+    internal Telemetry.GatewayMetrics.InstanceTags? MetricTags { get; set; }
+
     /// <summary>Takes a request slot: under the per-instance limit (0 = none) and past the breaker; false leaves nothing taken.</summary>
     internal bool TryBeginRequest(int limit)
     {

@@ -3,6 +3,7 @@ using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Resilience;
 using Shoal.Gateway.Routing;
+using Shoal.Gateway.Telemetry;
 
 namespace Shoal.Gateway.Model;
 
@@ -19,8 +20,12 @@ internal sealed class GatewayState
     private long _appliedIndex = -1;
     private TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public GatewayState(GatewayOptions options, IEnumerable<ILoadBalancingPolicy> policies, TimeProvider time)
+    private readonly GatewayMetrics _metrics;
+
+    public GatewayState(GatewayOptions options, IEnumerable<ILoadBalancingPolicy> policies, TimeProvider time, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics ?? GatewayMetrics.Disabled;
+        _metrics.Follow(() => Clusters);
         _options = options;
         _time = time;
         _policies = PolicyIndex(policies);
@@ -105,7 +110,7 @@ internal sealed class GatewayState
 
                     _destinations[key] = new DestinationState(
                         instance,
-                        new CircuitBreaker(cluster.Config.Resilience.CircuitBreaker, _time, _ => Rebuild()),
+                        new CircuitBreaker(cluster.Config.Resilience.CircuitBreaker, _time, b => { _metrics.OnBreakerChanged(instance, b.State); Rebuild(); }),
                         _time.GetTimestamp());
                 }
             }

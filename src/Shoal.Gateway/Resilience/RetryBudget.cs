@@ -11,6 +11,10 @@ internal sealed class RetryBudget(TimeProvider time)
     private readonly long[] _requests = new long[Buckets];
     private readonly long[] _retries = new long[Buckets];
     private readonly long _start = time.GetTimestamp();
+    private long _exhausted;
+
+    /// <summary>Retries refused since the start (read by the metrics).</summary>
+    public long Exhausted => Volatile.Read(ref _exhausted);
 
     /// <summary>Counts a request (on every request: one timestamp and one interlocked add).</summary>
     public void OnRequest() => Interlocked.Increment(ref _requests[Bucket()]);
@@ -31,6 +35,7 @@ internal sealed class RetryBudget(TimeProvider time)
 
         if (retries >= (share * requests) + ((long)minPerSecond * Buckets))
         {
+            Interlocked.Increment(ref _exhausted);
             return false;
         }
 
