@@ -13,4 +13,5 @@ namespace Shoal.Hosting;
 /// <param name="Deployments">The deployments.</param>
 /// <param name="Functions">The functions, or null when the stack has none.</param>
 /// <param name="Metrics">Whether <c>GET /metrics</c> is served (<c>gateway.metrics</c>).</param>
-internal sealed record AdminFeatures(RegistryCatalog Catalog, StackSupervisor Supervisor, GatewayControl Gateway, DeploymentController Deployments, FunctionsHost? Functions, bool Metrics = false);
+/// <param name="Streams">The event stream and the log files, or null.</param>
+internal sealed record AdminFeatures(RegistryCatalog Catalog, StackSupervisor Supervisor, GatewayControl Gateway, DeploymentController Deployments, FunctionsHost? Functions, bool Metrics = false, Events.PlatformStreams? Streams = null);

@@ -9,6 +9,7 @@ using Shoal.Delivery;
 using Shoal.Gateway.Admin;
 using Shoal.Gateway.Limits;
 using Shoal.Hosting.Dashboard;
+using Shoal.Hosting.Events;
 using Shoal.Http;
 using Shoal.Json;
 using Shoal.Orchestration.Admin;
@@ -74,6 +75,8 @@ internal static class AdminServer
         {
             app.MapFunctionEndpoints(features.Functions);
         }
+
+        app.MapPlatformEndpoints(features.Streams);
 
         return app;
     }

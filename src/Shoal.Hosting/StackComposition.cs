@@ -97,6 +97,7 @@ internal sealed partial class StackComposition : IAsyncDisposable
         Supervisor = new StackSupervisor(supervised, supervisedCommands, DaemonRuntimes.Create(TimeProvider.System, replicaScope, Path.Combine(stack.StateDirectory, "runtimes")), Catalog, _probe, GatewayControl.Drainer, TimeProvider.System, loggers, Catalog.OwnedIdSuffix);
         Deployments = DeliveryComposition.Create(Supervisor, GatewayControl.Find, Catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
         _owned.Add(Deployments);
+        PublishEvents(stack.StateDirectory);
 
         Socket = AdminSocket.PathIn(stack.StateDirectory);
         if (!AdminSocket.Fits(Socket))
@@ -105,7 +106,7 @@ internal sealed partial class StackComposition : IAsyncDisposable
             Socket = null;
         }
 
-        Admin = AdminServer.Build(stack.Gateway.Admin, Socket, DaemonSettings.AdminAccess(stack), adminLimits, new AdminFeatures(Catalog, Supervisor, GatewayControl, Deployments, Functions?.Host, stack.Gateway.Metrics), shutdown);
+        Admin = AdminServer.Build(stack.Gateway.Admin, Socket, DaemonSettings.AdminAccess(stack), adminLimits, new AdminFeatures(Catalog, Supervisor, GatewayControl, Deployments, Functions?.Host, stack.Gateway.Metrics, Streams), shutdown);
         _owned.Add(Admin);
     }
 
