@@ -8,6 +8,7 @@ using Shoal.Catalog;
 using Shoal.Delivery;
 using Shoal.Gateway.Admin;
 using Shoal.Gateway.Limits;
+using Shoal.Hosting.Dashboard;
 using Shoal.Hosting.Events;
 using Shoal.Http;
 using Shoal.Json;
@@ -61,6 +62,7 @@ internal static class AdminServer
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseDashboard();
         app.UseAdminAuthentication(access);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         Telemetry.DaemonMetrics.Map(app, features.Metrics);
