@@ -23,13 +23,7 @@ public sealed class GatewayTracingTests : IDisposable
     private const string Incoming = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
 
-    private static readonly ResilienceSettings s_quiet = ResilienceSettings.Default with
-    {
-        Retries = new RetrySettings { Backoff = TimeSpan.Zero },
-        CircuitBreaker = new CircuitBreakerSettings { ConsecutiveFailures = 0, FailureRatio = 0 },
-        Outliers = new OutlierSettings { ConsecutiveFailures = 0 },
-        Hedging = new HedgingSettings { Enabled = false },
-    };
+    private static readonly ResilienceSettings s_quiet = QuietResilience;
 
     private readonly TimerCountingTimeProvider _time = new();
     private readonly Upstreams _upstreams = new();
