@@ -90,6 +90,26 @@ public sealed class GatewayTracingTests : IDisposable
         Assert.Equal([attempt.Id!], Assert.Single(_upstreams.Sent).TraceParent);
     }
 
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01")]
+    [InlineData("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01,00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]
+    public async Task Request_MalformedOrRepeatedTraceparent_StartsANewTrace_AndTheReplicaGetsOnlyTheAttempts(string traceParent)
+    {
+        using var recorder = new SpanRecorder();
+        var (entry, handler) = Gateway(s_quiet);
+        var context = NewRequest(traceParent: null);
+        context.Request.Headers.TraceParent = new Microsoft.Extensions.Primitives.StringValues(traceParent.Split(','));
+
+        await SendAsync(entry, handler, context);
+
+        var server = Assert.Single(recorder.Spans, s => s.Kind == ActivityKind.Server);
+        Assert.Equal(default, server.ParentSpanId);
+        var attempt = Assert.Single(recorder.Named("shoal.attempt"));
+        Assert.Equal([attempt.Id!], Assert.Single(_upstreams.Sent).TraceParent);
+    }
+
     [Fact]
     public async Task Request_Retried_TwoAttemptSpans_EachReplicaGetsItsOwnAttemptAsParent()
     {
