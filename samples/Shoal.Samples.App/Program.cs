@@ -165,6 +165,9 @@ app.MapPost("/api/crash", () =>
 
 app.MapGet("/api/status/{code:int}", (int code) => Results.Json(new { status = code }, statusCode: Math.Clamp(code, 200, 599)));
 
+// What the replica received, header by header (each value as sent): tests check the trace and forwarded headers the gateway adds.
+app.MapGet("/api/headers", (HttpRequest request) => Results.Json(request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToArray())));
+
 await using (var scope = app.Services.CreateAsyncScope())
 {
     await scope.ServiceProvider.GetRequiredService<IAccountStore>().InitializeAsync(CancellationToken.None);

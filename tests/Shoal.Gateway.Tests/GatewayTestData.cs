@@ -9,6 +9,15 @@ namespace Shoal.Gateway.Tests;
 
 internal static class GatewayTestData
 {
+    /// <summary>No backoff to wait out on the fake clock; breaker, ejection and hedging only where a test turns them on.</summary>
+    public static readonly ResilienceSettings QuietResilience = ResilienceSettings.Default with
+    {
+        Retries = new RetrySettings { Backoff = TimeSpan.Zero },
+        CircuitBreaker = new CircuitBreakerSettings { ConsecutiveFailures = 0, FailureRatio = 0 },
+        Outliers = new OutlierSettings { ConsecutiveFailures = 0 },
+        Hedging = new HedgingSettings { Enabled = false },
+    };
+
     public static ServiceInstance Instance(string id, int port, InstanceHealth health = InstanceHealth.Passing, string service = "app", int weight = 1) =>
         new() { Service = service, Id = id, Port = port, Health = health, Weight = weight, RegisteredAt = DateTimeOffset.UnixEpoch };
 

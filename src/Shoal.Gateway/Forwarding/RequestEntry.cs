@@ -34,9 +34,14 @@ internal sealed class RequestEntry(GatewayOptions options)
     private static async Task TracedAsync(HttpContext context, RequestDelegate next, DebugHeaders? debug)
     {
         using var span = GatewayTracing.StartRequest(context);
-        if (span is not null && debug is not null)
+        if (span is not null)
         {
-            debug.TraceId = span.TraceId.ToHexString();
+            // For whoever needs the request's trace outside the span's scope (the access log, written after it).
+            context.Features.Set(span);
+            if (debug is not null)
+            {
+                debug.TraceId = span.TraceId.ToHexString();
+            }
         }
 
         try

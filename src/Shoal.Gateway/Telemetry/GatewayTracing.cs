@@ -47,6 +47,10 @@ public static class GatewayTracing
         return span;
     }
 
+    /// <summary>The trace of <paramref name="context"/>'s request when the gateway traced it (for the access log); null otherwise.</summary>
+    public static string? TraceIdOf(HttpContext context) =>
+        context?.Features.Get<Activity>() is { Source.Name: SourceName } span ? span.TraceId.ToHexString() : null;
+
     /// <summary>Records the status the client got.</summary>
     internal static void EndRequest(Activity? span, HttpContext context)
     {

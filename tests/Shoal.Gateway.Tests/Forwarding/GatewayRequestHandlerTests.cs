@@ -22,14 +22,7 @@ public sealed class GatewayRequestHandlerTests : IDisposable
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_hedgeDelay = TimeSpan.FromMilliseconds(20);
 
-    // No backoff to wait out on the fake clock; breaker, ejection and hedging only where a test turns them on.
-    private static readonly ResilienceSettings s_quiet = ResilienceSettings.Default with
-    {
-        Retries = new RetrySettings { Backoff = TimeSpan.Zero },
-        CircuitBreaker = new CircuitBreakerSettings { ConsecutiveFailures = 0, FailureRatio = 0 },
-        Outliers = new OutlierSettings { ConsecutiveFailures = 0 },
-        Hedging = new HedgingSettings { Enabled = false },
-    };
+    private static readonly ResilienceSettings s_quiet = QuietResilience;
 
     private readonly TimerCountingTimeProvider _time = new();
     private readonly InMemoryUpstreams _upstreams = new();

@@ -23,13 +23,7 @@ public sealed class GatewayTracingTests : IDisposable
     private const string Incoming = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
 
-    private static readonly ResilienceSettings s_quiet = ResilienceSettings.Default with
-    {
-        Retries = new RetrySettings { Backoff = TimeSpan.Zero },
-        CircuitBreaker = new CircuitBreakerSettings { ConsecutiveFailures = 0, FailureRatio = 0 },
-        Outliers = new OutlierSettings { ConsecutiveFailures = 0 },
-        Hedging = new HedgingSettings { Enabled = false },
-    };
+    private static readonly ResilienceSettings s_quiet = QuietResilience;
 
     private readonly TimerCountingTimeProvider _time = new();
     private readonly Upstreams _upstreams = new();
@@ -93,6 +87,26 @@ public sealed class GatewayTracingTests : IDisposable
         Assert.Equal(default, server.ParentSpanId);
         var attempt = Assert.Single(recorder.Named("shoal.attempt"));
         Assert.Equal(server.TraceId, attempt.TraceId);
+        Assert.Equal([attempt.Id!], Assert.Single(_upstreams.Sent).TraceParent);
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01")]
+    [InlineData("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01,00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]
+    public async Task Request_MalformedOrRepeatedTraceparent_StartsANewTrace_AndTheReplicaGetsOnlyTheAttempts(string traceParent)
+    {
+        using var recorder = new SpanRecorder();
+        var (entry, handler) = Gateway(s_quiet);
+        var context = NewRequest(traceParent: null);
+        context.Request.Headers.TraceParent = new Microsoft.Extensions.Primitives.StringValues(traceParent.Split(','));
+
+        await SendAsync(entry, handler, context);
+
+        var server = Assert.Single(recorder.Spans, s => s.Kind == ActivityKind.Server);
+        Assert.Equal(default, server.ParentSpanId);
+        var attempt = Assert.Single(recorder.Named("shoal.attempt"));
         Assert.Equal([attempt.Id!], Assert.Single(_upstreams.Sent).TraceParent);
     }
 

@@ -181,7 +181,7 @@ public sealed class StackFileLoaderTests
     public void Parse_UnknownKeys_ListEveryReadersKeys()
     {
         Assert.Equal("shoal.yml:1:1: servics: unknown field 'servics' (did you mean 'services'?)", ErrorOf("servics: {}\nservices:\n  a:\n    command: [x]\n"));
-        Assert.Equal("shoal.yml:1:1: other: unknown field 'other'; allowed here: name, gateway, services, registry, functions",
+        Assert.Equal("shoal.yml:1:1: other: unknown field 'other'; allowed here: name, gateway, services, registry, functions, telemetry",
             ErrorOf("other: {}\nservices:\n  a:\n    command: [x]\n"));
     }
 
