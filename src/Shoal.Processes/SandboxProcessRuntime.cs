@@ -105,19 +105,10 @@ public sealed partial class SandboxProcessRuntime(IProcessRuntime inner, string 
             }
         }
 
-        arguments.AddRange(["--tmpfs", "/etc"]);
-        foreach (var entry in EtcEntries)
-        {
-            var path = "/etc/" + entry;
-            if (File.Exists(path) || Directory.Exists(path))
-            {
-                AddParents(arguments, path);
-                arguments.AddRange(["--ro-bind", path, path]);
-            }
-        }
+        arguments.AddRange(["--ro-bind", StagedEtc.Directory, "/etc"]);
 
         // A private /tmp as the host's: writable by every user, sticky.
-        arguments.AddRange(["--remount-ro", "/etc", "--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--tmpfs", "/tmp"]);
+        arguments.AddRange(["--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--tmpfs", "/tmp"]);
         if (Directory.Exists("/sys/fs/cgroup"))
         {
             // .NET (and the JVM, Go) size their heaps and thread pools from the cgroup files they find there.

@@ -69,7 +69,13 @@ public sealed class IsolationNetworkStack : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(_code, "admin-port"), admin);
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "functions.yml"), "functions:\n" + FunctionStacks.Bash("fn", _code, "runtime: sandbox\nnetwork: isolated"));
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "routing.yml"), "routes:\n  - { path: /fn, function: fn }\n");
-        var up = await stack.ShoalAsync("up", "-d");
+        await UpAsync(stack, new Dictionary<string, string>());
+    }
+
+    /// <summary>Runs <c>./shoal up -d</c> with <paramref name="environment"/>; fails with shoal's output and log if the stack does not come up.</summary>
+    internal static async Task UpAsync(TestStack stack, IDictionary<string, string> environment)
+    {
+        var up = await stack.ShoalAsync(environment, "up", "-d");
         if (up.ExitCode != 0)
         {
             var log = Path.Combine(stack.Directory, ".shoal", "shoal.log");

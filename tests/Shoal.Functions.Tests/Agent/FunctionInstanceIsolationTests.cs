@@ -73,7 +73,10 @@ public sealed class FunctionInstanceIsolationTests : IAsyncDisposable
 
         var spec = Assert.Single(_runtime.Specs);
         Assert.Equal(new ResourceLimits(128L * 1024 * 1024, 0.25, 32), spec.Limits);
-        Assert.Equal(new IsolationOptions { Image = "/images/rootfs", Network = NetworkMode.Isolated, ReadOnlyWorkingDirectory = true }, spec.Isolation);
+        Assert.Equal(new IsolationOptions { Image = "/images/rootfs", Network = NetworkMode.Isolated, ReadOnlyWorkingDirectory = true }, spec.Isolation with { Lease = null });
+
+        // The Runtime API listens where an instance in its own network namespace can reach it: the host's end of the bridge.
+        Assert.StartsWith(spec.Isolation.Lease!.HostAddress + ":", spec.Environment["AWS_LAMBDA_RUNTIME_API"], StringComparison.Ordinal);
         Assert.Same(user, spec.User);
         Assert.Equal("/tmp", spec.Environment["HOME"]);
         var described = instance.Describe();

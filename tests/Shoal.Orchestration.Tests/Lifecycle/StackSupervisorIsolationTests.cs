@@ -72,7 +72,10 @@ public sealed class StackSupervisorIsolationTests : IAsyncLifetime
         Assert.Equal(new Processes.ProcessUser("nobody", 65534, 65534), app.User);
         Assert.Equal(IsolationOptions.Default, app.Isolation);
         var box = _runtime.Of("box-1").Single().Spec;
-        Assert.Equal(new IsolationOptions { Image = Path.Combine(_dir, "rootfs"), Network = NetworkMode.Isolated }, box.Isolation);
+        Assert.Equal(new IsolationOptions { Image = Path.Combine(_dir, "rootfs"), Network = NetworkMode.Isolated }, box.Isolation with { Lease = null });
+
+        // An isolated replica listens on its address on the stack's bridge, which it keeps from before its start.
+        Assert.Equal(box.Isolation.Lease!.Address.ToString(), box.Environment["SHOAL_ADDRESS"]);
         Assert.Null(box.User);
         Assert.Equal(ResourceLimits.None, box.Limits);
 
