@@ -73,7 +73,14 @@ internal sealed partial class GatewayMetrics : IDisposable
     internal Meter? Meter => _meter;
 
     /// <summary>Where the observable instruments read the services from (the gateway state registers itself).</summary>
-    public void Follow(Func<IReadOnlyCollection<ClusterState>> clusters) => _clusters = clusters;
+    public void Follow(Func<IReadOnlyCollection<ClusterState>> clusters)
+    {
+        // The shared disabled instance must not hold on to the last gateway built without metrics.
+        if (Enabled)
+        {
+            _clusters = clusters;
+        }
+    }
 
     public void OnRequestStarted(ClusterState cluster)
     {

@@ -11,6 +11,7 @@ using Shoal.Gateway.Model;
 using Shoal.Gateway.Resilience;
 using Shoal.Testing;
 using Shoal.Utilities;
+using static Shoal.Gateway.Tests.Forwarding.HandlerRequests;
 using static Shoal.Gateway.Tests.Forwarding.InMemoryUpstreams;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
@@ -22,7 +23,7 @@ public sealed class GatewayRequestHandlerTests : IDisposable
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_hedgeDelay = TimeSpan.FromMilliseconds(20);
 
-    private static readonly ResilienceSettings s_quiet = QuietResilience;
+    private static readonly ResilienceSettings s_quiet = HandlerRequests.Quiet;
 
     private readonly TimerCountingTimeProvider _time = new();
     private readonly InMemoryUpstreams _upstreams = new();
@@ -282,23 +283,6 @@ public sealed class GatewayRequestHandlerTests : IDisposable
     private static ServiceInstance[] Versioned() => [Instance("app-1", 1) with { Version = "v1" }, Instance("app-2", 2) with { Version = "v2" }];
 
     private static DestinationState Destination(ClusterState cluster, int port) => cluster.AllDestinations.Single(d => d.Instance.Port == port);
-
-    private static DefaultHttpContext NewRequest(string method = "GET")
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Method = method;
-        context.Request.Path = "/api";
-        context.Response.Body = new MemoryStream();
-        context.Connection.RemoteIpAddress = IPAddress.Loopback;
-        return context;
-    }
-
-    private static async Task<HttpContext> SendAsync(GatewayRequestHandler handler, HttpContext? context = null)
-    {
-        context ??= NewRequest();
-        await handler.InvokeAsync(context).WaitAsync(s_wait);
-        return context;
-    }
 
     private async Task SendUntilSentToAsync(GatewayRequestHandler handler, int port, int times)
     {

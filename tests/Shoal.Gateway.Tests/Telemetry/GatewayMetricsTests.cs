@@ -11,6 +11,7 @@ using Shoal.Gateway.Tests.Forwarding;
 using Shoal.Testing;
 using Shoal.Testing.Telemetry;
 using Shoal.Utilities;
+using static Shoal.Gateway.Tests.Forwarding.HandlerRequests;
 using static Shoal.Gateway.Tests.Forwarding.InMemoryUpstreams;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
@@ -19,15 +20,8 @@ namespace Shoal.Gateway.Tests.Telemetry;
 /// <summary>The gateway's instruments through the real request path (handler, attempt invoker, health updater) on the fake clock.</summary>
 public sealed class GatewayMetricsTests : IDisposable
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
-
-    private static readonly ResilienceSettings s_quiet = ResilienceSettings.Default with
-    {
-        Retries = new RetrySettings { Backoff = TimeSpan.Zero },
-        CircuitBreaker = new CircuitBreakerSettings { ConsecutiveFailures = 0, FailureRatio = 0 },
-        Outliers = new OutlierSettings { ConsecutiveFailures = 0 },
-        Hedging = new HedgingSettings { Enabled = false },
-    };
+    private static readonly TimeSpan s_wait = HandlerRequests.Wait;
+    private static readonly ResilienceSettings s_quiet = HandlerRequests.Quiet;
 
     private readonly TimerCountingTimeProvider _time = new();
     private readonly InMemoryUpstreams _upstreams = new();
@@ -232,22 +226,5 @@ public sealed class GatewayMetricsTests : IDisposable
     private sealed class NoRandom : IRandomFactory
     {
         public Random CreateRandomInstance() => new(0);
-    }
-
-    private static DefaultHttpContext NewRequest(string method = "GET")
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Method = method;
-        context.Request.Path = "/api";
-        context.Response.Body = new MemoryStream();
-        context.Connection.RemoteIpAddress = IPAddress.Loopback;
-        return context;
-    }
-
-    private static async Task<HttpContext> SendAsync(GatewayRequestHandler handler, HttpContext? context = null)
-    {
-        context ??= NewRequest();
-        await handler.InvokeAsync(context).WaitAsync(s_wait);
-        return context;
     }
 }
