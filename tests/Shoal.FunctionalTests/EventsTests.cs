@@ -61,6 +61,16 @@ public sealed class EventsTests(EventsStack fixture)
         Assert.All(functions.Items, i => Assert.StartsWith("function.", i.EventType, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task EventsCommand_PrintsTheStreamFilteredUntilStopped()
+    {
+        await using var events = BackgroundProcess.Start(RepoPaths.Shoal, ["events", "--after", "0", "--types", "instance.*", "--file", Stack.FilePath]);
+
+        await Poll.UntilAsync(() => events.Lines.Any(l => l.Contains("instance.healthy", StringComparison.Ordinal) && l.Contains("ticker ticker-1", StringComparison.Ordinal)), s_wait, "shoal events to print ticker-1's healthy event");
+        Assert.All(events.Lines, l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\S+ instance\.", l));
+        Assert.False(events.HasExited);
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("-1")]

@@ -31,6 +31,7 @@ internal sealed class LogClock : IAsyncDisposable
     public static LogClock Start(string stateDirectory, TimeProvider time)
     {
         var clock = Create(stateDirectory, time);
+        clock.ForgetOrphans();
         clock._loop = Task.Run(clock.RunAsync);
         return clock;
     }
@@ -74,9 +75,9 @@ internal sealed class LogClock : IAsyncDisposable
         }
 
         var times = LogTimes.PathFor(file);
-        if (!known && File.Exists(times))
+        if (!known && File.Exists(times) && LastMarkedOffset(times) <= size)
         {
-            // A daemon restart: what is already in the file keeps the times it was given.
+            // A daemon restart with the replica still writing: what is already in the file keeps the times it was given.
             _sizes[file] = size;
             return;
         }
@@ -89,6 +90,28 @@ internal sealed class LogClock : IAsyncDisposable
         }
 
         _sizes[file] = size;
+    }
+
+    private static long LastMarkedOffset(string times)
+    {
+        var last = File.ReadLines(times).LastOrDefault() ?? "";
+        var space = last.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 && long.TryParse(last.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ? offset : long.MaxValue;
+    }
+
+    /// <summary>The marks of logs that a daemon start moved to <c>previous/</c> would date the new files wrongly.</summary>
+    private void ForgetOrphans()
+    {
+        foreach (var directory in _directories.Where(Directory.Exists))
+        {
+            foreach (var times in Directory.EnumerateFiles(directory, "*.log.times").ToList())
+            {
+                if (!File.Exists(times[..^".times".Length]))
+                {
+                    File.Delete(times);
+                }
+            }
+        }
     }
 
     private async Task RunAsync()

@@ -55,6 +55,18 @@ public sealed class LogClockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tick_NewFileWithMarksOfAnOlderOne_StartsOver()
+    {
+        await File.WriteAllTextAsync(LogTimes.PathFor(Log), "5000 1\n");
+        await File.WriteAllTextAsync(Log, "fresh\n");
+        await using var clock = LogClock.Create(_state, _time);
+
+        clock.Tick();
+
+        Assert.Equal(_time.GetUtcNow(), LogTimes.Load(Log).At(6));
+    }
+
+    [Fact]
     public void At_PastTheLastMark_FileTime()
     {
         File.WriteAllText(Log, "unmarked\n");
