@@ -10,7 +10,7 @@ namespace Shoal.Functions.Agent.Instances;
 /// REPORT wait in memory and go out in one write with the next START, or when the runtime turns idle, so a busy
 /// instance costs one write per invocation and no open.
 /// </summary>
-internal sealed class InvocationReport : IDisposable
+internal sealed partial class InvocationReport : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly StringBuilder _pending = new();
@@ -19,12 +19,16 @@ internal sealed class InvocationReport : IDisposable
     private readonly int _memoryMb;
     private readonly string _version;
     private readonly long _processStarted;
-    private FileStream? _stream;
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _log;
     private string? _requestId;
     private long _handedAt;
     private double? _initMs;
     private bool _first = true;
     private long _maxMemoryBytes;
+    private readonly ITimer _flushLater;
+
+    /// <summary>END and REPORT go out at the latest this long after the answer, when no next START or idle wait took them.</summary>
+    public static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(200);
 
     public InvocationReport(string logFile, TimeProvider time, int memoryMb, string? version)
     {
@@ -33,6 +37,7 @@ internal sealed class InvocationReport : IDisposable
         _memoryMb = memoryMb;
         _version = string.IsNullOrEmpty(version) ? "$LATEST" : version;
         _processStarted = time.GetTimestamp();
+        _flushLater = time.CreateTimer(static state => ((InvocationReport)state!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The runtime took the event of <paramref name="requestId"/>: START goes out now, with what was pending.</summary>
@@ -81,6 +86,8 @@ internal sealed class InvocationReport : IDisposable
 
             _pending.Append('\n');
         }
+
+        _flushLater.Change(FlushDelay, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Writes what is pending (the runtime went idle, or the instance stops).</summary>
@@ -94,12 +101,20 @@ internal sealed class InvocationReport : IDisposable
 
     public void Dispose()
     {
+        _flushLater.Dispose();
         lock (_lock)
         {
             FlushLocked();
-            _stream?.Dispose();
-            _stream = null;
+            _log?.Dispose();
+            _log = null;
         }
+    }
+
+    private static bool EndsWithNewline(Microsoft.Win32.SafeHandles.SafeFileHandle log)
+    {
+        var length = RandomAccess.GetLength(log);
+        Span<byte> last = stackalloc byte[1];
+        return length == 0 || (RandomAccess.Read(log, last, length - 1) == 1 && last[0] == (byte)'\n');
     }
 
     private void FlushLocked()
@@ -111,9 +126,15 @@ internal sealed class InvocationReport : IDisposable
 
         try
         {
-            // Append mode: every write lands at the end, after whatever the runtime itself wrote to the same file.
-            _stream ??= new FileStream(_logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-            _stream.Write(Encoding.UTF8.GetBytes(_pending.ToString()));
+            // O_APPEND: every write lands at the end, after whatever the runtime itself wrote to the same file meanwhile.
+            _log ??= OpenAppend(_logFile);
+            // The runtime's last write may not end its line (a progress meter, a prompt): START/END begin a line of their own.
+            if (!EndsWithNewline(_log))
+            {
+                _pending.Insert(0, '\n');
+            }
+
+            RandomAccess.Write(_log, Encoding.UTF8.GetBytes(_pending.ToString()), fileOffset: 0);
         }
         catch (IOException)
         {
