@@ -151,6 +151,8 @@ internal sealed class LogFollower
             }
 
             var text = Encoding.UTF8.GetString(bytes, start, i - start).TrimEnd('\r');
+            // A progress meter redraws its line with carriage returns: print what a terminal would end up showing.
+            text = text[(text.LastIndexOf('\r') + 1)..];
             yield return new LogLine(text, times?.At(offset + i + 1) ?? default);
             start = i + 1;
         }
