@@ -13,6 +13,7 @@ root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(DownCommand.Create());
 root.Subcommands.Add(PsCommand.Create());
 root.Subcommands.Add(LogsCommand.Create());
+root.Subcommands.Add(EventsCommand.Create());
 root.Subcommands.Add(ScaleCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());

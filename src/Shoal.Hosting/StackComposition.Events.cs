@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Shoal.Hosting.Events;
+using Shoal.Hosting.Logs;
 
 namespace Shoal.Hosting;
 
@@ -17,6 +18,7 @@ internal sealed partial class StackComposition
         Streams = new PlatformStreams(Events, stateDirectory, stackName);
         Deployments.Events = Events;
         SupervisorEvents.Attach(Supervisor, Events, Catalog.OwnedIdSuffix);
+        _owned.Add(LogClock.Start(stateDirectory, TimeProvider.System));
         _owned.Add(CatalogEvents.Start(Catalog, Events, TimeProvider.System, logger));
     }
 }

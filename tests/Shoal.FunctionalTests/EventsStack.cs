@@ -27,18 +27,7 @@ public sealed class EventsStack : IAsyncLifetime
                 replicas: 2
                 restart: { backoff: 100ms }
             """);
-        await File.WriteAllTextAsync(Path.Combine(stack.Directory, "functions.yml"), "functions:\n" + FunctionStacks.Bash("echo"));
-        await File.WriteAllTextAsync(Path.Combine(stack.Directory, "routing.yml"), "routes:\n  - { path: /echo, function: echo }\n");
-        var up = await stack.ShoalAsync("up", "-d");
-        if (up.ExitCode != 0)
-        {
-            var log = Path.Combine(stack.Directory, ".shoal", "shoal.log");
-            var text = File.Exists(log) ? await File.ReadAllTextAsync(log) : "";
-            await stack.DisposeAsync();
-            throw new InvalidOperationException($"shoal up -d failed: {up}\n{text}");
-        }
-
-        Stack = stack;
+        Stack = await FunctionStacks.UpAsync(stack, FunctionStacks.Bash("echo"), "routes:\n  - { path: /echo, function: echo }\n");
     }
 
     public async Task DisposeAsync() => await Stack.DisposeAsync();

@@ -45,6 +45,12 @@ internal static class FunctionStacks
             functions:
               janitor_interval: 200ms{{(agent is null ? "" : "\n  agent: " + agent)}}{{credentials}}
             """);
+        return await UpAsync(stack, functions, routing);
+    }
+
+    /// <summary>Writes functions.yml and routing.yml next to <paramref name="stack"/>'s file and runs <c>./shoal up -d</c>; on failure disposes it and throws with the daemon's log.</summary>
+    public static async Task<TestStack> UpAsync(TestStack stack, string functions, string routing)
+    {
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "functions.yml"), "functions:\n" + functions);
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "routing.yml"), routing);
         var up = await stack.ShoalAsync("up", "-d");

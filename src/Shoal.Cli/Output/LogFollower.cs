@@ -1,47 +1,54 @@
+using System.Globalization;
 using System.Text;
+using Shoal.Hosting.Logs;
 
 namespace Shoal.Cli.Output;
 
 /// <summary>
 /// Prints a stack's log files — its replicas' and its function instances' — with an <c>instance |</c> prefix, optionally
-/// following them as they grow (new files included).
+/// following them as they grow (new files included), filtered by time and pattern, with each line's time.
 /// </summary>
 internal sealed class LogFollower
 {
     private readonly Dictionary<string, long> _offsets = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<LogSource> _sources;
     private readonly TextWriter _output;
+    private readonly LogFilter _filter;
 
-    private LogFollower(IReadOnlyList<LogSource> sources, TextWriter output)
+    private LogFollower(IReadOnlyList<LogSource> sources, TextWriter output, LogFilter filter)
     {
         _sources = sources;
         _output = output;
+        _filter = filter;
     }
 
     /// <summary>
     /// The stack whose state lives in <paramref name="stateDirectory"/>: replica logs (<c>logs/SERVICE-N.log</c>, shown
     /// as <c>SERVICE-N</c>) and the local agent's instance logs (<c>agent/logs/STACK.FUNCTION.ID.log</c>, shown as
-    /// <c>FUNCTION.ID</c>); only those of <paramref name="name"/> (a service or a function) when given.
+    /// <c>FUNCTION.ID</c>); only those of <paramref name="name"/> (a service, a function or one replica) when given.
     /// </summary>
-    public static LogFollower ForStack(string stateDirectory, string? name, TextWriter output) => new(
+    public static LogFollower ForStack(string stateDirectory, string? name, TextWriter output, LogFilter? filter = null) => new(
         [
-            new LogSource(Path.Combine(stateDirectory, "logs"), stem => name is null || IsReplicaOf(stem, name) ? stem : null),
+            new LogSource(Path.Combine(stateDirectory, "logs"), stem => name is null || stem == name || LogFiles.IsReplicaOf(stem, name) ? stem : null),
             new LogSource(Path.Combine(stateDirectory, "agent", "logs"), stem => FunctionInstanceLabel(stem) is { } label && (name is null || label.StartsWith(name + ".", StringComparison.Ordinal)) ? label : null),
         ],
-        output);
+        output,
+        filter ?? LogFilter.None);
 
-    /// <summary>Prints the last <paramref name="tail"/> lines of each file (all when null).</summary>
+    /// <summary>Prints the last <paramref name="tail"/> lines of each file that pass the filter (all when null).</summary>
     public void PrintExisting(int? tail)
     {
         foreach (var (file, instance) in Files())
         {
-            var lines = File.ReadAllLines(file);
+            var bytes = ReadFrom(file, 0);
+            var times = _filter.NeedsTimes ? LogTimes.Load(file) : null;
+            var lines = Lines(bytes, 0, times).Where(Keep).ToList();
             foreach (var line in tail is { } n ? lines.TakeLast(n) : lines)
             {
-                _output.WriteLine($"{instance} | {line}");
+                Write(instance, line);
             }
 
-            _offsets[file] = new FileInfo(file).Length;
+            _offsets[file] = LastLineEnd(bytes, 0);
         }
     }
 
@@ -103,26 +110,55 @@ internal sealed class LogFollower
             return;
         }
 
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        stream.Seek(offset, SeekOrigin.Begin);
-        var buffer = new byte[length - offset];
-        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-
-        // Print whole lines only; a partial last line waits for its newline.
-        var lastNewline = Array.LastIndexOf(buffer, (byte)'\n', read - 1);
-        if (lastNewline < 0)
+        var bytes = ReadFrom(file, offset);
+        // Lines being followed were written just now: the file's own time dates them better than a mark not yet made.
+        var times = _filter.NeedsTimes ? LogTimes.Load(file) : null;
+        foreach (var line in Lines(bytes, offset, times).Where(Keep))
         {
-            return;
-        }
-
-        foreach (var line in Encoding.UTF8.GetString(buffer, 0, lastNewline).Split('\n'))
-        {
-            _output.WriteLine($"{instance} | {line.TrimEnd('\r')}");
+            Write(instance, line);
         }
 
         _output.Flush();
-        _offsets[file] = offset + lastNewline + 1;
+        _offsets[file] = LastLineEnd(bytes, offset);
     }
+
+    private bool Keep(LogLine line) =>
+        (_filter.Since is not { } since || line.Time >= since) && (_filter.Grep is not { } grep || grep.IsMatch(line.Text));
+
+    private void Write(string instance, LogLine line) =>
+        _output.WriteLine(_filter.Timestamps
+            ? $"{instance} | {line.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)} {line.Text}"
+            : $"{instance} | {line.Text}");
+
+    private static byte[] ReadFrom(string file, long offset)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(offset, SeekOrigin.Begin);
+        var buffer = new byte[Math.Max(0, stream.Length - offset)];
+        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        return read == buffer.Length ? buffer : buffer[..read];
+    }
+
+    /// <summary>The whole lines in <paramref name="bytes"/> (read from <paramref name="offset"/>), each with its time; a partial last line waits for its newline.</summary>
+    private static IEnumerable<LogLine> Lines(byte[] bytes, long offset, LogTimes? times)
+    {
+        var start = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] != (byte)'\n')
+            {
+                continue;
+            }
+
+            var text = Encoding.UTF8.GetString(bytes, start, i - start).TrimEnd('\r');
+            // A progress meter redraws its line with carriage returns: print what a terminal would end up showing.
+            text = text[(text.LastIndexOf('\r') + 1)..];
+            yield return new LogLine(text, times?.At(offset + i + 1) ?? default);
+            start = i + 1;
+        }
+    }
+
+    private static long LastLineEnd(byte[] bytes, long offset) => offset + Array.LastIndexOf(bytes, (byte)'\n') + 1;
 
     private IEnumerable<(string File, string Instance)> Files() =>
         _sources
@@ -132,9 +168,6 @@ internal sealed class LogFollower
             .Where(f => f.Instance is not null)
             .Select(f => (f.File, f.Instance!))
             .OrderBy(f => f.Item2, StringComparer.Ordinal);
-
-    private static bool IsReplicaOf(string instance, string service) =>
-        instance.StartsWith(service + "-", StringComparison.Ordinal) && instance.AsSpan(service.Length + 1).IndexOfAnyExceptInRange('0', '9') < 0;
 
     /// <summary><c>FUNCTION.ID</c> from an instance id <c>STACK.FUNCTION.ID</c> (function names and ids have no dots).</summary>
     private static string? FunctionInstanceLabel(string instanceId)
@@ -146,4 +179,7 @@ internal sealed class LogFollower
 
     /// <summary>A folder of log files, and the label a file's lines get from its name (null: not shown).</summary>
     private sealed record LogSource(string Directory, Func<string, string?> Label);
+
+    /// <summary>One line and when it was written.</summary>
+    private sealed record LogLine(string Text, DateTimeOffset Time);
 }

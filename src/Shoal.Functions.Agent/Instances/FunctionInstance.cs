@@ -43,7 +43,8 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
 
         _slot = new InvocationSlot(timeout, _initTimeout, time, thaw: () => _process?.Resume(), deadlinePassed: DeadlinePassed)
         {
-            TurnedIdle = _freezeTimer is null ? null : () => _freezeTimer.Change(FreezeDelay, Timeout.InfiniteTimeSpan),
+            TurnedIdle = TurnedIdle,
+            Handed = requestId => _report?.Handed(requestId),
         };
         var region = function.Environment.TryGetValue("AWS_REGION", out var r) ? r : "us-east-1";
         var arn = $"arn:aws:lambda:{region}:000000000000:function:{function.Name}";
@@ -151,6 +152,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
             Isolation = new IsolationOptions { Image = _function.Image, Network = _function.Network, Lease = _lease, ReadOnlyWorkingDirectory = true },
         };
         _startedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _report = new InvocationReport(spec.LogFile, _time, _function.MemoryMb, _function.Version);
         var process = await runtime.StartAsync(spec, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _process, process);
         Record = new InstanceRecord(Id, Function, Owner, process.Pid, process.StartTime, _startedAt, process.Cgroups);
@@ -174,7 +176,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     public void Resume() => _slot.Resume(() => _process?.Resume());
 
     /// <summary>Hands the event to the runtime and waits for its answer within the deadlines (see <see cref="InvocationSlot.InvokeAsync"/>).</summary>
-    public Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload, string? traceParent = null) => _slot.InvokeAsync(requestId, payload, traceParent);
+    public Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload, string? traceParent = null) => ReportAsync(requestId, _slot.InvokeAsync(requestId, payload, traceParent));
 
     /// <summary>Stops the process and closes the endpoint.</summary>
     public async Task StopAsync(TimeSpan grace)
@@ -191,6 +193,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _freezeTimer?.Dispose();
+        _report?.Dispose();
         if (_process is { } process)
         {
             await process.DisposeAsync().ConfigureAwait(false);

@@ -28,6 +28,9 @@ internal sealed class InvocationSlot(TimeSpan timeout, TimeSpan initTimeout, Tim
     /// <summary>Called (outside the lock) each time the runtime waits in <c>next</c> with no event to take: the instance has turned idle.</summary>
     public Action? TurnedIdle { get; init; }
 
+    /// <summary>Called with the request id when the runtime takes an event (Lambda's START).</summary>
+    public Action<string>? Handed { get; init; }
+
     /// <summary>The invocation timeout.</summary>
     public TimeSpan InvocationTimeout => timeout;
 
@@ -217,6 +220,7 @@ internal sealed class InvocationSlot(TimeSpan timeout, TimeSpan initTimeout, Tim
     public void Hand(Invocation invocation)
     {
         invocation.MarkHanded();
+        Handed?.Invoke(invocation.RequestId);
         invocation.Deadline?.Change(timeout, Timeout.InfiniteTimeSpan);
     }
 

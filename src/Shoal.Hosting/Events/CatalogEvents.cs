@@ -80,6 +80,10 @@ internal sealed partial class CatalogEvents : IAsyncDisposable
         }
     }
 
+    /// <summary>A follower that publishes only what <see cref="Announce"/> is given; internal for tests.</summary>
+    internal static CatalogEvents Create(IPlatformEvents events) =>
+        new(null!, events, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
     /// <summary>The event a change makes, if any; internal for tests.</summary>
     internal void Announce(RegistryEvent change)
     {

@@ -54,7 +54,7 @@ internal static class LogEndpoints
             if (!follow)
             {
                 var (lines, _) = LogTail.Last(path!, tail);
-                return Results.Json(new { service = Single(query["service"]), instance = Single(query["instance"]), lines });
+                return Results.Json(new { service = Single(query["service"]), instance = Single(query["instance"]), lines = lines.Select(l => l.Text) });
             }
 
             long? resume = null;
@@ -80,7 +80,7 @@ internal static class LogEndpoints
     {
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(stopping, cancellationToken);
         var token = ending.Token;
-        IReadOnlyList<string> lines;
+        IReadOnlyList<(string Text, long End)> lines;
         long offset;
         (lines, offset) = resume is { } from ? LogTail.After(path, from) : LogTail.Last(path, tail);
         var quiet = time.GetTimestamp();
@@ -88,7 +88,7 @@ internal static class LogEndpoints
         {
             foreach (var line in lines)
             {
-                yield return new SseItem<string>(line, "line") { EventId = offset.ToString(CultureInfo.InvariantCulture) };
+                yield return new SseItem<string>(line.Text, "line") { EventId = line.End.ToString(CultureInfo.InvariantCulture) };
             }
 
             if (lines.Count > 0)
@@ -106,7 +106,7 @@ internal static class LogEndpoints
             try
             {
                 await Task.Delay(s_poll, time, token).ConfigureAwait(false);
-                (lines, offset) = File.Exists(path) ? LogTail.After(path, offset) : ([], offset);
+                (lines, offset) = File.Exists(path) ? LogTail.After(path, offset) : (Array.Empty<(string Text, long End)>(), offset);
             }
             catch (OperationCanceledException)
             {

@@ -7,7 +7,7 @@ namespace Shoal.Hosting.Logs;
 /// <c>agent/logs/STACK.FUNCTION.ID.log</c>, both under the stack's state directory. Names are checked before they
 /// touch a path, so no request reaches a file outside those two folders.
 /// </summary>
-internal static partial class LogFiles
+public static partial class LogFiles
 {
     /// <summary>
     /// The log file of <paramref name="instance"/> of <paramref name="service"/> (a service or a function; a function
@@ -39,9 +39,24 @@ internal static partial class LogFiles
         return (Path.Combine(stateDirectory, "agent", "logs", $"{stackName}.{service}.{id}.log"), null);
     }
 
-    /// <summary>True for <c>SERVICE-N</c> and a deployment's <c>SERVICE-vVERSION-N</c>.</summary>
-    public static bool IsReplicaOf(string instance, string service) =>
-        instance.StartsWith(service + "-", StringComparison.Ordinal) && instance.Length > service.Length + 1 && char.IsAsciiDigit(instance[^1]);
+    /// <summary>True for <c>SERVICE-N</c> and a deployment's <c>SERVICE-vVERSION-N</c> (not for another service's <c>SERVICE-api-N</c>).</summary>
+    public static bool IsReplicaOf(string instance, string service)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(service);
+        if (!instance.StartsWith(service + "-", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = instance.AsSpan(service.Length + 1);
+        if (rest.Length > 1 && rest[0] == 'v' && rest.LastIndexOf('-') is > 1 and var dash)
+        {
+            rest = rest[(dash + 1)..];
+        }
+
+        return rest.Length > 0 && rest.IndexOfAnyExceptInRange('0', '9') < 0;
+    }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")]
     private static partial Regex Name();
