@@ -3,7 +3,14 @@
 # (same YARP version) and the Shoal gateway with every resilience feature on. wrk at 10 and 100 connections, rounds
 # interleaved. Writes bench/results/proxy.md. Usage: bench/proxy.sh [rounds] [seconds]
 # SHOAL_BASELINE=<another built checkout> adds that build's gateway to the same rounds and a ratio table (regression check).
+# PROXY_METRICS_COMPARE=1 instead measures the gateway's metrics: the same build with metrics on and off, interleaved
+# (bench/metrics_cost.py; writes bench/results/metrics-cost.md; needs wrk, python3, curl only).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ "${PROXY_METRICS_COMPARE:-0}" == 1 ]]; then
+  need wrk python3 curl
+  dotnet build "$ROOT/samples/Shoal.Samples.App/Shoal.Samples.App.csproj" -c Release -nologo -v quiet >/dev/null
+  PROXY_COMMAND="PROXY_METRICS_COMPARE=1 bench/proxy.sh ${1:-5} ${2:-8}" exec python3 "$BENCH_DIR/metrics_cost.py" "$ROOT" "${1:-5}" "${2:-8}"
+fi
 need nginx haproxy wrk python3 curl
 "$ROOT/shoal" --version >/dev/null
 dotnet build "$ROOT/bench/PlainYarp/PlainYarp.csproj" -c Release -nologo -v quiet >/dev/null

@@ -62,6 +62,7 @@ public static class GatewayServer
             builder.Services.AddSingleton<ILoadBalancingPolicy>(plugin);
         }
         builder.Services.AddSingleton<GatewayMetrics>();
+        AccessLogMiddleware.AddTo(builder.Services, options);
         builder.Services.AddSingleton<GatewayState>();
         builder.Services.AddSingleton<InstanceProber>();
         builder.Services.AddSingleton<PassiveHealthMonitor>();
@@ -76,6 +77,7 @@ public static class GatewayServer
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<GatewayRequestHandler>();
+        AccessLogMiddleware.Use(app);
         app.Use(app.Services.GetRequiredService<RequestGuard>().InvokeAsync);
         if (front is not null)
         {

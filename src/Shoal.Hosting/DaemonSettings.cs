@@ -16,6 +16,7 @@ internal static class DaemonSettings
         {
             Token = AdminTokenFile.Establish(stack.StateDirectory, stack.Gateway.AdminToken),
             OperatorToken = stack.Gateway.OperatorToken,
+            OpenPaths = stack.Gateway.MetricsPublic ? ["/healthz", "/metrics"] : ["/healthz"],
             Authenticators = [InvokeAuthentication.Create(credentials?.AccessKeyId, credentials?.SecretAccessKey, TimeProvider.System)],
         };
     }

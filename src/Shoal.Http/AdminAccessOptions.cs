@@ -11,9 +11,9 @@ public sealed class AdminAccessOptions
     /// <summary>A second bearer token that also allows commands the stack file does not name; null for none.</summary>
     public string? OperatorToken { get; init; }
 
-    /// <summary>Paths anyone may GET: health, and metrics where served.</summary>
-    /// <value>Default: <c>/healthz</c> and <c>/metrics</c>.</value>
-    public IReadOnlyList<string> OpenPaths { get; init; } = ["/healthz", "/metrics"];
+    /// <summary>Paths anyone may GET: health, and metrics when the stack makes them public (<c>gateway.metrics_public</c>).</summary>
+    /// <value>Default: <c>/healthz</c>.</value>
+    public IReadOnlyList<string> OpenPaths { get; init; } = ["/healthz"];
 
     /// <summary>True for a request that came through the owner-only Unix socket (trusted as <see cref="AdminRole.Operator"/>).</summary>
     /// <value>Default: a connection without a remote IP address, which on Shoal's listeners is the Unix socket.</value>

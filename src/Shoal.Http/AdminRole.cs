@@ -3,7 +3,7 @@ namespace Shoal.Http;
 /// <summary>What an admin API caller may do, from the credentials it proved.</summary>
 public enum AdminRole
 {
-    /// <summary>No credentials: <c>/healthz</c> (and <c>/metrics</c>) only.</summary>
+    /// <summary>No credentials: <c>/healthz</c> only (and <c>/metrics</c> with <c>gateway.metrics_public: true</c>).</summary>
     Anonymous,
 
     /// <summary>A verified SigV4 signature: the Lambda Invoke API only.</summary>

@@ -28,11 +28,13 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     private long _storeIndex;
     private long _appliedIndex;
     private readonly List<Task> _loops = [];
+    private readonly Telemetry.RegistryMetrics _metrics;
 
     /// <summary>Creates a catalog over <paramref name="store"/>, which it owns; <paramref name="owner"/> names this process in the instances it writes.</summary>
     public RegistryCatalog(IRegistryStore store, string owner, TimeProvider timeProvider, ILogger logger)
     {
-        _store = store;
+        _metrics = new Telemetry.RegistryMetrics(() => Current.Instances.Length, timeProvider);
+        _store = _metrics.Measure(store);
         _owner = owner;
         _time = timeProvider;
         _logger = logger;
@@ -220,6 +222,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
 
         _stop.Dispose();
         await _store.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
     }
 
     private async Task FollowAsync(long index, CancellationToken token)

@@ -4,6 +4,7 @@ using Shoal.Functions.Auth;
 using Shoal.Functions.Configuration;
 using Shoal.Functions.Pool;
 using Shoal.Functions.Routing;
+using Shoal.Functions.Telemetry;
 
 namespace Shoal.Functions.Hosting;
 
@@ -16,6 +17,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     private readonly Dictionary<string, FunctionPool> _pools;
     private readonly FunctionJanitor _janitor;
     private readonly FunctionsHostOptions _options;
+    private readonly FunctionMetrics _metrics;
 
     /// <summary>Creates the host; <see cref="Start"/> starts the janitor.</summary>
     public FunctionsHost(FunctionsConfiguration configuration, string owner, IFunctionAgent agent, IInstanceInvoker invoker, TimeProvider time, ILoggerFactory loggers, FunctionsHostOptions? options = null)
@@ -28,10 +30,11 @@ public sealed class FunctionsHost : IAsyncDisposable
         Time = time;
         _options = options ?? new FunctionsHostOptions();
         var poolLogger = loggers.CreateLogger("Shoal.Functions");
-        _pools = configuration.Functions.ToDictionary(f => f.Name, f => new FunctionPool(f, owner, agent, invoker, time, poolLogger), StringComparer.Ordinal);
+        _metrics = new FunctionMetrics(() => _pools!.Values);
+        _pools = configuration.Functions.ToDictionary(f => f.Name, f => new FunctionPool(f, owner, agent, invoker, time, poolLogger) { Metrics = _metrics }, StringComparer.Ordinal);
         Routes = new FunctionRouteTable(configuration.Routes);
         Authenticator = new FunctionAuthenticator(configuration.Auth, time);
-        _janitor = new FunctionJanitor([.. _pools.Values], agent, owner, time, loggers.CreateLogger("Shoal.Functions.Janitor"));
+        _janitor = new FunctionJanitor([.. _pools.Values], agent, owner, time, loggers.CreateLogger("Shoal.Functions.Janitor")) { Metrics = _metrics };
         Events = new EventInvocationQueue(_options.EventQueueCapacity, _options.EventWorkers, _options.EventRetryBackoff, Pool, time, loggers.CreateLogger("Shoal.Functions.Events"));
     }
 
@@ -93,5 +96,6 @@ public sealed class FunctionsHost : IAsyncDisposable
         await Events.DisposeAsync().ConfigureAwait(false);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), Time);
         await Task.WhenAll(_pools.Values.Select(p => p.DrainAsync(timeout.Token))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _metrics.Dispose();
     }
 }

@@ -12,6 +12,9 @@ public sealed partial class FunctionJanitor(IReadOnlyList<FunctionPool> pools, I
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
+    /// <summary>Where the agent's report of paused instances goes, or null (set by the host).</summary>
+    internal Telemetry.FunctionMetrics? Metrics { get; init; }
+
     /// <summary>Passes made so far.</summary>
     public long Passes => Interlocked.Read(ref _passes);
 
@@ -33,6 +36,7 @@ public sealed partial class FunctionJanitor(IReadOnlyList<FunctionPool> pools, I
             LogAgentUnavailable(ex.Message);
         }
 
+        Metrics?.OnAgentReport(reported?.Values);
         foreach (var pool in pools)
         {
             await pool.SweepAsync(reported, cancellationToken).ConfigureAwait(false);

@@ -80,6 +80,7 @@ public sealed partial class FunctionPool
         try
         {
             await StartAsync(placeholder, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+            Metrics?.OnColdStart(Function.Name);
             return placeholder;
         }
         catch (OperationCanceledException)

@@ -47,6 +47,9 @@ public sealed partial class FunctionPool
     /// <summary>The function this pool runs.</summary>
     public FunctionDefinition Function { get; }
 
+    /// <summary>Where invocations and cold starts are recorded, or null (set by the host).</summary>
+    internal Telemetry.FunctionMetrics? Metrics { get; init; }
+
     /// <summary>Runs one invocation on an instance of the function.</summary>
     /// <exception cref="FunctionThrottledException">At <c>concurrency.max</c> with the queue full or the wait past its deadline.</exception>
     /// <exception cref="FunctionStartException">No instance could be started.</exception>
@@ -92,6 +95,7 @@ public sealed partial class FunctionPool
                 continue;
             }
 
+            Metrics?.OnInvoked(Function.Name, result, _time.GetElapsedTime(sent));
             return result;
         }
     }

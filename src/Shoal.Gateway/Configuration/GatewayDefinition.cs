@@ -35,6 +35,9 @@ public sealed record GatewayDefinition : IClaimsPorts
     /// <summary>Whether the gateway records metrics and the admin listener serves <c>/metrics</c> (<c>gateway.metrics</c>, default true).</summary>
     public bool Metrics { get; init; } = true;
 
+    /// <summary>Whether <c>/metrics</c> is served without the admin token (<c>gateway.metrics_public</c>, default false: a scraper sends the token).</summary>
+    public bool MetricsPublic { get; init; }
+
     /// <summary>The access log (<c>gateway.access_log</c>), or null for none.</summary>
     public Telemetry.AccessLogSettings? AccessLog { get; init; }
 

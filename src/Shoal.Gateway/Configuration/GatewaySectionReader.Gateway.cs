@@ -84,6 +84,7 @@ public sealed partial class GatewaySectionReader
             TrustedProxies = proxies,
             Limits = ReadLimits(section),
             Metrics = section.GetBool("metrics") ?? true,
+            MetricsPublic = section.GetBool("metrics_public") ?? false,
             AccessLog = ReadAccessLog(section, directory),
         };
     }

@@ -8,7 +8,7 @@ namespace Shoal.Gateway.Configuration;
 /// </summary>
 public sealed partial class GatewaySectionReader : IStackSectionReader
 {
-    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "operator_token", "plugins", "trusted_proxies", "limits", "metrics", "access_log"];
+    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "operator_token", "plugins", "trusted_proxies", "limits", "metrics", "metrics_public", "access_log"];
 
     /// <inheritdoc />
     public IReadOnlyList<StackKey> TopLevelKeys { get; } = [new("gateway", After: "name")];

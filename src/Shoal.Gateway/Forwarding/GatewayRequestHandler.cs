@@ -78,7 +78,7 @@ internal sealed partial class GatewayRequestHandler(
         var destination = Pick(context, cluster, config, exclude);
         if (destination is null)
         {
-            _metrics.OnNoInstance(cluster, retry: exclude is not null);
+            _metrics.OnNoInstance(context, cluster, retry: exclude is not null);
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
@@ -110,7 +110,7 @@ internal sealed partial class GatewayRequestHandler(
         // A hedge may have answered instead, or failed last: the outcome is that instance's.
         var primary = destination;
         destination = attempt.Answered ?? attempt.Failed ?? destination;
-        _metrics.OnAttempt(cluster, destination, context.Response.StatusCode, attempt.Started, retry: exclude is not null);
+        _metrics.OnAttempt(context, cluster, destination, context.Response.StatusCode, attempt.Started, retry: exclude is not null);
         if (split is not null)
         {
             // A deployment's analysis compares versions on what each answered; a transport failure counts as a 502.

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
 using Shoal.Catalog;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.Model;
@@ -30,16 +31,19 @@ internal sealed partial class GatewayMetrics : IDisposable
     private readonly Counter<long> _breakerTransitions = null!;
     private readonly Counter<long> _ejections = null!;
     private readonly Counter<long> _bulkheadRejections = null!;
+    private readonly Counter<long> _accessLogDropped = null!;
+    private readonly bool _accessLog;
     private Func<IReadOnlyCollection<ClusterState>>? _clusters;
 
     public GatewayMetrics(GatewayOptions options, TimeProvider time)
-        : this(options?.Metrics ?? throw new ArgumentNullException(nameof(options)), time)
+        : this(options?.Metrics ?? throw new ArgumentNullException(nameof(options)), options.AccessLog is not null, time)
     {
     }
 
-    private GatewayMetrics(bool enabled, TimeProvider time)
+    private GatewayMetrics(bool enabled, bool accessLog, TimeProvider time)
     {
         _time = time;
+        _accessLog = accessLog;
         Enabled = enabled;
         if (!Enabled)
         {
@@ -55,11 +59,12 @@ internal sealed partial class GatewayMetrics : IDisposable
         _meter.CreateObservableCounter("shoal.gateway.retry_budget.exhausted", ObserveBudgetExhausted, description: "Retries and hedges refused because the service's retry budget was spent.");
         _breakerTransitions = _meter.CreateCounter<long>("shoal.gateway.breaker.transitions", description: "Circuit breaker state changes, by the state entered.");
         _ejections = _meter.CreateCounter<long>("shoal.gateway.ejections", description: "Instances taken out of rotation by passive health.");
+        _accessLogDropped = _meter.CreateCounter<long>("shoal.gateway.access_log.dropped", description: "Access log lines dropped because the writer fell behind.");
         _bulkheadRejections = _meter.CreateCounter<long>("shoal.gateway.bulkhead.rejections", description: "Requests refused with 503 because the service's bulkhead and its queue were full.");
     }
 
     /// <summary>Records nothing: for parts built without the gateway's (tests, tools).</summary>
-    public static GatewayMetrics Disabled { get; } = new(enabled: false, TimeProvider.System);
+    public static GatewayMetrics Disabled { get; } = new(enabled: false, accessLog: false, TimeProvider.System);
 
     /// <summary>False when <c>gateway.metrics: false</c>: nothing is recorded.</summary>
     public bool Enabled { get; }
@@ -86,9 +91,23 @@ internal sealed partial class GatewayMetrics : IDisposable
         }
     }
 
-    /// <summary>An attempt at <paramref name="destination"/> ended with <paramref name="status"/> (YARP's 502/504 when the transport failed); <paramref name="started"/> is when it was sent, 0 when it never was.</summary>
-    public void OnAttempt(ClusterState cluster, DestinationState destination, int status, long started, bool retry)
+    /// <summary>The access log's writer fell behind and dropped a line.</summary>
+    public void OnAccessLogDropped()
     {
+        if (Enabled)
+        {
+            _accessLogDropped.Add(1);
+        }
+    }
+
+    /// <summary>An attempt at <paramref name="destination"/> ended with <paramref name="status"/> (YARP's 502/504 when the transport failed); <paramref name="started"/> is when it was sent, 0 when it never was.</summary>
+    public void OnAttempt(HttpContext context, ClusterState cluster, DestinationState destination, int status, long started, bool retry)
+    {
+        if (_accessLog)
+        {
+            AccessLogMiddleware.Of(context)?.OnAttempt(cluster, destination);
+        }
+
         if (!Enabled)
         {
             return;
@@ -108,8 +127,13 @@ internal sealed partial class GatewayMetrics : IDisposable
     }
 
     /// <summary>No instance could take the attempt: the gateway answered 503 itself.</summary>
-    public void OnNoInstance(ClusterState cluster, bool retry)
+    public void OnNoInstance(HttpContext context, ClusterState cluster, bool retry)
     {
+        if (_accessLog)
+        {
+            AccessLogMiddleware.Of(context)?.OnAttempt(cluster, destination: null);
+        }
+
         if (!Enabled)
         {
             return;

@@ -168,6 +168,7 @@ internal sealed partial class Replica
             {
                 var gaveUp = $"crash loop: exited {restarts.Count} times within {Durations.Format(Service.Restart.Window)} (last {(oomKilled ? exit : $"exit code {exitCode}")}); see {_template.LogFile(Id)}";
                 Log.GaveUp(_context.Logger, Id, gaveUp);
+                Telemetry.SupervisorMetrics.OnCrashLoop(Service.Name);
                 Update(s => s with { State = ReplicaState.Failed, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, LastExitReason = reason, OomKills = s.OomKills + oomKills, Usage = null, Message = gaveUp });
                 await PublishAsync().ConfigureAwait(false);
                 return;
@@ -199,6 +200,7 @@ internal sealed partial class Replica
             }
 
             Update(s => s with { Restarts = s.Restarts + 1 });
+            Telemetry.SupervisorMetrics.OnRestarted(Service.Name);
         }
     }
 
