@@ -9,7 +9,7 @@ namespace Shoal.Delivery;
 /// gateway's version split, judges each step against the stable version, and promotes or rolls back — by itself or
 /// when told. One deployment per service at a time; every operation is recorded with its time, actor and reason.
 /// </summary>
-public sealed class DeploymentController : IAsyncDisposable
+public sealed partial class DeploymentController : IAsyncDisposable
 {
     private readonly IRunningVersions _versions;
     private readonly ITrafficSplit _traffic;
@@ -176,7 +176,12 @@ public sealed class DeploymentController : IAsyncDisposable
     }
 
     /// <summary>Queues the deployment's state for the store; called under the lock.</summary>
-    private void Persist(Deployment d) => _store.Save(d.Store());
+    private void Persist(Deployment d)
+    {
+        var stored = d.Store();
+        _store.Save(stored);
+        Announce(stored);
+    }
 
     private async Task RunAsync(Deployment d, DeploymentPhase? resumeAt, CancellationToken stopping)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Shoal.Hosting.Events;
 
 namespace Shoal.Hosting;
@@ -11,9 +12,11 @@ internal sealed partial class StackComposition
     /// <summary>The daemon's event bus; the features publish to it, <c>GET /v1/events</c> reads it.</summary>
     public PlatformEventBus Events { get; } = new(TimeProvider.System);
 
-    private void PublishEvents(string stateDirectory)
+    private void PublishEvents(string stateDirectory, string stackName, ILogger logger)
     {
-        Streams = new PlatformStreams(Events, stateDirectory);
+        Streams = new PlatformStreams(Events, stateDirectory, stackName);
+        Deployments.Events = Events;
         SupervisorEvents.Attach(Supervisor, Events, Catalog.OwnedIdSuffix);
+        _owned.Add(CatalogEvents.Start(Catalog, Events, TimeProvider.System, logger));
     }
 }

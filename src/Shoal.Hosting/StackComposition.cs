@@ -82,7 +82,8 @@ internal sealed partial class StackComposition : IAsyncDisposable
         var (gatewayLimits, adminLimits) = DaemonLimits.Apply(stack, logger);
         var options = DaemonSettings.GatewayOptionsFor(stack);
         options.Limits = gatewayLimits;
-        Functions = await StackFunctions.OpenAsync(stack, prepared.Loaded.Functions, loggers, DaemonLogging.Configure).ConfigureAwait(false);
+        options.Events = Events;
+        Functions = await StackFunctions.OpenAsync(stack, prepared.Loaded.Functions, loggers, DaemonLogging.Configure, Events).ConfigureAwait(false);
         if (Functions is not null)
         {
             _owned.Add(Functions);
@@ -97,7 +98,7 @@ internal sealed partial class StackComposition : IAsyncDisposable
         Supervisor = new StackSupervisor(supervised, supervisedCommands, DaemonRuntimes.Create(TimeProvider.System, replicaScope, Path.Combine(stack.StateDirectory, "runtimes")), Catalog, _probe, GatewayControl.Drainer, TimeProvider.System, loggers, Catalog.OwnedIdSuffix);
         Deployments = DeliveryComposition.Create(Supervisor, GatewayControl.Find, Catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
         _owned.Add(Deployments);
-        PublishEvents(stack.StateDirectory);
+        PublishEvents(stack.StateDirectory, stack.Name, logger);
 
         Socket = AdminSocket.PathIn(stack.StateDirectory);
         if (!AdminSocket.Fits(Socket))

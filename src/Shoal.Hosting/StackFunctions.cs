@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Shoal.Events;
 using Shoal.Functions.Agent;
 using Shoal.Functions.Configuration;
 using Shoal.Functions.Hosting;
@@ -41,7 +42,7 @@ internal sealed class StackFunctions : IAsyncDisposable
     public Func<HttpContext, RequestDelegate, Task> Front => _handler.InvokeAsync;
 
     /// <summary>Opens the stack's functions (<paramref name="configuration"/>, as read once with the stack file), or returns null when it has none.</summary>
-    public static async Task<StackFunctions?> OpenAsync(StackDefinition stack, FunctionsConfiguration? configuration, ILoggerFactory loggers, Action<ILoggingBuilder> logging)
+    public static async Task<StackFunctions?> OpenAsync(StackDefinition stack, FunctionsConfiguration? configuration, ILoggerFactory loggers, Action<ILoggingBuilder> logging, IPlatformEvents? events = null)
     {
         if (configuration is null)
         {
@@ -70,7 +71,7 @@ internal sealed class StackFunctions : IAsyncDisposable
         // A local agent's instances take events straight from the gateway; a remote agent's over HTTP.
         var http = new HttpInstanceInvoker();
         var invoker = local is null ? http : AgentServer.LocalInvoker(local, http);
-        var host = new FunctionsHost(configuration, stack.Name, agent, invoker, TimeProvider.System, loggers, new FunctionsHostOptions { JanitorInterval = stack.Functions.JanitorInterval });
+        var host = new FunctionsHost(configuration, stack.Name, agent, invoker, TimeProvider.System, loggers, new FunctionsHostOptions { JanitorInterval = stack.Functions.JanitorInterval, Events = events ?? PlatformEvents.None });
         return new StackFunctions(host, local, agent, http);
     }
 

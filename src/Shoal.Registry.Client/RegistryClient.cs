@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Polly;
@@ -159,6 +160,12 @@ public sealed class RegistryClient(HttpClient http, string? token = null, TimePr
     {
         using var request = Request(HttpMethod.Get, $"/v1/services/{Uri.EscapeDataString(service)}/watch?index={afterIndex}");
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (afterIndex > 0)
+        {
+            // The event id is the registry index: a reconnect says where it stopped the way any SSE client would.
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", afterIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.Gone or HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized)
         {
@@ -167,19 +174,11 @@ public sealed class RegistryClient(HttpClient http, string? token = null, TimePr
 
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(body);
-        string? data = null;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        // The BCL's parser follows the SSE spec: multi-line data joined, ids, comments (keep-alives) skipped.
+        var parser = SseParser.Create(body, static (_, data) => JsonSerializer.Deserialize<ServiceEvent>(data, RegistryJson.Options)!);
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (line.StartsWith("data:", StringComparison.Ordinal))
-            {
-                data = line[5..].TrimStart();
-            }
-            else if (line.Length == 0 && data is not null)
-            {
-                yield return JsonSerializer.Deserialize<ServiceEvent>(data, RegistryJson.Options)!;
-                data = null;
-            }
+            yield return item.Data;
         }
     }
 

@@ -18,7 +18,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     private TestStack Stack => fixture.Stack;
 
     [Fact]
-    public async Task Dashboard_InChromium_ListsInstances_ChartsMoveUnderLoad_AKilledReplicaTurnsRedAndBack_ACanaryShowsItsSplit()
+    public async Task Dashboard_InChromium_ListsInstances_ChartsMoveUnderLoad_AKilledReplicaTurnsRedAndBack_ShowsEventsLogAndACanarySplit()
     {
         var (playwright, browser) = await DashboardBrowser.LaunchAsync();
         using var _ = playwright;
@@ -79,6 +79,9 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
             await WaitAsync(page, "document.querySelector(`article[data-instance='app-1']`)?.dataset.health === 'bad'", "the killed replica to turn red");
             await WaitAsync(page, $"(c => c?.dataset.health === 'ok' && !c.querySelector('.meta').textContent.includes('pid {pid} '))(document.querySelector(`article[data-instance='app-1']`))", "the restarted replica to turn healthy again");
             await WaitAsync(page, "[...document.querySelectorAll('#event-list li')].some(li => li.dataset.type.startsWith('instance.') && li.textContent.includes('app-1'))", "the event stream to show app-1's events");
+
+            await page.SelectOptionAsync("#log-instance", "app/app-2");
+            await WaitAsync(page, "document.getElementById('log-tail').textContent.trim().length > 0", "app-2's log tail");
 
             var deploy = await Stack.ShoalAsync("deploy", "canary", "app", "--version", "2.0.0", "--weight", "20");
             Assert.True(deploy.ExitCode == 0, deploy.ToString());

@@ -40,7 +40,45 @@ public sealed class RegistryClientTests : IAsyncLifetime
 
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         });
+        var multiConnection = 0;
+        _server.MapGet("/v1/services/multi/watch", async (HttpContext context) =>
+        {
+            _lastEventIds.Enqueue(context.Request.Headers["Last-Event-ID"].ToString());
+            context.Response.ContentType = "text/event-stream";
+            if (Interlocked.Increment(ref multiConnection) == 1)
+            {
+                // One event's JSON over two data lines (the SSE spec joins them with a newline), between keep-alive comments.
+                await context.Response.WriteAsync(": keep-alive\n\nid: 7\nevent: registered\ndata: {\"index\":7,\"type\":\"registered\",\ndata: \"service\":\"multi\",\"id\":\"m-1\"}\n\n: keep-alive\n\n");
+                return;
+            }
+
+            await context.Response.WriteAsync("id: 8\ndata: {\"index\":8,\"type\":\"deregistered\",\"service\":\"multi\",\"id\":\"m-1\"}\n\n");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
         await _server.StartAsync();
+    }
+
+    private readonly ConcurrentQueue<string> _lastEventIds = new();
+
+    [Fact]
+    public async Task Watch_MultiLineDataAndIds_ParsedAndResumedWithLastEventId()
+    {
+        var client = new RegistryClient(new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri($"http://127.0.0.1:{_port}") });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var seen = new List<ServiceEvent>();
+
+        await foreach (var e in client.WatchAsync("multi", 0, timeout.Token))
+        {
+            seen.Add(e);
+            if (seen.Count == 2)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([(7L, "registered", "m-1"), (8L, "deregistered", "m-1")], seen.Select(e => (e.Index, e.Type, e.Id)));
+        Assert.Equal(["", "7"], _lastEventIds);
     }
 
     public async Task DisposeAsync()

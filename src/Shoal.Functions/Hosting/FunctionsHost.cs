@@ -31,7 +31,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         _options = options ?? new FunctionsHostOptions();
         var poolLogger = loggers.CreateLogger("Shoal.Functions");
         _metrics = new FunctionMetrics(() => _pools!.Values);
-        _pools = configuration.Functions.ToDictionary(f => f.Name, f => new FunctionPool(f, owner, agent, invoker, time, poolLogger) { Metrics = _metrics }, StringComparer.Ordinal);
+        _pools = configuration.Functions.ToDictionary(f => f.Name, f => new FunctionPool(f, owner, agent, invoker, time, poolLogger) { Metrics = _metrics, Events = _options.Events }, StringComparer.Ordinal);
         Routes = new FunctionRouteTable(configuration.Routes);
         Authenticator = new FunctionAuthenticator(configuration.Auth, time);
         _janitor = new FunctionJanitor([.. _pools.Values], agent, owner, time, loggers.CreateLogger("Shoal.Functions.Janitor")) { Metrics = _metrics };

@@ -12,6 +12,9 @@ public sealed record FunctionsHostOptions
     /// <summary>Asynchronous invocations run at once.</summary>
     public int EventWorkers { get; init; } = 4;
 
+    /// <summary>Where the pools announce cold starts, throttles, timeouts and crashes.</summary>
+    public Shoal.Events.IPlatformEvents Events { get; init; } = Shoal.Events.PlatformEvents.None;
+
     /// <summary>Wait before the first retry of a failed asynchronous invocation (doubled for the second).</summary>
     public TimeSpan EventRetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -22,6 +22,7 @@ public sealed partial class FunctionPool
             else if (_waiters.Count >= Function.Concurrency.QueueDepth)
             {
                 Interlocked.Increment(ref _throttled);
+                AnnounceThrottled();
                 throw new FunctionThrottledException($"Function {Function.Name} is at its concurrency limit ({Function.Concurrency.Max}) and {_waiters.Count} invocations are already waiting.");
             }
 
@@ -69,6 +70,7 @@ public sealed partial class FunctionPool
             }
 
             Interlocked.Increment(ref _throttled);
+            AnnounceThrottled();
             throw new FunctionThrottledException($"Function {Function.Name} had no free instance within {Function.Concurrency.QueueTimeout.TotalSeconds:0.###} s (concurrency limit {Function.Concurrency.Max}).", ex);
         }
 

@@ -79,6 +79,7 @@ public sealed partial class FunctionPool
                 Release(instance, alive: result is { InstanceGone: false });
             }
 
+            Announce(instance, warm, result);
             if (result is { Kind: InvokeResultKind.Crash, InstanceGone: true } && result.ErrorType == OutOfMemoryErrorType)
             {
                 Interlocked.Increment(ref _oomKills);

@@ -30,6 +30,9 @@ public sealed class GatewayOptions
     /// <summary>The access log, or null for none (<c>gateway.access_log</c>).</summary>
     public Telemetry.AccessLogSettings? AccessLog { get; set; }
 
+    /// <summary>Where the gateway announces ejections (the daemon's event stream).</summary>
+    public Shoal.Events.IPlatformEvents Events { get; set; } = Shoal.Events.PlatformEvents.None;
+
     /// <summary>The settings for one service.</summary>
     public ServiceRoutingOptions For(string service) =>
         Services.TryGetValue(service, out var options) ? options : ServiceRoutingOptions.Default;

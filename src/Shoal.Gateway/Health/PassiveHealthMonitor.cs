@@ -28,6 +28,7 @@ internal sealed partial class PassiveHealthMonitor(GatewayState state, InstanceP
         {
             Log.Ejected(logger, cluster.Service, destination.Id, reason);
             metrics?.OnEjected(cluster, destination);
+            state.Events.Publish(EjectionEvent.Of(cluster.Service, destination, reason));
             state.Rebuild();
             _ = ProbeUntilHealthyAsync(cluster, destination);
         }

@@ -174,6 +174,7 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
         }
 
         Log.Stalled(logger, cluster.Service, destination.Id, reason);
+        state.Events.Publish(EjectionEvent.Of(cluster.Service, destination, reason));
         state.Rebuild();
         _ = ProbeUntilAnsweringAsync(cluster, destination);
     }

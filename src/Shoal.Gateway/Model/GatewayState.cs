@@ -34,6 +34,9 @@ internal sealed class GatewayState
 
     public RouteTable Routes { get; }
 
+    /// <summary>Where ejections are announced.</summary>
+    public Shoal.Events.IPlatformEvents Events => _options.Events;
+
     public long AppliedIndex => Volatile.Read(ref _appliedIndex);
 
     /// <summary>Every strategy name the gateway knows, built-in and from plugins.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Routing;
+using Shoal.Hosting.Logs;
 
 namespace Shoal.Hosting.Events;
 
@@ -11,6 +12,7 @@ internal static class PlatformEndpoints
         if (streams is not null)
         {
             endpoints.MapEventEndpoints(streams.Events, TimeProvider.System);
+            endpoints.MapLogEndpoints(streams.StateDirectory, streams.StackName, TimeProvider.System);
         }
 
         return endpoints;
