@@ -89,6 +89,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
             Assert.Equal("80%", await page.TextContentAsync(".deployment[data-service='app'] [data-weight='stable']"));
             await WaitAsync(page, "!!document.querySelector(`.version[data-version='2.0.0'] article.instance[data-health='ok']`)", "the canary's instance under version 2.0.0");
 
+            await WaitAsync(page, "parseFloat(document.querySelector(`.version[data-version='2.0.0'] [data-metric='rps']`)?.textContent) > 0", "the canary's own req/s");
             var screenshot = await DashboardBrowser.ScreenshotAsync(page, "dashboard.png");
             Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is not empty");
 
