@@ -46,7 +46,7 @@ internal static class DashboardBrowser
         var directory = Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         if (Environment.GetEnvironmentVariable("SHOAL_DASHBOARD_SCREENSHOTS") is { Length: > 0 } copyTo)
         {
             Directory.CreateDirectory(copyTo);

@@ -18,7 +18,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     private TestStack Stack => fixture.Stack;
 
     [Fact]
-    public async Task Dashboard_InChromium_ListsInstances_ChartsMoveUnderLoad_AKilledReplicaTurnsRedAndBack_ACanaryShowsItsSplit()
+    public async Task Dashboard_InChromium_ListsInstances_ChartsMoveUnderLoad_AKilledReplicaTurnsRedAndBack_ShowsEventsLogAndACanarySplit()
     {
         var (playwright, browser) = await DashboardBrowser.LaunchAsync();
         using var _ = playwright;
@@ -28,13 +28,29 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         var problems = new List<string>();
         page.Console += (_, message) =>
         {
-            // A refused token is answered 401 on purpose below; anything else red in the console is a fault of the page.
-            if (message.Type == "error" && !message.Text.Contains("401", StringComparison.Ordinal))
+            // HTTP refusals are judged from the responses below (a wrong token is refused on purpose, a stack without
+            // functions answers 404); any other error in the console, a CSP violation first, is a fault of the page.
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
             {
-                problems.Add(message.Text);
+                lock (problems)
+                {
+                    problems.Add(message.Text);
+                }
             }
         };
-        page.PageError += (_, error) => problems.Add(error);
+        page.PageError += (_, error) => { lock (problems) { problems.Add(error); } };
+        page.Response += (_, response) =>
+        {
+            var path = new Uri(response.Url).AbsolutePath;
+            var expected = response.Status < 400 || response.Status == 401 || (response.Status == 404 && path == "/v1/functions");
+            if (!expected)
+            {
+                lock (problems)
+                {
+                    problems.Add($"{response.Status} {response.Url}");
+                }
+            }
+        };
 
         await page.GotoAsync(Stack.Admin.ToString());
         await page.WaitForSelectorAsync("#login-form", new PageWaitForSelectorOptions { State = WaitForSelectorState.Visible });
@@ -62,6 +78,10 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
             ProcessUtil.Kill(pid);
             await WaitAsync(page, "document.querySelector(`article[data-instance='app-1']`)?.dataset.health === 'bad'", "the killed replica to turn red");
             await WaitAsync(page, $"(c => c?.dataset.health === 'ok' && !c.querySelector('.meta').textContent.includes('pid {pid} '))(document.querySelector(`article[data-instance='app-1']`))", "the restarted replica to turn healthy again");
+            await WaitAsync(page, "[...document.querySelectorAll('#event-list li')].some(li => li.dataset.type.startsWith('instance.') && li.textContent.includes('app-1'))", "the event stream to show app-1's events");
+
+            await page.SelectOptionAsync("#log-instance", "app/app-2");
+            await WaitAsync(page, "document.getElementById('log-tail').textContent.trim().length > 0", "app-2's log tail");
 
             var deploy = await Stack.ShoalAsync("deploy", "canary", "app", "--version", "2.0.0", "--weight", "20");
             Assert.True(deploy.ExitCode == 0, deploy.ToString());
@@ -69,6 +89,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
             Assert.Equal("80%", await page.TextContentAsync(".deployment[data-service='app'] [data-weight='stable']"));
             await WaitAsync(page, "!!document.querySelector(`.version[data-version='2.0.0'] article.instance[data-health='ok']`)", "the canary's instance under version 2.0.0");
 
+            await WaitAsync(page, "parseFloat(document.querySelector(`.version[data-version='2.0.0'] [data-metric='rps']`)?.textContent) > 0", "the canary's own req/s");
             var screenshot = await DashboardBrowser.ScreenshotAsync(page, "dashboard.png");
             Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is not empty");
 
@@ -81,7 +102,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [Fact]
-    public async Task Quantiles_InThePage_MatchPrometheusHistogramQuantile()
+    public async Task PageCode_Quantiles_MatchPrometheusHistogramQuantile_AndTheEventParserKeepsIdsAndMultiLineData()
     {
         var (playwright, browser) = await DashboardBrowser.LaunchAsync();
         using var _ = playwright;
@@ -106,6 +127,19 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         Assert.Equal(3, results[4].GetDouble());
         Assert.Equal("q\"x", results[5].GetString());
         Assert.Equal(7, results[6].GetDouble());
+
+        // Chunks split anywhere (inside a CRLF too); a comment is skipped; the id survives for Last-Event-ID.
+        var events = await page.EvaluateAsync<JsonElement>("""
+            import('/ui/js/sse.js').then(m => {
+              const seen = [];
+              const parser = m.createParser(e => seen.push(e));
+              for (const chunk of ['id: 7\nevent: instance.healthy\ndata: {"a":', '1}\ndata: x\n\n: heartbeat\n\nid: 8\r', '\ndata: y\r\n\r\n']) parser.push(chunk);
+              return { seen, last: parser.lastEventId };
+            })
+            """);
+        var seen = events.GetProperty("seen").EnumerateArray().Select(e => (e.GetProperty("id").GetString(), e.GetProperty("type").GetString(), e.GetProperty("data").GetString())).ToList();
+        Assert.Equal<(string?, string?, string?)>([("7", "instance.healthy", "{\"a\":1}\nx"), ("8", "message", "y")], seen);
+        Assert.Equal("8", events.GetProperty("last").GetString());
     }
 
     [Fact]

@@ -182,7 +182,8 @@ function start() {
   setStatus('connecting', 'connecting…');
   loop(refresh, REFRESH_MS, session.signal, (resolve) => { view.refreshSoon = resolve; });
   loop(scrape, SCRAPE_MS, session.signal);
-  follow('/v1/events', {
+  // after=0 replays the daemon's ring of recent events once; a reconnect resumes with Last-Event-ID, which wins.
+  follow('/v1/events?after=0', {
     headers: authHeaders,
     signal: session.signal,
     wait,

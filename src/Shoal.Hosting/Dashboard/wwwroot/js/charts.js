@@ -10,6 +10,8 @@ function options(title, series, width) {
     title,
     width,
     height: 110,
+    // Room on the right for the last time label.
+    padding: [6, 18, 0, 0],
     legend: { show: true, live: false },
     cursor: { show: false },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max ?? 0, 1) * 1.1] } },

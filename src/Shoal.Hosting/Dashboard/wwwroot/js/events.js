@@ -18,13 +18,14 @@ export function addEvent(list, event) {
   }
   const type = data.type ?? event.type;
   const subject = [data.service, data.version, data.instance, data.function].filter(Boolean).join(' / ');
-  const rest = Object.entries(data).filter(([k]) => !['type', 'time', 'service', 'version', 'instance', 'function'].includes(k));
+  const details = Object.entries(data.details ?? {});
   const time = data.time ? new Date(data.time) : new Date();
   list.prepend(el('li', { class: `event ${eventClass(type)}`, data: { type, id: event.id ?? '' } },
     el('time', { dateTime: time.toISOString() }, time.toLocaleTimeString()),
     el('span', { class: 'type' }, type),
     el('span', { class: 'subject' }, subject),
-    rest.length ? el('span', { class: 'detail' }, rest.map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')) : null));
+    data.message ? el('span', { class: 'message' }, data.message) : null,
+    details.length ? el('span', { class: 'detail' }, details.map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')) : null));
   while (list.children.length > MAX) {
     list.lastElementChild.remove();
   }

@@ -110,7 +110,7 @@ export function renderServices(root, services, points, cards, onPickLog) {
     const healthy = service.versions.flatMap((v) => v.instances).filter((i) => classify(i) === 'ok').length;
     sections.push(el('section', { class: 'service', data: { service: service.name } },
       el('h3', {}, service.name,
-        el('small', {}, ` ${healthy}/${service.desired ?? healthy} healthy${service.strategy ? ` · ${service.strategy}` : ''}${service.panic ? ' · PANIC' : ''}`)),
+        el('small', {}, ` ${healthy} healthy${service.desired !== undefined ? ` · ${service.desired} desired` : ''}${service.strategy ? ` · ${service.strategy}` : ''}${service.panic ? ' · PANIC' : ''}`)),
       versions));
   }
   for (const [key, entry] of cards) {
