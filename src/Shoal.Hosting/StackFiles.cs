@@ -10,12 +10,18 @@ public static class StackFiles
 {
     /// <summary>Reads and validates the stack file and its functions' files, each once; <c>${…}</c> read the environment over <paramref name="envFile"/> (default: the file's <c>.env</c>).</summary>
     /// <exception cref="ConfigFileException">A file is missing or invalid.</exception>
-    public static LoadedStack Load(string? file, string? envFile = null)
+    public static LoadedStack Load(string? file, string? envFile = null) =>
+        Load(string.IsNullOrEmpty(file) ? [] : [file], envFile, []);
+
+    /// <summary>As <see cref="Load(string?, string?)"/>, for Compose's several <c>-f</c> files merged in order and its <c>--profile</c>s.</summary>
+    /// <exception cref="ConfigFileException">A file is missing or invalid.</exception>
+    public static LoadedStack Load(IReadOnlyList<string> files, string? envFile, IReadOnlyList<string> profiles)
     {
-        var stack = StackSections.Load(StackFileLoader.Locate(file), envFile);
+        ArgumentNullException.ThrowIfNull(files);
+        var stack = StackSections.Load(files, envFile, profiles);
 
         // The functions' files are part of the stack: report their problems before anything starts.
-        return new LoadedStack(stack, LoadFunctions(stack), file ?? Path.GetFileName(stack.FilePath));
+        return new LoadedStack(stack, LoadFunctions(stack), files.Count > 0 ? files[0] : Path.GetFileName(stack.FilePath));
     }
 
     /// <summary>The configured admin token for a stack: <c>SHOAL_ADMIN_TOKEN</c>, else the file's <c>gateway.admin_token</c> when the file loads; null when <c>up</c> generates one.</summary>

@@ -23,6 +23,10 @@ public static class StackSections
     /// <exception cref="ConfigFileException">The file is missing or invalid.</exception>
     public static StackDefinition Load(string path, string? envFile = null) => StackFileLoader.Load(path, Standard, envFile);
 
+    /// <summary>Loads and validates a stack from several files (Compose's <c>-f a -f b</c>), with <paramref name="profiles"/> enabled.</summary>
+    /// <exception cref="ConfigFileException">A file is missing or invalid.</exception>
+    public static StackDefinition Load(IReadOnlyList<string> paths, string? envFile, IReadOnlyList<string> profiles) => StackFileLoader.Load(paths, Standard, envFile, profiles);
+
     /// <summary>Reports a strategy that neither Shoal nor a plugin provides, at the line it is written on.</summary>
     /// <exception cref="ConfigFileException">A service names an unknown strategy.</exception>
     public static void CheckStrategiesExist(StackDefinition stack, IReadOnlyCollection<string> known, string displayName) =>

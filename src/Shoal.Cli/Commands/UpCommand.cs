@@ -13,17 +13,20 @@ internal static class UpCommand
 {
     public static Command Create()
     {
-        var file = CommonOptions.File();
+        var file = CommonOptions.Files();
+        var profile = CommonOptions.Profiles();
         var envFile = CommonOptions.EnvFile();
         var detach = new Option<bool>("--detach", "-d") { Description = "Start in the background and return once every service is healthy." };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait for the stack to become healthy.", DefaultValueFactory = _ => "120s" };
         var child = new Option<bool>("--daemon") { Hidden = true };
-        var command = new Command("up", "Start the stack: services in dependency order, health-gated, behind the gateway.") { file, envFile, detach, timeout, child };
+        var command = new Command("up", "Start the stack: services in dependency order, health-gated, behind the gateway.") { file, profile, envFile, detach, timeout, child };
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
             var started = TimeProvider.System.GetTimestamp();
             // The stack file and its functions' files are read and validated once, here; every later step uses them.
-            var loaded = StackFiles.Load(result.GetValue(file), result.GetValue(envFile));
+            var files = result.GetValue(file) ?? [];
+            var profiles = result.GetValue(profile) ?? [];
+            var loaded = StackFiles.Load(files, result.GetValue(envFile), profiles);
             var stack = loaded.Stack;
             if (!Durations.TryParse(result.GetValue(timeout), out var wait))
             {
@@ -46,7 +49,7 @@ internal static class UpCommand
             CommonOptions.WriteWarnings(stack.Warnings);
             var prepared = await PreparedStack.PrepareAsync(loaded, m => Console.Error.WriteLine(m), ct);
             return result.GetValue(detach)
-                ? await UpDetachedAsync(stack, result.GetValue(envFile), wait, started, ct)
+                ? await UpDetachedAsync(stack, DaemonArguments(files, profiles, result.GetValue(envFile)), wait, started, ct)
                 : await UpForegroundAsync(prepared, wait, started);
         }));
         return command;
@@ -71,13 +74,20 @@ internal static class UpCommand
         });
     }
 
-    private static async Task<int> UpDetachedAsync(StackDefinition stack, string? envFile, TimeSpan wait, long started, CancellationToken ct)
+    // The daemon inherits this environment and starts in the stack's directory: files are named again by their full
+    // paths, and none when none was given, so it finds the same file and override file.
+    private static string[] DaemonArguments(string[] files, string[] profiles, string? envFile) =>
+    [
+        "up",
+        .. files.SelectMany(f => new[] { "--file", Path.GetFullPath(f) }),
+        .. profiles.SelectMany(p => new[] { "--profile", p }),
+        .. envFile is null ? [] : new[] { "--env-file", Path.GetFullPath(envFile) },
+        "--daemon",
+    ];
+
+    private static async Task<int> UpDetachedAsync(StackDefinition stack, string[] arguments, TimeSpan wait, long started, CancellationToken ct)
     {
         var daemonLog = Path.Combine(stack.StateDirectory, "shoal.log");
-        // The daemon inherits this environment; the env file is named again by its full path (the daemon starts elsewhere).
-        string[] arguments = envFile is null
-            ? ["up", "--file", stack.FilePath, "--daemon"]
-            : ["up", "--file", stack.FilePath, "--env-file", Path.GetFullPath(envFile), "--daemon"];
         using var daemon = DetachedLauncher.Start(arguments, daemonLog, stack.Directory);
         using var admin = AdminClient.For(stack);
         var outcome = await HealthWait.WaitAsync(admin.TryGetStackAsync, () => daemon.HasExited, wait, ct);

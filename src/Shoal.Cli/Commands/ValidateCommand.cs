@@ -9,12 +9,13 @@ internal static class ValidateCommand
 {
     public static Command Create()
     {
-        var file = CommonOptions.File();
+        var file = CommonOptions.Files();
+        var profile = CommonOptions.Profiles();
         var envFile = CommonOptions.EnvFile();
-        var command = new Command("validate", "Check a stack file and report every problem with its line and field.") { file, envFile };
+        var command = new Command("validate", "Check a stack file and report every problem with its line and field.") { file, profile, envFile };
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
-            var loaded = StackFiles.Load(result.GetValue(file), result.GetValue(envFile));
+            var loaded = StackFiles.Load(result.GetValue(file) ?? [], result.GetValue(envFile), result.GetValue(profile) ?? []);
             var stack = loaded.Stack;
             CommonOptions.WriteWarnings(stack.Warnings);
             await PreparedStack.ValidateAsync(loaded, m => Console.Error.WriteLine(m), ct);

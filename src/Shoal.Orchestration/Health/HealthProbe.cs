@@ -4,7 +4,7 @@ using Shoal.Orchestration.Stack;
 
 namespace Shoal.Orchestration.Health;
 
-/// <summary>Probes replicas (on loopback, or at their own address) over HTTP (2xx passes) or TCP (a connect passes).</summary>
+/// <summary>Probes replicas (on loopback, or at their own address) over HTTP (2xx passes) or TCP (a connect passes), or runs a command (exit 0 passes).</summary>
 public sealed class HealthProbe(TimeProvider? time = null) : IHealthProbe, IDisposable
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -26,6 +26,7 @@ public sealed class HealthProbe(TimeProvider? time = null) : IHealthProbe, IDisp
             {
                 HealthCheckKind.Http => await ProbeHttpAsync(address, port, check.Path ?? "/", timeout.Token).ConfigureAwait(false),
                 HealthCheckKind.Tcp => await ProbeTcpAsync(address, port, timeout.Token).ConfigureAwait(false),
+                HealthCheckKind.Exec => await ExecProbe.ProbeAsync(check, port, timeout.Token).ConfigureAwait(false),
                 _ => new HealthProbeResult(true, "running"),
             };
         }

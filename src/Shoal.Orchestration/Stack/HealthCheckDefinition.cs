@@ -9,6 +9,15 @@ public sealed record HealthCheckDefinition
     /// <summary>The HTTP path for <see cref="HealthCheckKind.Http"/>.</summary>
     public string? Path { get; init; }
 
+    /// <summary>The argv for <see cref="HealthCheckKind.Exec"/>.</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+
+    /// <summary>Where <see cref="Command"/> runs: the service's working directory.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>What <see cref="Command"/> sees on top of Shoal's environment: the service's <c>env</c>.</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
     /// <summary>Time between probes once healthy.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
 

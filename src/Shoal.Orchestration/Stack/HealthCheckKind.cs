@@ -11,4 +11,7 @@ public enum HealthCheckKind
 
     /// <summary>An HTTP GET that answers 2xx.</summary>
     Http,
+
+    /// <summary>A command that exits 0 (Compose's <c>healthcheck.test</c>); it runs on the host, in the service's working directory.</summary>
+    Exec,
 }

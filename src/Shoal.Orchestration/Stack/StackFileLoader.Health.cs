@@ -37,12 +37,17 @@ public static partial class StackFileLoader
         var result = defaults;
         var http = h.GetString("http");
         var tcp = h.GetBool("tcp");
-        if (http is not null && tcp == true)
+        var exec = ReadExec(h);
+        if ((http is not null ? 1 : 0) + (tcp == true ? 1 : 0) + (exec is not null ? 1 : 0) > 1)
         {
-            h.Errors.Add(h.KeyNode("tcp")!, h.FieldPath("tcp"), "give either 'http' or 'tcp', not both");
+            h.Errors.Add(h.Node, h.Path, "give one of 'http', 'tcp' or 'exec'");
         }
 
-        if (http is not null)
+        if (exec is not null)
+        {
+            result = result with { Kind = HealthCheckKind.Exec, Command = exec };
+        }
+        else if (http is not null)
         {
             if (!http.StartsWith('/'))
             {
@@ -69,6 +74,23 @@ public static partial class StackFileLoader
         };
 
         static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    }
+
+    // exec: [pg_isready, -q] runs that argv; exec: "curl -f localhost:$PORT" runs through sh -c, as Compose's CMD-SHELL.
+    private static List<string>? ReadExec(YamlFields h)
+    {
+        switch (h.Get("exec"))
+        {
+            case null:
+                return null;
+            case YamlScalarNode { Value: { Length: > 0 } text } when !text.Contains('\0', StringComparison.Ordinal):
+                return ["sh", "-c", text];
+            case YamlSequenceNode when h.GetStringList("exec") is { Count: > 0 } items && items.All(i => !i.Value.Contains('\0', StringComparison.Ordinal)):
+                return items.Select(i => i.Value).ToList();
+            case var node:
+                h.Errors.Add(node, h.FieldPath("exec"), $"expected the command as a list (e.g. [pg_isready, -q]) or a shell line, got {YamlFields.Describe(node)}");
+                return null;
+        }
     }
 
     private static void RequirePort(YamlFields f, PortSpec port, YamlNode at)

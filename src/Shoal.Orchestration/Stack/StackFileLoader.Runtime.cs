@@ -146,7 +146,7 @@ public static partial class StackFileLoader
         ByteSizes.TryParse(text, out bytes) && bytes != long.MaxValue;
 
     /// <summary>" (did you mean 'x'?)" for a near miss of one of <paramref name="known"/>, else nothing.</summary>
-    private static string Hint(string name, IReadOnlyList<string> known)
+    internal static string Hint(string name, IReadOnlyList<string> known)
     {
         var best = known.MinBy(k => Distance(name, k))!;
         return Distance(name, best) <= Math.Max(1, best.Length / 3) ? $" (did you mean '{best}'?)" : string.Empty;

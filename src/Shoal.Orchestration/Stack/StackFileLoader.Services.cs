@@ -106,6 +106,8 @@ public static partial class StackFileLoader
             f.Errors.Add(f.KeyNode("routes")!, f.FieldPath("routes"), "a service with routes needs a 'port' (auto or a number) for the gateway to reach it");
         }
 
+        var environment = ReadEnvironment(f, "env");
+        var health = ReadHealth(f, port);
         return new ServiceDefinition
         {
             Name = name,
@@ -114,9 +116,9 @@ public static partial class StackFileLoader
             Replicas = external ? 0 : f.GetInt("replicas", 0, 64) ?? 1,
             External = external,
             Port = port,
-            Environment = ReadEnvironment(f, "env"),
+            Environment = environment,
             InheritEnvironment = ReadInheritEnvironment(f),
-            Health = ReadHealth(f, port),
+            Health = health.Kind == HealthCheckKind.Exec ? health with { WorkingDirectory = workingDir, Environment = environment } : health,
             Restart = ReadRestart(f),
             DependsOn = ReadDependencies(f),
             Routes = routes.Select(r => r.Value).ToList(),

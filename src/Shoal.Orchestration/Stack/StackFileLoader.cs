@@ -1,4 +1,6 @@
 using Shoal.Configuration;
+using Shoal.Orchestration.Stack.Compose;
+using YamlDotNet.RepresentationModel;
 
 namespace Shoal.Orchestration.Stack;
 
@@ -9,8 +11,8 @@ namespace Shoal.Orchestration.Stack;
 /// </summary>
 public static partial class StackFileLoader
 {
-    /// <summary>The file names looked for when none is given.</summary>
-    public static readonly string[] DefaultFileNames = ["shoal.yml", "shoal.yaml"];
+    /// <summary>The file names looked for when none is given: Shoal's own, then Compose's.</summary>
+    public static readonly string[] DefaultFileNames = ["shoal.yml", "shoal.yaml", .. ComposeFiles.DefaultNames];
 
     // The loader's own keys; section readers add theirs (gateway, registry, functions, load_balancing, deploy, …).
     private static readonly string[] s_topLevelKeys = ["name", "services"];
@@ -23,7 +25,7 @@ public static partial class StackFileLoader
 
     private static readonly string[] s_replicaKeys = ["weight", "metadata", "env"];
 
-    private static readonly string[] s_healthKeys = ["http", "tcp", "interval", "start_interval", "timeout", "healthy_threshold", "unhealthy_threshold"];
+    private static readonly string[] s_healthKeys = ["http", "tcp", "exec", "interval", "start_interval", "timeout", "healthy_threshold", "unhealthy_threshold"];
     private static readonly string[] s_restartKeys = ["policy", "backoff", "max_backoff", "max_restarts", "window"];
 
     private static readonly Dictionary<string, RestartMode> s_restartModes = new(StringComparer.Ordinal)
@@ -73,6 +75,11 @@ public static partial class StackFileLoader
     /// <exception cref="ConfigFileException">The file or the env file is missing or invalid.</exception>
     public static StackDefinition Load(string path, IReadOnlyList<IStackSectionReader> readers, string? envFile)
     {
+        if (ComposeFiles.IsCompose(path))
+        {
+            return LoadCompose([path], readers, envFile, [], defaultOverride: false);
+        }
+
         if (!File.Exists(path))
         {
             throw new ConfigFileException($"{path}: no such stack file.");
@@ -89,6 +96,58 @@ public static partial class StackFileLoader
         }
 
         return Parse(text, Path.GetFullPath(path), path, readers, FileVariables.ForFile(path, envFile));
+    }
+
+    /// <summary>
+    /// Loads the stack from <paramref name="paths"/> (none: the file <see cref="Locate"/> finds): one shoal.yml, or
+    /// Compose files merged in order (with <c>compose.override.yml</c> when none is named), with the services of
+    /// <paramref name="profiles"/> (and <c>COMPOSE_PROFILES</c>) enabled.
+    /// </summary>
+    /// <exception cref="ConfigFileException">A file is missing or invalid.</exception>
+    public static StackDefinition Load(IReadOnlyList<string> paths, IReadOnlyList<IStackSectionReader> readers, string? envFile, IReadOnlyList<string> profiles)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(profiles);
+        var files = paths.Count == 0 ? [Locate(null)] : paths;
+        if (files.Count > 1 || ComposeFiles.IsCompose(files[0]))
+        {
+            return LoadCompose(files, readers, envFile, profiles, defaultOverride: paths.Count == 0);
+        }
+
+        if (profiles.Count > 0)
+        {
+            throw new ConfigFileException($"{files[0]}: --profile enables services of a Compose file (compose.yml); a shoal.yml runs all its services.");
+        }
+
+        return Load(files[0], readers, envFile);
+    }
+
+    /// <summary>Compose files merged in order; with <paramref name="defaultOverride"/> the override file beside the first too (internal for tests).</summary>
+    internal static StackDefinition LoadCompose(IReadOnlyList<string> paths, IReadOnlyList<IStackSectionReader> readers, string? envFile, IReadOnlyList<string> profiles, bool defaultOverride)
+    {
+        var first = paths[0];
+        if (!File.Exists(first))
+        {
+            throw new ConfigFileException($"{first}: no such stack file.");
+        }
+
+        var files = paths.Select(p => (Path: p, Display: p)).ToList();
+        if (defaultOverride && ComposeFiles.OverrideFor(first) is { } over)
+        {
+            files.Add((over, over));
+        }
+
+        var errors = new YamlErrors(first);
+        var variables = FileVariables.ForFile(first, envFile);
+        var reader = new ComposeReader(errors, variables);
+        var fullPath = Path.GetFullPath(first);
+        if (reader.Read(files) is not { } compose)
+        {
+            throw new ConfigFileException(errors.All);
+        }
+
+        var root = new ComposeNormalizer(errors, variables, reader.Directories, Path.GetDirectoryName(fullPath)!, profiles).Normalize(compose);
+        return Parse(root, errors, fullPath, readers);
     }
 
     /// <summary>Validates stack file text of services only; <paramref name="displayName"/> is how messages name the file.</summary>
@@ -111,6 +170,11 @@ public static partial class StackFileLoader
             throw new ConfigFileException(errors.All);
         }
 
+        return Parse(root, errors, fullPath, readers);
+    }
+
+    private static StackDefinition Parse(YamlMappingNode root, YamlErrors errors, string fullPath, IReadOnlyList<IStackSectionReader> readers)
+    {
         var top = new YamlFields(root, string.Empty, errors, StackKey.Merge(s_topLevelKeys, readers.SelectMany(r => r.TopLevelKeys)));
         var directory = Path.GetDirectoryName(fullPath)!;
         var name = top.GetString("name") ?? Path.GetFileName(directory);
