@@ -43,6 +43,7 @@ public sealed class AdminTrustTests
     private static readonly string[] s_reads =
     [
         "/v1/stack", "/v1/services", "/v1/services/dump", "/v1/services/dump/watch?index=0&wait=1s", "/v1/services/dump/deployments",
+        "/metrics", "/v1/logs?service=dump&instance=dump-1&tail=5",
         "/v1/services/dump/strategy", "/v1/gateway", "/v1/registry", "/v1/functions", "/v1/functions/echo",
     ];
 
