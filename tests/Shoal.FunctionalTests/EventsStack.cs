@@ -23,7 +23,7 @@ public sealed class EventsStack : IAsyncLifetime
               janitor_interval: 200ms
             services:
               ticker:
-                command: [bash, -c, "echo booted $SHOAL_INSTANCE_ID; n=0; while true; do n=$((n+1)); echo tick $n; sleep 0.2; done"]
+                command: [bash, -c, "echo booted $SHOAL_INSTANCE_ID; n=0; while true; do n=$$((n+1)); echo tick $$n; sleep 0.2; done"]
                 replicas: 2
                 restart: { backoff: 100ms }
             """);

@@ -9,7 +9,7 @@ public sealed class FileVariables
     /// <summary>The variables Shoal sets per replica: written as <c>${PORT}</c> they are left for the replica's start.</summary>
     public static readonly IReadOnlySet<string> PerReplica = new HashSet<string>(StringComparer.Ordinal)
     {
-        "PORT", "ASPNETCORE_URLS", "SHOAL_INSTANCE_ID", "SHOAL_REPLICA", "SHOAL_SERVICE", "SHOAL_VERSION", "SHOAL_STACK", "SHOAL_DATA_DIR",
+        "PORT", "ASPNETCORE_URLS", "SHOAL_INSTANCE_ID", "SHOAL_REPLICA", "SHOAL_SERVICE", "SHOAL_VERSION", "SHOAL_STACK", "SHOAL_DATA_DIR", "SHOAL_ADDRESS",
     };
 
     internal static readonly IReadOnlySet<string> NoneDeferred = new HashSet<string>();
