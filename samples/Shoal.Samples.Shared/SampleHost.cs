@@ -1,6 +1,10 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
 namespace Shoal.Samples.Shared;
 
-/// <summary>How every sample web app starts; compiled into each of them.</summary>
+/// <summary>How every sample web app starts.</summary>
 public static class SampleHost
 {
     /// <summary>

@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace Shoal.Samples.Shared;
 
-/// <summary>Reads the <c>DATABASE_URL</c> a stack injects; compiled into each sample that keeps data in PostgreSQL.</summary>
+/// <summary>Reads the <c>DATABASE_URL</c> a stack injects.</summary>
 public static class DatabaseUrl
 {
     /// <summary>Accepts postgres://user:pass@host:port/db URLs as well as Npgsql key=value strings.</summary>

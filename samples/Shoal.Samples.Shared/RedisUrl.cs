@@ -1,9 +1,10 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 
 namespace Shoal.Samples.Shared;
 
-/// <summary>Reads the Redis address a stack injects; compiled into each sample that uses Redis.</summary>
+/// <summary>Reads the Redis address a stack injects.</summary>
 public static class RedisUrl
 {
     /// <summary>
