@@ -42,6 +42,7 @@ app.MapGet("/api/ledger", async (string? last, LedgerStore store, ConsumerStats 
         consumer = instanceId,
         redelivered = stats.Redelivered,
         rejected = stats.Rejected,
+        claimed = stats.Claimed,
     });
 });
 

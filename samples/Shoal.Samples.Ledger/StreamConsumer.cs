@@ -22,6 +22,8 @@ internal sealed class StreamConsumer(LedgerStore store, ConsumerSettings setting
 
     private int _recorded;
 
+    private TimeSpan ClaimInterval => settings.ClaimIdle < s_claimInterval ? settings.ClaimIdle : s_claimInterval;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(settings.Redis);
@@ -29,7 +31,7 @@ internal sealed class StreamConsumer(LedgerStore store, ConsumerSettings setting
         var groupReady = false;
         var ownPending = true;
         var failing = false;
-        var nextClaim = time.GetUtcNow() + s_claimInterval;
+        var nextClaim = time.GetUtcNow() + ClaimInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = s_idleInterval;
@@ -51,8 +53,9 @@ internal sealed class StreamConsumer(LedgerStore store, ConsumerSettings setting
                 }
                 else if (!ownPending && time.GetUtcNow() >= nextClaim)
                 {
-                    nextClaim = time.GetUtcNow() + s_claimInterval;
+                    nextClaim = time.GetUtcNow() + ClaimInterval;
                     var claimed = await database.StreamAutoClaimAsync(settings.Stream, settings.Group, settings.Consumer, (long)settings.ClaimIdle.TotalMilliseconds, "0-0", BatchSize);
+                    stats.CountClaimed(claimed.ClaimedEntries.Length);
                     entries = [.. entries, .. claimed.ClaimedEntries];
                 }
 
@@ -143,16 +146,18 @@ internal sealed class StreamConsumer(LedgerStore store, ConsumerSettings setting
         await database.StreamAcknowledgeAsync(settings.Stream, settings.Group, [.. entries.Select(e => e.Id)]);
     }
 
-    // The marker lives in the data directory, so the restarted replica (same environment) does not crash again.
+    // The marker lives in the data directory, so the restarted replica (same environment) does not crash again; creating
+    // it is atomic, so of two replicas that get there together only one crashes.
     private bool FirstCrash()
     {
-        var marker = Path.Combine(configuration["SHOAL_DATA_DIR"] ?? ".", "ledger.crashed");
-        if (File.Exists(marker))
+        try
+        {
+            using var marker = new FileStream(Path.Combine(configuration["SHOAL_DATA_DIR"] ?? ".", "ledger.crashed"), FileMode.CreateNew, FileAccess.Write);
+            return true;
+        }
+        catch (IOException)
         {
             return false;
         }
-
-        File.WriteAllText(marker, _recorded.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return true;
     }
 }

@@ -34,6 +34,25 @@ public sealed class EventsExampleTests
     }
 
     [Fact]
+    public async Task Transfers_LedgerReplicaDiesForGood_TheOtherClaimsItsPendingEntries()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var env = $"REDIS_URL: \"{redis.Url}\"";
+        // Whichever replica records its 5th transfer first dies before the XACK and stays dead: its entries stay pending
+        // under its name until the other takes them over (XAUTOCLAIM after 500 ms idle).
+        await using var stack = await TestStack.StartAsync(Template(
+            env,
+            env + "\n      LEDGER_CRASH_ONCE_AFTER: \"5\"\n      LEDGER_CLAIM_IDLE_MS: \"500\"",
+            ledgerReplicas: 2,
+            ledgerRestart: "never"));
+
+        var transfers = await TransferAsync(stack, 12);
+
+        await Poll.UntilAsync(async () => (await LedgerAsync(stack)).GetProperty("claimed").GetInt64() >= 1, s_wait, "the surviving ledger replica to claim the dead one's entries");
+        await LedgerSeesAsync(stack, transfers);
+    }
+
+    [Fact]
     public async Task Transfers_WhileRedisIsDown_SucceedAndArriveOnceWhenItIsBack()
     {
         await using var redis = await RedisServer.StartAsync();
@@ -89,8 +108,8 @@ public sealed class EventsExampleTests
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
     }
 
-    /// <summary>The sample app (two replicas) and the ledger (one), each with its own environment lines.</summary>
-    private static string Template(string appEnv, string ledgerEnv) => $$"""
+    /// <summary>The sample app (two replicas) and the ledger, each with its own environment lines.</summary>
+    private static string Template(string appEnv, string ledgerEnv, int ledgerReplicas = 1, string ledgerRestart = "always") => $$"""
         name: e2e
         gateway:
           listen: %gateway%
@@ -106,9 +125,10 @@ public sealed class EventsExampleTests
             routes: ["/api/**"]
           ledger:
             command: [dotnet, "{{RepoPaths.SampleLedger}}"]
+            replicas: {{ledgerReplicas}}
             port: auto
             health: { http: /api/health, interval: 500ms }
-            restart: always
+            restart: {{ledgerRestart}}
             env:
               {{ledgerEnv}}
             routes: ["/api/ledger"]
