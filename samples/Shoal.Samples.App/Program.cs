@@ -2,24 +2,28 @@ using System.Diagnostics;
 using Shoal.Samples.App;
 using Shoal.Samples.App.Bank;
 using Shoal.Samples.App.Diagnostics;
+using Shoal.Samples.App.Events;
+using Shoal.Samples.Shared;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-
-// The stack passes --urls; PORT alone is enough when started by hand.
-var port = Environment.GetEnvironmentVariable("PORT");
-if (port is not null && !args.Any(a => a.StartsWith("--urls", StringComparison.Ordinal)))
-{
-    builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-}
+var builder = SampleHost.CreateBuilder(args);
 
 var identity = InstanceIdentity.FromEnvironment();
 builder.Services.AddSingleton(identity);
 builder.Services.AddSingleton<RequestMetrics>();
 builder.Services.AddSingleton<SessionCounter>();
-builder.Services.AddSingleton<IAccountStore>(_ => AccountStoreFactory.Create(builder.Configuration));
+builder.Services.AddSingleton(TimeProvider.System);
+
+// With a Redis (REDIS_URL), each committed transfer's event goes through the outbox to the stream.
+var events = EventSettings.FromConfiguration(builder.Configuration);
+builder.Services.AddSingleton(sp => AccountStoreFactory.Create(builder.Configuration, sp.GetRequiredService<TimeProvider>(), recordEvents: events is not null));
+if (events is not null)
+{
+    builder.Services.AddSingleton(events);
+    builder.Services.AddSingleton(sp => (IOutbox)sp.GetRequiredService<IAccountStore>());
+    builder.Services.AddSingleton<OutboxPublisher>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
+}
+
 builder.Services.AddProblemDetails();
 if (Environment.GetEnvironmentVariable("SHOAL_REGISTRY_URL") is { Length: > 0 })
 {
@@ -27,6 +31,7 @@ if (Environment.GetEnvironmentVariable("SHOAL_REGISTRY_URL") is { Length: > 0 })
 }
 
 var app = builder.Build();
+var publisher = app.Services.GetService<OutboxPublisher>();
 app.UseMiddleware<RequestMetricsMiddleware>();
 
 app.MapGet("/api/health", (InstanceIdentity id) => Results.Json(new
@@ -122,10 +127,16 @@ app.MapPost("/api/transfer", async (HttpRequest request, IAccountStore store, Ca
     }
 
     var result = await store.TransferAsync(transfer!.From!, transfer.To!, transfer.Amount, ct);
+    if (result.Outcome == TransferOutcome.Done)
+    {
+        publisher?.Wake();
+    }
+
     return result.Outcome switch
     {
         TransferOutcome.Done => Results.Json(new
         {
+            transferId = result.TransferId,
             from = transfer.From,
             to = transfer.To,
             amount = transfer.Amount,

@@ -14,6 +14,9 @@ public static class RepoPaths
     /// <summary>The sample app assembly built with the tests.</summary>
     public static string SampleApp => Path.Combine(Root, "artifacts", "bin", "Shoal.Samples.App", Configuration, "Shoal.Samples.App.dll");
 
+    /// <summary>The ledger sample (it consumes the sample app's transfer events) built with the tests.</summary>
+    public static string SampleLedger => Path.Combine(Root, "artifacts", "bin", "Shoal.Samples.Ledger", Configuration, "Shoal.Samples.Ledger.dll");
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

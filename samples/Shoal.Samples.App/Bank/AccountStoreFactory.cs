@@ -1,16 +1,19 @@
-using Npgsql;
+using Shoal.Samples.Shared;
 
 namespace Shoal.Samples.App.Bank;
 
 /// <summary>PostgreSQL when DATABASE_URL is set, else a SQLite file.</summary>
 public static class AccountStoreFactory
 {
-    public static IAccountStore Create(IConfiguration configuration)
+    /// <param name="configuration">DATABASE_URL, SQLITE_PATH, SHOAL_DATA_DIR.</param>
+    /// <param name="time">Stamps the events.</param>
+    /// <param name="recordEvents">Whether a transfer also writes its event to the outbox (only when something drains it).</param>
+    public static IAccountStore Create(IConfiguration configuration, TimeProvider time, bool recordEvents)
     {
         var databaseUrl = configuration["DATABASE_URL"];
         if (!string.IsNullOrWhiteSpace(databaseUrl))
         {
-            return new PostgresAccountStore(ToConnectionString(databaseUrl));
+            return new PostgresAccountStore(DatabaseUrl.ToConnectionString(databaseUrl), time, recordEvents);
         }
 
         var path = configuration["SQLITE_PATH"];
@@ -20,33 +23,6 @@ public static class AccountStoreFactory
             path = Path.Combine(dir, "bank.db");
         }
 
-        return new SqliteAccountStore(path);
-    }
-
-    /// <summary>Accepts postgres://user:pass@host:port/db URLs as well as Npgsql key=value strings.</summary>
-    public static string ToConnectionString(string databaseUrl)
-    {
-        if (!databaseUrl.StartsWith("postgres://", StringComparison.Ordinal) && !databaseUrl.StartsWith("postgresql://", StringComparison.Ordinal))
-        {
-            return databaseUrl;
-        }
-
-        var uri = new Uri(databaseUrl);
-        var userInfo = uri.UserInfo.Split(':', 2);
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = uri.Host,
-            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
-            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')),
-            Username = Uri.UnescapeDataString(userInfo[0]),
-            MaxPoolSize = 10,
-            Timeout = 5,
-        };
-        if (userInfo.Length > 1)
-        {
-            builder.Password = Uri.UnescapeDataString(userInfo[1]);
-        }
-
-        return builder.ConnectionString;
+        return new SqliteAccountStore(path, time, recordEvents);
     }
 }

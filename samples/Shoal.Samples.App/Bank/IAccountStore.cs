@@ -19,7 +19,8 @@ public enum TransferOutcome
     InsufficientFunds,
 }
 
-public sealed record TransferResult(TransferOutcome Outcome, string? Message = null, long FromBalance = 0, long ToBalance = 0)
+/// <summary>What a transfer did; a done one carries its id (also the id of its event).</summary>
+public sealed record TransferResult(TransferOutcome Outcome, string? Message = null, long FromBalance = 0, long ToBalance = 0, string? TransferId = null)
 {
     public static TransferResult Unknown(string id) => new(TransferOutcome.UnknownAccount, $"Account '{id}' does not exist.");
 

@@ -1,9 +1,14 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Shoal.Samples.App.Events;
 
 namespace Shoal.Samples.App.Bank;
 
-/// <summary>Accounts in a SQLite file shared by every replica (WAL, immediate transactions).</summary>
-public sealed class SqliteAccountStore(string path) : IAccountStore
+/// <summary>
+/// Accounts in a SQLite file shared by every replica (WAL, immediate transactions). With <paramref name="recordEvents"/>,
+/// each transfer's event goes to the outbox table in the same transaction.
+/// </summary>
+public sealed class SqliteAccountStore(string path, TimeProvider time, bool recordEvents) : IAccountStore, IOutbox
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {
@@ -19,6 +24,10 @@ public sealed class SqliteAccountStore(string path) : IAccountStore
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, tx, "CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0));", cancellationToken);
+        await ExecuteAsync(connection, tx, """
+            CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, transfer_id TEXT NOT NULL UNIQUE, from_account TEXT NOT NULL,
+                to_account TEXT NOT NULL, amount INTEGER NOT NULL, completed_at TEXT NOT NULL);
+            """, cancellationToken);
         foreach (var account in SeedAccounts.All)
         {
             await using var insert = connection.CreateCommand();
@@ -72,8 +81,63 @@ public sealed class SqliteAccountStore(string path) : IAccountStore
 
         await AddAsync(connection, tx, from, -amount, cancellationToken);
         await AddAsync(connection, tx, to, amount, cancellationToken);
+        var completedAt = time.GetUtcNow();
+        var transferId = Guid.CreateVersion7(completedAt).ToString();
+        if (recordEvents)
+        {
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO outbox (transfer_id, from_account, to_account, amount, completed_at) VALUES ($id, $from, $to, $amount, $at);";
+            insert.Parameters.AddWithValue("$id", transferId);
+            insert.Parameters.AddWithValue("$from", from);
+            insert.Parameters.AddWithValue("$to", to);
+            insert.Parameters.AddWithValue("$amount", amount);
+            insert.Parameters.AddWithValue("$at", completedAt.ToString("O", CultureInfo.InvariantCulture));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await tx.CommitAsync(cancellationToken);
-        return new TransferResult(TransferOutcome.Done, FromBalance: fromBalance.Value - amount, ToBalance: toBalance.Value + amount);
+        return new TransferResult(TransferOutcome.Done, FromBalance: fromBalance.Value - amount, ToBalance: toBalance.Value + amount, TransferId: transferId);
+    }
+
+    public async Task<int> DrainAsync(int max, Func<IReadOnlyList<TransferCompleted>, CancellationToken, Task> publish, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // The write lock, taken up front, keeps the other replicas from publishing the same rows; XADD on loopback is short.
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+        var seqs = new List<long>();
+        var events = new List<TransferCompleted>();
+        await using (var select = connection.CreateCommand())
+        {
+            select.Transaction = tx;
+            select.CommandText = "SELECT seq, transfer_id, from_account, to_account, amount, completed_at FROM outbox ORDER BY seq LIMIT $max;";
+            select.Parameters.AddWithValue("$max", max);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                seqs.Add(reader.GetInt64(0));
+                events.Add(new TransferCompleted(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
+                    DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)));
+            }
+        }
+
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+
+        await publish(events, cancellationToken);
+        await using (var delete = connection.CreateCommand())
+        {
+            delete.Transaction = tx;
+            delete.CommandText = "DELETE FROM outbox WHERE seq <= $last;";
+            delete.Parameters.AddWithValue("$last", seqs[^1]);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return events.Count;
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
