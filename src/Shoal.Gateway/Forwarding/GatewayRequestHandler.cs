@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Health;
 using Shoal.Gateway.Model;
+using Shoal.Gateway.RateLimiting;
 using Shoal.Gateway.Resilience;
 using Shoal.Gateway.Telemetry;
 using Shoal.Utilities;
@@ -22,7 +23,8 @@ internal sealed partial class GatewayRequestHandler(
     IDestinationHealthUpdater health,
     TimeProvider time,
     IRandomFactory randomFactory,
-    GatewayMetrics? metrics = null) : IHedgeTargets
+    GatewayMetrics? metrics = null,
+    RateLimiters? rateLimiters = null) : IHedgeTargets
 {
     private readonly GatewayMetrics _metrics = metrics ?? GatewayMetrics.Disabled;
     internal const string InstanceHeader = "x-shoal-instance";
@@ -38,6 +40,11 @@ internal sealed partial class GatewayRequestHandler(
         }
 
         var config = cluster.Config;
+        if (rateLimiters is not null && !await rateLimiters.AdmitAsync(context, cluster, config).ConfigureAwait(false))
+        {
+            return;
+        }
+
         RateLimitLease? lease = null;
         if (config.Bulkhead is { } bulkhead)
         {
