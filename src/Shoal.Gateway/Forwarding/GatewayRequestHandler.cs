@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Health;
+using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.RateLimiting;
 using Shoal.Gateway.Resilience;
@@ -62,6 +63,11 @@ internal sealed partial class GatewayRequestHandler(
         try
         {
             cluster.Budget.OnRequest();
+            if (config.Policy is IPreparesPick prepares)
+            {
+                await prepares.PrepareAsync(context, cluster).ConfigureAwait(false);
+            }
+
             var (outcome, tried) = await AttemptAsync(context, cluster, config, exclude: null).ConfigureAwait(false);
             if (outcome.Retryable)
             {

@@ -18,15 +18,21 @@ internal sealed partial class RedisLink : IAsyncDisposable
     private ConnectionMultiplexer? _connection;
     private int _state;
 
-    public RedisLink(string endpoint, ILogger logger)
+    /// <summary>How long the first requests wait for the first connection (once per gateway and Redis).</summary>
+    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly TimeProvider _time;
+
+    public RedisLink(string endpoint, ILogger logger, TimeProvider time)
     {
         Endpoint = endpoint;
         _logger = logger;
+        _time = time;
         var options = new ConfigurationOptions
         {
             EndPoints = { endpoint },
             AbortOnConnectFail = false,
-            ConnectTimeout = 1000,
+            ConnectTimeout = (int)s_connectTimeout.TotalMilliseconds,
             AsyncTimeout = 250,
             SyncTimeout = 250,
             ConnectRetry = 1,
@@ -35,7 +41,7 @@ internal sealed partial class RedisLink : IAsyncDisposable
             ClientName = "shoal-gateway",
         };
 
-        // Off the request path: until the first connection attempt ends, calls answer null without waiting.
+        // Started at once; the first requests wait for it at most s_connectTimeout, later ones never.
         _connecting = Task.Run(async () => _connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false));
     }
 
@@ -47,14 +53,10 @@ internal sealed partial class RedisLink : IAsyncDisposable
     /// <summary>Runs <paramref name="script"/>; null when Redis cannot answer now (the outage is logged once).</summary>
     public async ValueTask<RedisResult?> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] values)
     {
-        var connection = _connection;
+        var connection = _connection ?? await FirstConnectionAsync().ConfigureAwait(false);
         if (connection is null)
         {
-            if (_connecting.IsCompleted)
-            {
-                MarkDown("the connection could not be set up");
-            }
-
+            MarkDown("the connection could not be set up");
             return null;
         }
 
@@ -88,6 +90,20 @@ internal sealed partial class RedisLink : IAsyncDisposable
             MarkDown(ex.Message);
             return null;
         }
+    }
+
+    private async ValueTask<ConnectionMultiplexer?> FirstConnectionAsync()
+    {
+        try
+        {
+            await _connecting.WaitAsync(s_connectTimeout, _time).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        {
+            // Still connecting, or it failed: the caller treats Redis as away for now.
+        }
+
+        return _connection;
     }
 
     public async ValueTask DisposeAsync()

@@ -5,7 +5,7 @@ using Shoal.Gateway.Configuration;
 namespace Shoal.Gateway.Redis;
 
 /// <summary>The gateway's Redis connections, one per endpoint however many limits and session tables name it.</summary>
-internal sealed class RedisLinks(GatewayOptions options, ILoggerFactory loggers) : IAsyncDisposable
+internal sealed class RedisLinks(GatewayOptions options, ILoggerFactory loggers, TimeProvider time) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, RedisLink> _links = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger("Shoal.Gateway.Redis");
@@ -18,7 +18,7 @@ internal sealed class RedisLinks(GatewayOptions options, ILoggerFactory loggers)
     public RedisLink For(string reference)
     {
         var endpoint = options.RedisServices.TryGetValue(reference, out var address) ? address : reference;
-        return _links.GetOrAdd(endpoint, e => new RedisLink(e, _logger));
+        return _links.GetOrAdd(endpoint, e => new RedisLink(e, _logger, time));
     }
 
     public async ValueTask DisposeAsync()
