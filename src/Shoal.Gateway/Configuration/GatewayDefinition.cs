@@ -48,7 +48,7 @@ public sealed record GatewayDefinition : IClaimsPorts
     public RateLimiting.RateLimitSettings? RateLimit { get; init; }
 
     /// <summary>The <c>redis:</c> names <c>gateway.rate_limit</c> uses, to check them against the stack's services.</summary>
-    public IReadOnlyList<Redis.RedisReference> RedisReferences { get; init; } = [];
+    public IReadOnlyList<Redis.RedisReference> RedisReferences { get; init; } = Array.Empty<Redis.RedisReference>();
 
     /// <summary>The listeners' ports: no service may take them.</summary>
     public IEnumerable<PortClaim> ClaimedPorts =>

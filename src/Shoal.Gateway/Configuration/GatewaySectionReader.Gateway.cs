@@ -80,7 +80,7 @@ public sealed partial class GatewaySectionReader
         return new GatewayDefinition
         {
             RateLimit = ReadRateLimit(section, redis),
-            RedisReferences = redis,
+            RedisReferences = redis.Count == 0 ? Array.Empty<RedisReference>() : redis,
             Listen = listen,
             Admin = admin,
             AdminToken = token,

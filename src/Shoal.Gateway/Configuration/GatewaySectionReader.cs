@@ -35,7 +35,7 @@ public sealed partial class GatewaySectionReader : IStackSectionReader
             StrategyPosition = strategyPosition,
             Resilience = ReadResilience(context.Fields),
             RateLimit = ReadRateLimit(context.Fields, redis),
-            RedisReferences = redis,
+            RedisReferences = redis.Count == 0 ? Array.Empty<RedisReference>() : redis,
         };
     }
 

@@ -19,5 +19,5 @@ public sealed record ServiceRouting
     public RateLimiting.RateLimitSettings? RateLimit { get; init; }
 
     /// <summary>Every <c>redis:</c> the service's sections name, to check the names against the stack's services.</summary>
-    public IReadOnlyList<Redis.RedisReference> RedisReferences { get; init; } = [];
+    public IReadOnlyList<Redis.RedisReference> RedisReferences { get; init; } = Array.Empty<Redis.RedisReference>();
 }

@@ -64,7 +64,7 @@ internal static class RateLimitMath
             // Wait until enough of the previous window has slid out; if this window alone is full, until the next one.
             var retry = s.Count + 1 > limit || s.Previous <= 0
                 ? window - elapsed
-                : (long)Math.Ceiling(window * (1 - ((limit - 1 - s.Count) / s.Previous))) - elapsed;
+                : (long)Math.Ceiling((window * (1 - ((limit - 1 - s.Count) / s.Previous))) - 1e-6) - elapsed;
             return new RateLimitDecision(false, 0, reset, Ms(Math.Max(1, retry)));
         }
 
