@@ -1,47 +1,19 @@
 """The cost of the gateway's metrics, for bench/proxy.sh with PROXY_METRICS_COMPARE=1: two stacks from the same build
 in front of their own two sample-app replicas, one with metrics on (the default) and one with `gateway.metrics: false`,
 measured in interleaved rounds (wrk at 10 and 100 connections, tracing off in both). Writes bench/results/metrics-cost.md."""
-import datetime, json, os, re, statistics, subprocess, sys, tempfile, textwrap, time
+import datetime, os, statistics, subprocess, sys, tempfile
+import stackbench
 
 root, rounds, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 command = os.environ.get("PROXY_COMMAND", f"PROXY_METRICS_COMPARE=1 bench/proxy.sh {rounds} {seconds}")
 work = tempfile.mkdtemp(prefix="shoal-metrics-cost-")
 os.chmod(work, 0o755)
-shoal = os.path.join(root, "shoal")
-sample = os.path.join(root, "artifacts/bin/Shoal.Samples.App/release/Shoal.Samples.App.dll")
 stacks = []
 
-def free_port():
-    import socket
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
-
-def cpu_ticks(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
 def start_stack(name, metrics):
-    gw, admin = free_port(), free_port()
-    stack_dir = os.path.join(work, name); os.makedirs(stack_dir)
-    yml = os.path.join(stack_dir, "shoal.yml")
-    with open(yml, "w") as f:
-        f.write(textwrap.dedent(f"""\
-            name: {name}
-            gateway: {{ listen: "http://127.0.0.1:{gw}", admin: "http://127.0.0.1:{admin}", metrics: {str(metrics).lower()} }}
-            services:
-              app:
-                command: [dotnet, "{sample}"]
-                replicas: 2
-                port: auto
-                health: {{ http: /api/health, interval: 2s }}
-                routes: ["/api/**"]
-                load_balancing: round-robin
-            """))
-    subprocess.run([shoal, "up", "-d", "-f", yml], check=True, stdout=subprocess.DEVNULL)
-    stacks.append(yml)
-    state = json.load(open(os.path.join(stack_dir, ".shoal/state.json")))
-    token = open(os.path.join(stack_dir, ".shoal/admin.token")).read().strip()
-    return {"url": f"http://127.0.0.1:{gw}/api/whoami", "pid": state["daemon"]["pid"], "admin": f"http://127.0.0.1:{admin}/metrics", "token": token}
+    t = stackbench.start_stack(root, work, name, gateway_extra=f", metrics: {str(metrics).lower()}")
+    stacks.append(t["yml"])
+    return t
 
 rows = []
 try:
@@ -53,16 +25,7 @@ try:
         for conns in (10, 100):
             for name in (order if rnd % 2 else order[::-1]):
                 t = targets[name]
-                subprocess.run(["wrk", "-t2", f"-c{conns}", "-d2s", t["url"]], stdout=subprocess.DEVNULL)
-                c0 = cpu_ticks(t["pid"])
-                out = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "--latency", t["url"]], capture_output=True, text=True).stdout
-                c1 = cpu_ticks(t["pid"])
-                def ms(m): return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
-                requests = int(re.search(r"(\d+) requests in", out).group(1))
-                rows.append({"round": rnd, "conns": conns, "name": name, "requests": requests,
-                             "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-                             "p50": ms(re.search(r"50%\s+([\d.]+)(us|ms|s)", out)), "p99": ms(re.search(r"99%\s+([\d.]+)(us|ms|s)", out)),
-                             "cpu_us": (c1 - c0) * 1e4 / requests})
+                rows.append({"round": rnd, "name": name, **stackbench.measure(t["url"], t["pid"], conns, seconds)})
                 print(f"round {rnd} c={conns} {name}: {rows[-1]['rps']:.0f} req/s, p99 {rows[-1]['p99']:.2f} ms, {rows[-1]['cpu_us']:.2f} µs CPU/req", flush=True)
 
     # The metrics were recorded: the on stack's counter equals what wrk sent it, the off stack serves no /metrics.
@@ -72,7 +35,7 @@ try:
     off = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", f"Authorization: Bearer {targets['metrics-off']['token']}", targets["metrics-off"]["admin"]], capture_output=True, text=True).stdout
 finally:
     for yml in stacks:
-        subprocess.run([shoal, "down", "-f", yml], stdout=subprocess.DEVNULL)
+        stackbench.stop_stack(root, yml)
 
 sent = sum(r["requests"] for r in rows if r["name"] == "metrics-on")
 path = os.path.join(root, "bench/results/metrics-cost.md")

@@ -12,6 +12,8 @@ using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Limits;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Shoal.Gateway.Model;
+using Shoal.Gateway.RateLimiting;
+using Shoal.Gateway.Redis;
 using Shoal.Gateway.Telemetry;
 using Shoal.Http;
 using Shoal.Utilities;
@@ -62,6 +64,8 @@ public static class GatewayServer
             builder.Services.AddSingleton<ILoadBalancingPolicy>(plugin);
         }
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<RedisLinks>();
+        builder.Services.AddSingleton<RateLimiters>();
         AccessLogMiddleware.AddTo(builder.Services, options);
         builder.Services.AddSingleton<GatewayState>();
         builder.Services.AddSingleton<InstanceProber>();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Shoal.Functions.Hosting;
 using Shoal.Gateway.Configuration;
 using Shoal.Http;
@@ -32,13 +33,27 @@ internal static class DaemonSettings
 
         foreach (var service in stack.Services)
         {
-            options.Services[service.Name] = new ServiceRoutingOptions { LoadBalancing = service.LoadBalancing, Resilience = service.Resilience };
+            options.Services[service.Name] = new ServiceRoutingOptions { LoadBalancing = service.LoadBalancing, Resilience = service.Resilience, RateLimit = service.Routing.RateLimit ?? stack.Gateway.RateLimit };
             foreach (var route in service.Routes)
             {
                 options.Routes.Add(new RouteDefinition(route, service.Name));
             }
         }
 
+        foreach (var (name, endpoint) in RedisServices(stack))
+        {
+            options.RedisServices[name] = endpoint;
+        }
+
         return options;
     }
+
+    /// <summary>
+    /// Where a <c>redis: NAME</c> of a rate limit or session table connects: the stack service NAME on the loopback at
+    /// its fixed port. The one place that turns a service name into a Redis address.
+    /// </summary>
+    private static IEnumerable<(string Name, string Endpoint)> RedisServices(StackDefinition stack) =>
+        stack.Services
+            .Where(s => s.Port.Kind == PortKind.Fixed)
+            .Select(s => (s.Name, string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{s.Port.Fixed}")));
 }

@@ -44,6 +44,12 @@ public sealed record GatewayDefinition : IClaimsPorts
     /// <summary>The access log (<c>gateway.access_log</c>), or null for none.</summary>
     public Telemetry.AccessLogSettings? AccessLog { get; init; }
 
+    /// <summary>The rate limit of every service that sets none of its own (<c>gateway.rate_limit</c>), or null.</summary>
+    public RateLimiting.RateLimitSettings? RateLimit { get; init; }
+
+    /// <summary>The <c>redis:</c> names <c>gateway.rate_limit</c> uses, to check them against the stack's services.</summary>
+    public IReadOnlyList<Redis.RedisReference> RedisReferences { get; init; } = Array.Empty<Redis.RedisReference>();
+
     /// <summary>The listeners' ports: no service may take them.</summary>
     public IEnumerable<PortClaim> ClaimedPorts =>
         [new(Listen.Port, "the gateway listener (gateway.listen)"), new(Admin.Port, "the admin listener (gateway.admin)")];

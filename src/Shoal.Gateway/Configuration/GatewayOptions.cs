@@ -37,6 +37,12 @@ public sealed class GatewayOptions
     /// <summary>Where the gateway announces ejections (the daemon's event stream).</summary>
     public Shoal.Events.IPlatformEvents Events { get; set; } = Shoal.Events.PlatformEvents.None;
 
+    /// <summary>
+    /// Where the stack's Redis services listen, by service name (<c>127.0.0.1:PORT</c>), for the <c>redis: NAME</c> of
+    /// rate limits and session tables; a <c>redis:</c> value not listed here is used as <c>host:port</c>.
+    /// </summary>
+    public IDictionary<string, string> RedisServices { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>The settings for one service.</summary>
     public ServiceRoutingOptions For(string service) =>
         Services.TryGetValue(service, out var options) ? options : ServiceRoutingOptions.Default;

@@ -1,4 +1,5 @@
 using Shoal.Configuration;
+using Shoal.Gateway.Redis;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -7,9 +8,9 @@ namespace Shoal.Gateway.Configuration;
 /// <summary>A service's <c>load_balancing:</c>, and the check that its strategy exists.</summary>
 public sealed partial class GatewaySectionReader
 {
-    private static readonly string[] s_balancingKeys = ["strategy", "session_header", "session_cookie", "session_idle_timeout", "hash_key", "bounded_load", "virtual_nodes", "settings"];
+    private static readonly string[] s_balancingKeys = ["strategy", "session_header", "session_cookie", "session_idle_timeout", "hash_key", "bounded_load", "virtual_nodes", "settings", "store", "redis"];
 
-    private static LoadBalancingSettings ReadLoadBalancing(YamlFields f, out (int Line, int Column) position)
+    private static LoadBalancingSettings ReadLoadBalancing(YamlFields f, List<RedisReference> redis, out (int Line, int Column) position)
     {
         var node = f.Get("load_balancing");
         position = node is null ? (0, 0) : ((int)node.Start.Line, (int)node.Start.Column);
@@ -45,7 +46,15 @@ public sealed partial class GatewaySectionReader
             BoundedLoad = b.GetDouble("bounded_load", 1, 100),
             VirtualNodes = b.GetInt("virtual_nodes", 1, 10_000) ?? defaults.VirtualNodes,
             Settings = b.GetStringMap("settings") ?? new Dictionary<string, string>(),
+            SessionStore = ReadChoice(b, "store", s_stores) ?? StoreKind.Local,
+            SessionRedis = b.GetString("redis"),
         };
+        if (b.Get("store") is { } store && settings.Strategy != Strategies.Session)
+        {
+            b.Errors.Add(store, b.FieldPath("store"), "store: keeps the table of strategy: session; this service's strategy keeps none");
+        }
+
+        CheckStore(b, settings.SessionStore, settings.SessionRedis, redis);
         foreach (var (field, message) in LoadBalancingValidation.Problems(settings, knownStrategies: null))
         {
             b.Errors.Add(b.Get(field) ?? b.Node, b.FieldPath(field), message);

@@ -1,6 +1,7 @@
 using System.Net;
 using Shoal.Configuration;
 using Shoal.Gateway.Forwarding;
+using Shoal.Gateway.Redis;
 using Shoal.Http;
 
 namespace Shoal.Gateway.Configuration;
@@ -75,8 +76,11 @@ public sealed partial class GatewaySectionReader
             section.Errors.Add(section.Get("admin") ?? section.Node, "gateway.admin", $"port clash: the admin listener and the gateway listener both use port {admin.Port}");
         }
 
+        var redis = new List<RedisReference>();
         return new GatewayDefinition
         {
+            RateLimit = ReadRateLimit(section, redis),
+            RedisReferences = redis.Count == 0 ? Array.Empty<RedisReference>() : redis,
             Listen = listen,
             Admin = admin,
             AdminToken = token,

@@ -1,4 +1,5 @@
 using Shoal.Configuration;
+using Shoal.Gateway.Redis;
 
 namespace Shoal.Gateway.Configuration;
 
@@ -8,13 +9,13 @@ namespace Shoal.Gateway.Configuration;
 /// </summary>
 public sealed partial class GatewaySectionReader : IStackSectionReader
 {
-    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "operator_token", "plugins", "trusted_proxies", "limits", "metrics", "metrics_public", "access_log", "forwarded_headers"];
+    private static readonly string[] s_gatewayKeys = ["listen", "admin", "admin_token", "operator_token", "plugins", "trusted_proxies", "limits", "metrics", "metrics_public", "access_log", "forwarded_headers", "rate_limit"];
 
     /// <inheritdoc />
     public IReadOnlyList<StackKey> TopLevelKeys { get; } = [new("gateway", After: "name")];
 
     /// <inheritdoc />
-    public IReadOnlyList<StackKey> ServiceKeys { get; } = [new("load_balancing", After: "per_replica"), new("resilience", After: "load_balancing")];
+    public IReadOnlyList<StackKey> ServiceKeys { get; } = [new("load_balancing", After: "per_replica"), new("resilience", After: "load_balancing"), new("rate_limit", After: "resilience")];
 
     /// <inheritdoc />
     public object? ReadStack(StackReadContext context)
@@ -27,11 +28,14 @@ public sealed partial class GatewaySectionReader : IStackSectionReader
     public object? ReadService(ServiceReadContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var redis = new List<RedisReference>();
         return new ServiceRouting
         {
-            LoadBalancing = ReadLoadBalancing(context.Fields, out var strategyPosition),
+            LoadBalancing = ReadLoadBalancing(context.Fields, redis, out var strategyPosition),
             StrategyPosition = strategyPosition,
             Resilience = ReadResilience(context.Fields),
+            RateLimit = ReadRateLimit(context.Fields, redis),
+            RedisReferences = redis.Count == 0 ? Array.Empty<RedisReference>() : redis,
         };
     }
 
@@ -40,5 +44,6 @@ public sealed partial class GatewaySectionReader : IStackSectionReader
     {
         ArgumentNullException.ThrowIfNull(context);
         CheckStrategies(context);
+        CheckRedisReferences(context);
     }
 }

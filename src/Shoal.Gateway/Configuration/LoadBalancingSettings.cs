@@ -21,6 +21,13 @@ public sealed record LoadBalancingSettings
     /// <value>Defaults to 30 minutes.</value>
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>For <c>session</c>: where the table of pinned sessions lives; with Redis, every gateway that shares it pins a session to the same instance.</summary>
+    /// <value>Defaults to <see cref="Redis.StoreKind.Local"/>.</value>
+    public Redis.StoreKind SessionStore { get; init; } = Redis.StoreKind.Local;
+
+    /// <summary>For <c>session</c> with <c>store: redis</c>: a stack service's name or <c>host:port</c>.</summary>
+    public string? SessionRedis { get; init; }
+
     /// <summary>For <c>consistent-hash</c>: where the key comes from: <c>header:NAME</c>, <c>cookie:NAME</c>, <c>query:NAME</c>, <c>path</c> or <c>ip</c>.</summary>
     public string? HashKey { get; init; }
 

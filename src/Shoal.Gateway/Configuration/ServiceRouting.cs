@@ -1,6 +1,6 @@
 namespace Shoal.Gateway.Configuration;
 
-/// <summary>A service's gateway section: <c>load_balancing:</c> and <c>resilience:</c>.</summary>
+/// <summary>A service's gateway section: <c>load_balancing:</c>, <c>resilience:</c> and <c>rate_limit:</c>.</summary>
 public sealed record ServiceRouting
 {
     /// <summary>The section of a service that sets neither key.</summary>
@@ -14,4 +14,10 @@ public sealed record ServiceRouting
 
     /// <summary>Timeouts, retries, circuit breaker, outlier ejection, bulkhead and slow start.</summary>
     public ResilienceSettings Resilience { get; init; } = ResilienceSettings.Default;
+
+    /// <summary>The service's <c>rate_limit:</c>, or null when it sets none (then <c>gateway.rate_limit</c> applies).</summary>
+    public RateLimiting.RateLimitSettings? RateLimit { get; init; }
+
+    /// <summary>Every <c>redis:</c> the service's sections name, to check the names against the stack's services.</summary>
+    public IReadOnlyList<Redis.RedisReference> RedisReferences { get; init; } = Array.Empty<Redis.RedisReference>();
 }

@@ -12,4 +12,7 @@ public sealed record ServiceRoutingOptions
 
     /// <summary>Timeouts, retries, breaker, ejection, bulkhead, slow start.</summary>
     public ResilienceSettings Resilience { get; init; } = ResilienceSettings.Default;
+
+    /// <summary>The service's rate limit (its own <c>rate_limit:</c>, else <c>gateway.rate_limit</c>), or null for none.</summary>
+    public RateLimiting.RateLimitSettings? RateLimit { get; init; }
 }

@@ -2,7 +2,9 @@ using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Shoal.Gateway.Health;
+using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
+using Shoal.Gateway.RateLimiting;
 using Shoal.Gateway.Resilience;
 using Shoal.Gateway.Telemetry;
 using Shoal.Utilities;
@@ -22,7 +24,8 @@ internal sealed partial class GatewayRequestHandler(
     IDestinationHealthUpdater health,
     TimeProvider time,
     IRandomFactory randomFactory,
-    GatewayMetrics? metrics = null) : IHedgeTargets
+    GatewayMetrics? metrics = null,
+    RateLimiters? rateLimiters = null) : IHedgeTargets
 {
     private readonly GatewayMetrics _metrics = metrics ?? GatewayMetrics.Disabled;
     internal const string InstanceHeader = "x-shoal-instance";
@@ -38,6 +41,11 @@ internal sealed partial class GatewayRequestHandler(
         }
 
         var config = cluster.Config;
+        if (rateLimiters is not null && !await rateLimiters.AdmitAsync(context, cluster, config).ConfigureAwait(false))
+        {
+            return;
+        }
+
         RateLimitLease? lease = null;
         if (config.Bulkhead is { } bulkhead)
         {
@@ -55,6 +63,11 @@ internal sealed partial class GatewayRequestHandler(
         try
         {
             cluster.Budget.OnRequest();
+            if (config.Policy is IPreparesPick prepares)
+            {
+                await prepares.PrepareAsync(context, cluster).ConfigureAwait(false);
+            }
+
             var (outcome, tried) = await AttemptAsync(context, cluster, config, exclude: null).ConfigureAwait(false);
             if (outcome.Retryable)
             {

@@ -4,16 +4,22 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.Configuration;
+using Shoal.Gateway.Redis;
 
 namespace Shoal.Gateway.LoadBalancing;
 
 /// <summary>
 /// Sticky sessions. With a header (default X-Session-Id) the gateway remembers which instance each session went to; with a
 /// cookie it tells the client in a cookie of its own. A new session, or one whose instance is unhealthy or gone, is
-/// balanced round robin and pinned there: it moves once and stays.
+/// balanced round robin and pinned there: it moves once and stays. With <c>store: redis</c> the header sessions' table is
+/// kept in Redis too, so every gateway sharing it sends a session to the same instance; while Redis is away each gateway
+/// goes on with its own table.
 /// </summary>
-internal sealed class SessionAffinityPolicy(TimeProvider time) : ILoadBalancingPolicy
+internal sealed class SessionAffinityPolicy(TimeProvider time, RedisLinks? redis = null) : ILoadBalancingPolicy, IPreparesPick
 {
+    /// <summary>Where <see cref="PrepareAsync"/> leaves the instance id the shared table pins the request's session to.</summary>
+    private static readonly object s_sharedPin = new();
+
     /// <summary>Pinned sessions kept per service; past it, idle ones are dropped first.</summary>
     internal const int MaxSessions = 100_000;
 
@@ -23,6 +29,29 @@ internal sealed class SessionAffinityPolicy(TimeProvider time) : ILoadBalancingP
     public string Name => Strategies.Session;
 
     public bool KeepsAffinity => true;
+
+    /// <summary>With a Redis table: reads (or writes) the session's pin there, offering this gateway's own choice for a new one.</summary>
+    public async ValueTask PrepareAsync(HttpContext context, ClusterState cluster)
+    {
+        var settings = cluster.LoadBalancing;
+        if (redis is null || settings.SessionStore != StoreKind.Redis || settings.SessionRedis is not { } reference || settings.SessionCookie is not null)
+        {
+            return;
+        }
+
+        var key = context.Request.Headers[settings.SessionHeader].FirstOrDefault();
+        var available = cluster.Available;
+        if (string.IsNullOrEmpty(key) || available.Length == 0)
+        {
+            return;
+        }
+
+        var candidate = LocalPin(cluster, key, available) ?? _fallback.PickDestination(context, cluster, available);
+        if (candidate is not null && await RedisSessionTable.PinAsync(redis.For(reference), cluster.Service, key, candidate.Id, available, settings.SessionIdleTimeout).ConfigureAwait(false) is { } pinned)
+        {
+            context.Items[s_sharedPin] = pinned;
+        }
+    }
 
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> available)
     {
@@ -52,6 +81,13 @@ internal sealed class SessionAffinityPolicy(TimeProvider time) : ILoadBalancingP
         }
 
         var now = time.GetTimestamp();
+        if (context.Items.TryGetValue(s_sharedPin, out var shared) && shared is string sharedId && byKey.Ids.TryGetValue(sharedId, out var pinnedShared))
+        {
+            // The shared table decides; the local one follows it, for when Redis is away.
+            state.Sessions[key] = new Pin(sharedId, now);
+            return pinnedShared;
+        }
+
         if (state.Sessions.TryGetValue(key, out var pin)
             && time.GetElapsedTime(Volatile.Read(ref pin.LastSeen), now) < settings.SessionIdleTimeout
             && byKey.Ids.TryGetValue(pin.DestinationId, out var current))
@@ -91,6 +127,26 @@ internal sealed class SessionAffinityPolicy(TimeProvider time) : ILoadBalancingP
         var header = context.Request.Headers[settings.SessionHeader];
         var key = header.Count > 0 ? header[0] : null;
         return string.IsNullOrEmpty(key) ? default : RequestAffinity.ByKey(HashRing.HashOf(key));
+    }
+
+    /// <summary>The instance this gateway's own table pins the session to, if it is still available and the pin not idle.</summary>
+    private DestinationState? LocalPin(ClusterState cluster, string key, DestinationState[] available)
+    {
+        var state = _states.For(cluster);
+        if (!state.Sessions.TryGetValue(key, out var pin) || time.GetElapsedTime(Volatile.Read(ref pin.LastSeen)) >= cluster.LoadBalancing.SessionIdleTimeout)
+        {
+            return null;
+        }
+
+        foreach (var destination in available)
+        {
+            if (destination.Id == pin.DestinationId)
+            {
+                return destination;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A stable, opaque cookie value for an instance.</summary>

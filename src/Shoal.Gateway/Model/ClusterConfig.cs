@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Polly;
 using Shoal.Gateway.Configuration;
 using Shoal.Gateway.LoadBalancing;
+using Shoal.Gateway.RateLimiting;
 using Shoal.Gateway.Resilience;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -41,4 +42,13 @@ internal sealed class ClusterConfig
     public ConcurrencyLimiter? Bulkhead { get; }
 
     public ResilienceSettings Resilience => Options.Resilience;
+
+    /// <summary>The service's rate limits, built on first use (<see cref="RateLimiters"/>); null before.</summary>
+    public ServiceRateLimiter? RateLimiter => _rateLimiter;
+
+    /// <summary>Keeps the first limiter built for these settings (two requests may race to build one) and returns it.</summary>
+    public ServiceRateLimiter SetRateLimiter(ServiceRateLimiter limiter) =>
+        Interlocked.CompareExchange(ref _rateLimiter, limiter, null) ?? limiter;
+
+    private ServiceRateLimiter? _rateLimiter;
 }

@@ -32,6 +32,7 @@ internal sealed partial class GatewayMetrics : IDisposable
     private readonly Counter<long> _ejections = null!;
     private readonly Counter<long> _bulkheadRejections = null!;
     private readonly Counter<long> _accessLogDropped = null!;
+    private readonly Counter<long> _rateLimited = null!;
     private readonly bool _accessLog;
     private Func<IReadOnlyCollection<ClusterState>>? _clusters;
 
@@ -60,6 +61,7 @@ internal sealed partial class GatewayMetrics : IDisposable
         _breakerTransitions = _meter.CreateCounter<long>("shoal.gateway.breaker.transitions", description: "Circuit breaker state changes, by the state entered.");
         _ejections = _meter.CreateCounter<long>("shoal.gateway.ejections", description: "Instances taken out of rotation by passive health.");
         _accessLogDropped = _meter.CreateCounter<long>("shoal.gateway.access_log.dropped", description: "Access log lines dropped because the writer fell behind.");
+        _rateLimited = _meter.CreateCounter<long>("shoal.gateway.rate_limited", description: "Requests a rate limit answered itself: 429 over the limit (reason=limit), 503 while a fail-closed limit's Redis is away (reason=store_unavailable).");
         _bulkheadRejections = _meter.CreateCounter<long>("shoal.gateway.bulkhead.rejections", description: "Requests refused with 503 because the service's bulkhead and its queue were full.");
     }
 
@@ -151,6 +153,14 @@ internal sealed partial class GatewayMetrics : IDisposable
         if (retry)
         {
             _retries.Add(1, in tags.Service);
+        }
+    }
+
+    public void OnRateLimited(ClusterState cluster, string reason)
+    {
+        if (Enabled)
+        {
+            _rateLimited.Add(1, new KeyValuePair<string, object?>("service", cluster.Service), new KeyValuePair<string, object?>("reason", reason));
         }
     }
 
