@@ -64,6 +64,7 @@ with open(path, "w") as out:
     refused = sum(r["non2xx"] for r in rows)
     w(f"\nCheck: {refused} non-2xx answers over all runs (the limit never refuses); the Redis stack left {len(keys)} counter "
       "key(s) in Redis (one client address).\n\n")
+    w("The redis-server column of the `none` and `local` runs below is Redis idling (its own timers), not work for the gateway.\n\n")
     w("## Every run\n\n| round | conns | stack | req/s | p50 ms | p99 ms | CPU µs/req | redis-server µs/req |\n|---|---|---|---|---|---|---|---|\n")
     for r in rows:
         w(f"| {r['round']} | {r['conns']} | {r['name']} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu_us']:.2f} | {r['others_us'][0]:.2f} |\n")
