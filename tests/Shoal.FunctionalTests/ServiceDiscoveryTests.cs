@@ -81,6 +81,12 @@ public sealed class ServiceDiscoveryTests(ServiceDiscoveryStack fixture) : IClas
             Assert.True(malformed.StartsWith("HTTP/1.1 400", StringComparison.Ordinal), $"{host}: {malformed}");
         }
 
+        // Two Hosts, or an absolute-form target naming another host than the Host header: which one would route is moot.
+        var twice = await RawAsync("GET / HTTP/1.1\r\nHost: api\r\nHost: nosuch\r\nConnection: close\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 400", twice, StringComparison.Ordinal);
+        var mismatch = await RawAsync("GET http://api/ HTTP/1.1\r\nHost: nosuch\r\nConnection: close\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 400", mismatch, StringComparison.Ordinal);
+
         // The path routes are as they were.
         Assert.Equal("api-1", await Stack.ServedByAsync());
     }
