@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.RateLimiting;
 using Shoal.Gateway.Redis;
+using Shoal.Gateway.Routing;
 using Shoal.Gateway.Telemetry;
 using Shoal.Http;
 using Shoal.Utilities;
@@ -76,6 +77,7 @@ public static class GatewayServer
         builder.Services.AddSingleton<ForwarderClient>();
         builder.Services.AddSingleton<GatewayRequestHandler>();
         builder.Services.AddSingleton<RequestGuard>();
+        builder.Services.AddSingleton<HostRouting>();
         builder.Services.AddSingleton<RequestEntry>();
         builder.Services.AddSingleton<IInstanceDrainer, GatewayDrainer>();
         builder.Services.AddHostedService<CatalogFollower>();
@@ -83,11 +85,15 @@ public static class GatewayServer
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<GatewayRequestHandler>();
         AccessLogMiddleware.Use(app);
+
+        // Before the guard appends this gateway's Via: host routing reads whether the request was forwarded to it.
+        app.Use(app.Services.GetRequiredService<HostRouting>().InvokeAsync);
         app.Use(app.Services.GetRequiredService<RequestGuard>().InvokeAsync);
         app.Use(app.Services.GetRequiredService<RequestEntry>().InvokeAsync);
         if (front is not null)
         {
-            app.Use(front);
+            // A request whose Host names a service is that service's, even on a function's path.
+            app.Use((context, next) => HostRoute.Of(context) is null ? front(context, next) : next(context));
         }
 
         app.Run(handler.InvokeAsync);

@@ -102,6 +102,7 @@ internal sealed partial class StackComposition : IAsyncDisposable
         GatewayControl = GatewayControl.Of(Gateway);
 
         var (supervised, supervisedCommands) = DeploymentResume.WithPromotedVersions(stack, prepared.Commands, await DeliveryComposition.LoadAsync(Catalog.Store, CancellationToken.None).ConfigureAwait(false));
+        supervised = supervised with { GatewayListen = stack.Gateway.Listen };
         Supervisor = new StackSupervisor(supervised, supervisedCommands, DaemonRuntimes.Create(TimeProvider.System, replicaScope, Path.Combine(stack.StateDirectory, "runtimes")), Catalog, _probe, GatewayControl.Drainer, TimeProvider.System, loggers, Catalog.OwnedIdSuffix);
         Deployments = DeliveryComposition.Create(Supervisor, GatewayControl.Find, Catalog.Store, TimeProvider.System, loggers.CreateLogger("Shoal.Deployments"));
         _owned.Add(Deployments);

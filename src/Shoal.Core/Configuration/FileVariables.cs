@@ -12,6 +12,18 @@ public sealed class FileVariables
         "PORT", "ASPNETCORE_URLS", "SHOAL_INSTANCE_ID", "SHOAL_REPLICA", "SHOAL_SERVICE", "SHOAL_VERSION", "SHOAL_STACK", "SHOAL_DATA_DIR", "SHOAL_ADDRESS",
     };
 
+    /// <summary>
+    /// The variables a replica of a file whose services are <paramref name="services"/> may get: <see cref="PerReplica"/>
+    /// and the discovery variables of each service (<see cref="DiscoveryVariables"/>), left alone in the same way.
+    /// </summary>
+    public static IReadOnlySet<string> PerReplicaIn(IEnumerable<string> services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var names = new HashSet<string>(PerReplica, StringComparer.Ordinal);
+        names.UnionWith(services.SelectMany(DiscoveryVariables.For));
+        return names;
+    }
+
     internal static readonly IReadOnlySet<string> NoneDeferred = new HashSet<string>();
 
     private readonly Func<string, string?> _environment;

@@ -50,14 +50,20 @@ public static class YamlDocuments
 
         if (variables is not null)
         {
-            Interpolate(root, string.Empty, variables, errors, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance));
+            Interpolate(root, string.Empty, variables, Deferred(root), errors, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance));
         }
 
         return root;
     }
 
+    // ${API_URL} names a replica's own variable when the file has a service api (service discovery), as ${PORT} does.
+    private static IReadOnlySet<string> Deferred(YamlMappingNode root) =>
+        root.Children.TryGetValue(new YamlScalarNode("services"), out var services) && services is YamlMappingNode mapping
+            ? FileVariables.PerReplicaIn(mapping.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).OfType<string>())
+            : FileVariables.PerReplica;
+
     // An alias refers to the node of its anchor: each node is replaced once, or a '$$' would become '$' and then be read again.
-    private static void Interpolate(YamlNode node, string path, FileVariables variables, YamlErrors errors, HashSet<YamlNode> done)
+    private static void Interpolate(YamlNode node, string path, FileVariables variables, IReadOnlySet<string> deferred, YamlErrors errors, HashSet<YamlNode> done)
     {
         if (!done.Add(node))
         {
@@ -67,7 +73,7 @@ public static class YamlDocuments
         switch (node)
         {
             case YamlScalarNode { Value: { } value } scalar when value.Contains('$', StringComparison.Ordinal):
-                var result = Interpolation.Apply(value, name => variables[name], FileVariables.PerReplica);
+                var result = Interpolation.Apply(value, name => variables[name], deferred);
                 if (result.Error is { } error)
                 {
                     errors.Add(scalar, path, error);
@@ -85,14 +91,14 @@ public static class YamlDocuments
                 foreach (var (key, child) in mapping.Children)
                 {
                     var name = key is YamlScalarNode { Value: { } k } ? k : "?";
-                    Interpolate(child, YamlFields.Join(path, name), variables, errors, done);
+                    Interpolate(child, YamlFields.Join(path, name), variables, deferred, errors, done);
                 }
 
                 break;
             case YamlSequenceNode sequence:
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
-                    Interpolate(sequence.Children[i], $"{path}[{i}]", variables, errors, done);
+                    Interpolate(sequence.Children[i], $"{path}[{i}]", variables, deferred, errors, done);
                 }
 
                 break;

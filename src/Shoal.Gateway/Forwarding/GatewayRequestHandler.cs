@@ -6,6 +6,7 @@ using Shoal.Gateway.LoadBalancing;
 using Shoal.Gateway.Model;
 using Shoal.Gateway.RateLimiting;
 using Shoal.Gateway.Resilience;
+using Shoal.Gateway.Routing;
 using Shoal.Gateway.Telemetry;
 using Shoal.Utilities;
 using Yarp.ReverseProxy.Forwarder;
@@ -33,7 +34,7 @@ internal sealed partial class GatewayRequestHandler(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var cluster = state.Routes.Match(context.Request.Path.Value ?? "/");
+        var cluster = HostRoute.Of(context) ?? state.Routes.Match(context.Request.Path.Value ?? "/");
         if (cluster is null)
         {
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "No route", $"No route matches '{context.Request.Path}'.").ConfigureAwait(false);

@@ -12,6 +12,9 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
 
     public string DataDirectory { get; } = Path.Combine(stateDirectory, "data", service.Name);
 
+    /// <summary>Where the replica reaches the services it depends on (service discovery), or null.</summary>
+    public ServiceAddresses? Addresses { get; set; }
+
     public string LogFile(string instanceId) => Path.Combine(stateDirectory, "logs", instanceId + ".log");
 
     public ProcessSpec Create(string instanceId, int index, int port, Processes.Networking.NetworkLease? lease = null)
@@ -35,6 +38,7 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
             variables["ASPNETCORE_URLS"] = url;
         }
 
+        Addresses?.AddTo(variables, lease?.HostAddress);
         var environment = new Dictionary<string, string>(variables, StringComparer.Ordinal);
         foreach (var (key, value) in Service.Environment.Concat(Service.OverrideFor(index)?.Environment ?? new Dictionary<string, string>()))
         {

@@ -91,6 +91,7 @@ public sealed class StackSupervisor : IAsyncDisposable
         {
             var launch = launches[service.Name];
             var template = new ReplicaTemplate(service, stack.Name, argv, passUrls, stack.StateDirectory, launch.User);
+            template.Addresses = ServiceAddresses.For(service, stack);
             var context = new SupervisionContext(launch.Runtime, catalog, probe, time, loggers.CreateLogger("Shoal.Stack." + service.InstancePrefix), OnChanged, catalogIdSuffix);
             return new ServiceRunner(template, context, ports);
         };

@@ -23,6 +23,9 @@ public sealed record StackDefinition
     /// <summary>What the features' section readers read (<c>gateway:</c>, <c>registry:</c>, <c>functions:</c>, …), by type.</summary>
     public SectionSet Sections { get; init; } = SectionSet.Empty;
 
+    /// <summary>Where the stack's gateway listens (set by the daemon), for the dependants' discovery variables; null: none are set.</summary>
+    public Uri? GatewayListen { get; init; }
+
     /// <summary>What the file asks that reads as something else (an unset variable), for commands to show before they act.</summary>
     public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
 

@@ -24,6 +24,9 @@ public sealed class BridgeNetwork
     private int _leases;
     private int _subnet;
 
+    /// <summary>Every address an isolated instance of any daemon on this machine may have (10.213.0.0/16).</summary>
+    public static IPNetwork Range { get; } = new(IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"{FirstOctet}.{SecondOctet}.0.0")), 16);
+
     /// <summary>The daemon's bridge.</summary>
     public static BridgeNetwork Shared { get; } = new(Prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 

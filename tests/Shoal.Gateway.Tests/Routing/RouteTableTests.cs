@@ -31,4 +31,14 @@ public sealed class RouteTableTests
 
         Assert.Null(state.Routes.Match("/other"));
     }
+
+    [Fact]
+    public void MatchHost_ARoutedServiceInAnyCase_NotLocalhostNorAnUnroutedOne()
+    {
+        var state = GatewayTestData.State(new RouteDefinition("/api/**", "api"), new RouteDefinition("/api/v2/**", "api"), new RouteDefinition("/x/**", "localhost"));
+
+        Assert.Equal("api", state.Routes.MatchHost("API")?.Service);
+        Assert.Null(state.Routes.MatchHost("localhost"));
+        Assert.Null(state.Routes.MatchHost("worker"));
+    }
 }
