@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Shoal.Functions.Agent;
+using Shoal.Hosting.Telemetry;
 using Shoal.Processes;
 
 namespace Shoal.Hosting;
@@ -10,11 +11,13 @@ namespace Shoal.Hosting;
 public sealed class StandaloneAgent : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly DaemonTracing? _tracing;
 
-    private StandaloneAgent(WebApplication app, string runtime)
+    private StandaloneAgent(WebApplication app, string runtime, DaemonTracing? tracing)
     {
         _app = app;
         Runtime = runtime;
+        _tracing = tracing;
     }
 
     /// <summary>The name of the runtime that starts the instances.</summary>
@@ -23,7 +26,11 @@ public sealed class StandaloneAgent : IAsyncDisposable
     /// <summary>Where the agent's gRPC API listens, once started.</summary>
     public Uri Address => AgentServer.Address(_app);
 
-    /// <summary>An agent listening on <paramref name="listen"/>, keeping its records and logs in <paramref name="stateDirectory"/>.</summary>
+    /// <summary>
+    /// An agent listening on <paramref name="listen"/>, keeping its records and logs in <paramref name="stateDirectory"/>.
+    /// With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> in its environment it exports its own spans (an instance's start, under
+    /// the gateway's cold start) as service <c>shoal-agent</c>, as the daemon's in-process agent does under the daemon's.
+    /// </summary>
     public static StandaloneAgent Create(Uri listen, string stateDirectory)
     {
         var runtimes = DaemonRuntimes.Create(TimeProvider.System, ProcessScope.ForStateDirectory(stateDirectory), Path.Combine(stateDirectory, "runtimes"));
@@ -36,7 +43,7 @@ public sealed class StandaloneAgent : IAsyncDisposable
             })
             .AddFilter("Microsoft", LogLevel.Warning)
             .AddFilter("Grpc", LogLevel.Warning));
-        return new StandaloneAgent(app, runtimes.Get(RuntimeKind.Process).Name);
+        return new StandaloneAgent(app, runtimes.Get(RuntimeKind.Process).Name, DaemonTracing.Start(new TracingSettings(), "shoal-agent"));
     }
 
     /// <summary>Starts listening.</summary>
@@ -46,5 +53,14 @@ public sealed class StandaloneAgent : IAsyncDisposable
     public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync().ConfigureAwait(false);
+
+        // Last: the spans of the final starts are flushed.
+        if (_tracing is not null)
+        {
+            await _tracing.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

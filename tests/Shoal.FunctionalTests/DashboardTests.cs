@@ -102,6 +102,47 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [Fact]
+    public async Task Dashboard_InChromium_FunctionsSection_ListsThePool_AndItsColdStartAfterAnInvocation()
+    {
+        await using var stack = await FunctionStacks.StartAsync(FunctionStacks.Bash("echo"), "routes:\n  - { path: /echo, function: echo }\n");
+        var (playwright, browser) = await DashboardBrowser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var problems = new List<string>();
+        page.PageError += (_, error) => { lock (problems) { problems.Add(error); } };
+        page.Response += (_, response) =>
+        {
+            // A 401 is the page asking before the token is in; anything else at or above 400 is a fault.
+            if (response.Status >= 400 && response.Status != 401)
+            {
+                lock (problems)
+                {
+                    problems.Add($"{response.Status} {response.Url}");
+                }
+            }
+        };
+
+        await page.GotoAsync(stack.Admin.ToString());
+        await page.FillAsync("#token", stack.Token!);
+        await page.ClickAsync("#login-form button[type=submit]");
+        const string Row = "document.querySelector(`#function-table tr[data-function='echo']`)";
+        const string ColdStarts = $"parseInt({Row}?.querySelector(`[data-metric='cold-starts']`)?.textContent)";
+        await WaitAsync(page, $"!document.getElementById('functions').hidden && {ColdStarts} === 0", "the echo pool listed with no cold start yet");
+
+        using (var invoked = await stack.Client.PostAsync("/echo", new StringContent("{}")))
+        {
+            Assert.Equal(HttpStatusCode.OK, invoked.StatusCode);
+        }
+
+        // Cold starts from the scraped shoal_function_cold_starts_total, the instance count from /v1/functions.
+        await WaitAsync(page, $"{ColdStarts} === 1 && parseInt({Row}.children[2].textContent) === 1", "the cold start and the instance it started");
+        Assert.Equal("0", (await page.TextContentAsync("#function-table tr[data-function='echo'] [data-metric='throttles']"))?.Trim());
+        await DashboardBrowser.ScreenshotAsync(page, "dashboard-functions.png");
+        Assert.True(problems.Count == 0, "the page failed: " + string.Join("\n", problems));
+    }
+
+    [Fact]
     public async Task PageCode_Quantiles_MatchPrometheusHistogramQuantile_AndTheEventParserKeepsIdsAndMultiLineData()
     {
         var (playwright, browser) = await DashboardBrowser.LaunchAsync();

@@ -324,7 +324,7 @@ public sealed class GatewayTests
     }
 
     [Fact]
-    public async Task StrategyApi_BadInput_IsA400ProblemAndChangesNothing()
+    public async Task StrategyApi_BadInput_IsA400ProblemAndChangesNothing_AGoodChangeIsAConfigReloadedEvent()
     {
         await using var stack = await TestStack.StartAsync(Stacks.WithSettings(1, ""));
 
@@ -352,5 +352,15 @@ public sealed class GatewayTests
         Assert.Equal(HttpStatusCode.NotFound, noService.Status);
         var current = await stack.AdminJsonAsync("/v1/services/app/strategy");
         Assert.Equal("round-robin", current.GetProperty("load_balancing").GetProperty("strategy").GetString());
+
+        // The refused changes published nothing; the accepted one is on the event stream (from its start: after=0).
+        await using var events = new EventsStack.Subscription(stack.AdminClient, "?types=config.reloaded&after=0", null);
+        await SetStrategyAsync(stack, new { strategy = "random" });
+        await Poll.UntilAsync(() => !events.Items.IsEmpty, TimeSpan.FromSeconds(15), "the config.reloaded event");
+        var reloaded = Assert.Single(events.Items);
+        using var data = JsonDocument.Parse(reloaded.Data);
+        Assert.Equal("config.reloaded", reloaded.EventType);
+        Assert.Equal("app", data.RootElement.GetProperty("service").GetString());
+        Assert.Equal("random", data.RootElement.GetProperty("details").GetProperty("strategy").GetString());
     }
 }

@@ -142,6 +142,27 @@ public sealed class MetricsTests(MetricsTests.Stack fixture) : IClassFixture<Met
     }
 
     [Fact]
+    public async Task MetricsOff_RequestsAnswered_NoMetricsPageEvenWithTheToken()
+    {
+        await using var off = await TestStack.StartAsync(Stacks.WithSettings(1, "", "metrics: false"));
+        for (var i = 0; i < 5; i++)
+        {
+            using var answered = await off.Client.GetAsync("/api/status/200");
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        using var response = await off.AdminClient.GetAsync("/metrics");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain("shoal_", body, StringComparison.Ordinal);
+
+        // The rest of the admin API is there: the 404 is the metrics being off, not the token or the listener.
+        var gateway = await off.AdminJsonAsync("/v1/gateway");
+        Assert.Equal("app", gateway.GetProperty("services")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task AccessLog_JsonLines_CarryStatusInstanceAttemptsAndDuration()
     {
         var marker = $"/api/status/202?n={Guid.NewGuid():N}";

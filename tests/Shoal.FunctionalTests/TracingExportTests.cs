@@ -67,6 +67,67 @@ public sealed class TracingExportTests
         Assert.All(receiver.Spans, s => Assert.Equal(sampled, s.TraceId));
     }
 
+    [Fact]
+    public async Task StandaloneAgent_EnvironmentEndpoint_ExportsItsStartSpanUnderTheGatewaysColdStart()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var exportTo = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.HttpEndpoint.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+        };
+        var agentAddress = $"http://127.0.0.1:{FreePort.Next()}";
+        var agentDirectory = Directory.CreateTempSubdirectory("shoal-agent-").FullName;
+        await ShoalCli.EnsureBuiltAsync();
+        await using var agent = BackgroundProcess.Start(RepoPaths.Shoal, ["agent", "--listen", agentAddress, "--state-dir", agentDirectory], exportTo, agentDirectory);
+        await Poll.UntilAsync(() => Task.FromResult(Listening(new Uri(agentAddress).Port)), s_wait, "the agent to listen");
+        await using var stack = TestStack.Create($$"""
+            name: agented
+            gateway:
+              listen: %gateway%
+              admin: %admin%
+            functions:
+              agent: {{agentAddress}}
+            """);
+        await File.WriteAllTextAsync(Path.Combine(stack.Directory, "functions.yml"), "functions:\n" + FunctionStacks.Bash("echo"));
+        await File.WriteAllTextAsync(Path.Combine(stack.Directory, "routing.yml"), "routes:\n  - { path: /echo, function: echo }\n");
+        var up = await stack.ShoalAsync(exportTo, "up", "-d");
+        Assert.True(up.ExitCode == 0, up.ToString());
+
+        var trace = ActivityTraceId.CreateRandom().ToHexString();
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/echo") { Content = new StringContent("{}") })
+        {
+            request.Headers.TryAddWithoutValidation("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+            using var response = await stack.Client.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        // The agent's span comes from its own process (service shoal-agent), under the daemon's cold start, one trace.
+        await Poll.UntilAsync(() => receiver.Trace(trace).Any(s => s.Name == "shoal.agent.start") && receiver.Trace(trace).Any(s => s.Name == "shoal.function.cold_start"), s_wait, "the agent's and the daemon's spans");
+        var spans = receiver.Trace(trace);
+        var coldStart = Assert.Single(spans, s => s.Name == "shoal.function.cold_start");
+        var started = Assert.Single(spans, s => s.Name == "shoal.agent.start");
+        Assert.Equal("shoal-agent", started.Service);
+        Assert.Equal("shoal", coldStart.Service);
+        Assert.Equal(coldStart.SpanId, started.ParentSpanId);
+        Assert.Equal("echo", started["faas.name"]);
+    }
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     private static async Task SendAsync(HttpClient client, string? traceParent)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/whoami");

@@ -116,14 +116,20 @@ public sealed class TracingTests(TracingTests.TracedStack traced) : IClassFixtur
     }
 
     [Fact]
-    public async Task UntrustedClient_DebugHeaderIgnored_AndItsSpoofedForwardedForReplaced()
+    public async Task UntrustedClient_DebugHeaderIgnored_ItsSpoofedForwardingHeadersReplacedOrRemoved()
     {
         var (trace, parent) = NewTrace();
         using var client = traced.ClientOn(traced.External);
-        using var response = await traced.SendAsync(client, "/api/headers", trace, parent, ("X-Forwarded-For", "127.0.0.1"), ("x-shoal-debug", "1"));
+        using var response = await traced.SendAsync(
+            client, "/api/headers", trace, parent, ("X-Forwarded-For", "127.0.0.1"), ("X-Forwarded-Proto", "https"), ("Forwarded", "for=1.2.3.4;proto=https"), ("X-Forwarded-Prefix", "/admin"), ("x-shoal-debug", "1"));
         var received = await Echoed(response);
 
         Assert.Equal([traced.External.ToString()], received["x-forwarded-for"]);
+        Assert.Equal(["http"], received["x-forwarded-proto"]);
+
+        // The gateway writes X-Forwarded-* (the default): the other scheme's header, unvouched for, is dropped.
+        Assert.False(received.ContainsKey("forwarded"), "the client's Forwarded reached the replica");
+        Assert.False(received.ContainsKey("x-forwarded-prefix"));
         Assert.False(received.ContainsKey("x-shoal-debug"));
         Assert.Null(Header(response, "x-shoal-trace-id"));
         Assert.Null(Header(response, "x-shoal-strategy"));

@@ -57,7 +57,7 @@ public static class PlatformEventTypes
     /// <summary>A function instance's process died.</summary>
     public const string FunctionCrashed = "function.crashed";
 
-    /// <summary>The daemon re-read its configuration.</summary>
+    /// <summary>Part of the running configuration was replaced (today: a service's load balancing, through the admin API).</summary>
     public const string ConfigReloaded = "config.reloaded";
 
     /// <summary>

@@ -29,6 +29,8 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
     private readonly Lock _scanLock = new();
     private ITimer? _timer;
     private long _ticks;
+    private bool _stopped;
+    private bool _disposed;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,16 +40,46 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _timer?.Dispose();
-        _stopping.Cancel();
+        Stop();
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Stops and lets go, once: the gateway's container disposes this one object twice (as the singleton and as the
+    /// hosted service its factory returned), and cancelling a disposed token source throws.
+    /// </summary>
     public void Dispose()
     {
-        _timer?.Dispose();
-        _stopping.Cancel();
-        _stopping.Dispose();
+        lock (_scanLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            Stop();
+            _stopping.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Ends the ticks and the probes. Under the scan lock: disposing a timer does not wait for a tick already running,
+    /// so a tick may still come; it finds the detector stopped and does nothing.
+    /// </summary>
+    private void Stop()
+    {
+        lock (_scanLock)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            _timer?.Dispose();
+            _stopping.Cancel();
+        }
     }
 
     /// <summary>One look at every service (the timer's tick; internal for tests).</summary>
@@ -61,6 +93,12 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
 
         try
         {
+            // Stopped: an ejection now would have no probe to bring the instance back.
+            if (_stopped)
+            {
+                return;
+            }
+
             var tick = ++_ticks;
             foreach (var cluster in state.Clusters)
             {
@@ -181,12 +219,14 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
 
     private async Task ProbeUntilAnsweringAsync(ClusterState cluster, DestinationState destination)
     {
+        // Taken now, under the scan lock while the source is alive: its Token property throws once it is disposed.
+        var stopping = _stopping.Token;
         try
         {
-            while (!_stopping.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested)
             {
                 var interval = cluster.Config.Resilience.StallDetection.ProbeInterval;
-                await Task.Delay(interval, time, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(interval, time, stopping).ConfigureAwait(false);
 
                 // Replaced (restarted) or removed, or readmitted by passive health: this story is over.
                 if (!ReferenceEquals(state.FindDestination(cluster.Service, destination.Id), destination) || !destination.IsEjected)
@@ -196,7 +236,7 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
 
                 // Any answer, whatever its status, within the interval (at least 500 ms).
                 var timeout = interval > s_minProbeTimeout ? interval : s_minProbeTimeout;
-                if (await prober.AnswersAsync(destination.Instance, timeout, _stopping.Token).ConfigureAwait(false))
+                if (await prober.AnswersAsync(destination.Instance, timeout, stopping).ConfigureAwait(false))
                 {
                     destination.Progress.Reset(time.GetTimestamp());
                     destination.Readmit();

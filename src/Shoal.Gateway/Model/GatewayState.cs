@@ -69,21 +69,33 @@ internal sealed class GatewayState
         }
     }
 
-    /// <summary>Replaces a service's settings (strategy, resilience) at run time; requests in flight finish under the old ones.</summary>
+    /// <summary>
+    /// Replaces a service's settings (strategy, resilience) at run time; requests in flight finish under the old ones.
+    /// The change is announced as <c>config.reloaded</c>: it is the daemon's one live change of its configuration.
+    /// </summary>
     /// <exception cref="KeyNotFoundException">The strategy is unknown.</exception>
     public ClusterState Configure(string service, ServiceRoutingOptions options)
     {
+        ClusterState cluster;
         lock (_lock)
         {
-            var cluster = ClusterFor(service);
+            cluster = ClusterFor(service);
             cluster.Config = BuildConfig(options);
             foreach (var destination in cluster.AllDestinations)
             {
                 destination.Breaker.Configure(options.Resilience.CircuitBreaker);
             }
-
-            return cluster;
         }
+
+        var strategy = options.LoadBalancing.Strategy;
+        Events.Publish(new Shoal.Events.PlatformEvent
+        {
+            Type = Shoal.Events.PlatformEventTypes.ConfigReloaded,
+            Service = service,
+            Message = $"load balancing set to {strategy}",
+            Details = new Dictionary<string, object>(StringComparer.Ordinal) { ["section"] = "load_balancing", ["strategy"] = strategy },
+        });
+        return cluster;
     }
 
     /// <summary>Takes a new catalog view: instances that restarted get a fresh destination, gone ones are dropped.</summary>

@@ -10,7 +10,8 @@ namespace Shoal.Gateway.Telemetry;
 /// The gateway's spans ("Shoal.Gateway"): one server span per request, continuing the client's W3C trace or starting
 /// one; under it the routing decision and each attempt (client kind; retries and hedges are attempts too). The replica
 /// gets exactly one <c>traceparent</c>, its attempt's. With nothing listening the gateway starts no span and leaves
-/// the client's trace headers as they came.
+/// the client's trace headers as they came. A request whose trace is sampled out gets its server span only (unrecorded,
+/// to carry the trace on): the replica's parent is then that span.
 /// </summary>
 public static class GatewayTracing
 {
@@ -67,8 +68,16 @@ public static class GatewayTracing
         }
     }
 
-    /// <summary>A span for the routing decision; null when nothing listens.</summary>
-    internal static Activity? StartRouting() => s_source.StartActivity("shoal.route");
+    /// <summary>A span for the routing decision; null when nothing listens or the request's trace is not recorded.</summary>
+    internal static Activity? StartRouting() => Unrecorded() is null ? s_source.StartActivity("shoal.route") : null;
+
+    /// <summary>
+    /// The request's server span when its trace is sampled out (a propagation-only span). Its children would be dropped
+    /// as well, and each would still cost an activity, its ids and two context switches: none is started, and the
+    /// replica gets the server span as its parent, with the trace's sampled flag off.
+    /// </summary>
+    private static Activity? Unrecorded() =>
+        Activity.Current is { IsAllDataRequested: false } current && current.Source == s_source ? current : null;
 
     /// <summary>Records the decision on the routing span (and for a debug request) and ends the span.</summary>
     internal static void Routed(Activity? routing, HttpContext context, ClusterState cluster, ClusterConfig config, DestinationState? chosen)
@@ -111,16 +120,21 @@ public static class GatewayTracing
             debug.Attempts++;
         }
 
-        var span = s_source.StartActivity("shoal.attempt", ActivityKind.Client);
-        if (span is null)
+        var unrecorded = Unrecorded();
+        var span = unrecorded is null ? s_source.StartActivity("shoal.attempt", ActivityKind.Client) : null;
+        if ((span ?? unrecorded) is not { } carrier)
         {
             return null;
         }
 
-        Describe(span, destination, number, hedge: false);
+        if (span is not null)
+        {
+            Describe(span, destination, number, hedge: false);
+        }
+
         var headers = context.Request.Headers;
-        headers.TraceParent = span.Id;
-        if (span.TraceStateString is { } state)
+        headers.TraceParent = carrier.Id;
+        if (carrier.TraceStateString is { } state)
         {
             headers.TraceState = state;
         }
@@ -172,18 +186,23 @@ public static class GatewayTracing
         }
 
         var current = Activity.Current;
-        var span = s_source.StartActivity("shoal.attempt", ActivityKind.Client);
+        var unrecorded = Unrecorded();
+        var span = unrecorded is null ? s_source.StartActivity("shoal.attempt", ActivityKind.Client) : null;
         Activity.Current = current;
-        if (span is null)
+        if ((span ?? unrecorded) is not { } carrier)
         {
             return null;
         }
 
-        Describe(span, target, hedge, hedge: true);
+        if (span is not null)
+        {
+            Describe(span, target, hedge, hedge: true);
+        }
+
         request.Headers.Remove(TraceParent);
         request.Headers.Remove(TraceState);
-        request.Headers.TryAddWithoutValidation(TraceParent, span.Id);
-        if (span.TraceStateString is { } state)
+        request.Headers.TryAddWithoutValidation(TraceParent, carrier.Id);
+        if (carrier.TraceStateString is { } state)
         {
             request.Headers.TryAddWithoutValidation(TraceState, state);
         }

@@ -19,7 +19,9 @@ internal sealed class DaemonTracing(TracerProvider provider) : IAsyncDisposable
     private const string ServiceNameVariable = "OTEL_SERVICE_NAME";
 
     /// <summary>The tracer for <paramref name="settings"/>, or null when neither the file nor the environment asks for export.</summary>
-    public static DaemonTracing? Start(TracingSettings settings)
+    /// <param name="settings">The stack file's <c>telemetry.traces</c>.</param>
+    /// <param name="defaultServiceName">The <c>service.name</c> when neither the settings nor <c>OTEL_SERVICE_NAME</c> give one.</param>
+    public static DaemonTracing? Start(TracingSettings settings, string defaultServiceName = "shoal")
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.Configured && !IsSet(EndpointVariable) && !IsSet(TracesEndpointVariable))
@@ -30,7 +32,7 @@ internal sealed class DaemonTracing(TracerProvider provider) : IAsyncDisposable
         var resource = ResourceBuilder.CreateDefault();
         if (settings.ServiceName is not null || !IsSet(ServiceNameVariable))
         {
-            resource.AddService(settings.ServiceName ?? "shoal");
+            resource.AddService(settings.ServiceName ?? defaultServiceName);
         }
 
         var provider = Sdk.CreateTracerProviderBuilder()

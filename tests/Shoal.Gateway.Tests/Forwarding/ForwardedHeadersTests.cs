@@ -56,6 +56,48 @@ public sealed class ForwardedHeadersTests
     }
 
     [Fact]
+    public void Apply_XForwardedMode_UntrustedPeersForwardedAndOtherForwardingHeaders_Removed()
+    {
+        // The gateway writes only X-Forwarded-For/Proto/Host here: a client's Forwarded (or X-Forwarded-Prefix, -Port,
+        // X-Real-IP) would otherwise reach the replica as if a proxy had vouched for it.
+        var context = Request("203.0.113.7", ("Forwarded", "for=1.2.3.4;proto=https"), ("X-Forwarded-Prefix", "/admin"), ("X-Forwarded-Port", "443"), ("X-Real-IP", "1.2.3.4"));
+
+        ForwardedHeaders.Apply(context, ForwardedHeadersMode.XForwarded, s_proxies);
+
+        var headers = context.Request.Headers;
+        Assert.False(headers.ContainsKey("Forwarded"));
+        Assert.False(headers.ContainsKey("X-Forwarded-Prefix"));
+        Assert.False(headers.ContainsKey("X-Forwarded-Port"));
+        Assert.False(headers.ContainsKey("X-Real-IP"));
+        Assert.Equal("203.0.113.7", headers["X-Forwarded-For"].ToString());
+    }
+
+    [Fact]
+    public void Apply_ForwardedMode_UntrustedPeersXForwardedHeaders_Removed()
+    {
+        var context = Request("203.0.113.7", ("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "bank.example"));
+
+        ForwardedHeaders.Apply(context, ForwardedHeadersMode.Forwarded, s_proxies);
+
+        var headers = context.Request.Headers;
+        Assert.False(headers.ContainsKey("X-Forwarded-For"));
+        Assert.False(headers.ContainsKey("X-Forwarded-Proto"));
+        Assert.False(headers.ContainsKey("X-Forwarded-Host"));
+        Assert.Equal("for=203.0.113.7;proto=http;host=\"shop.test:8080\"", headers["Forwarded"].ToString());
+    }
+
+    [Fact]
+    public void Apply_XForwardedMode_TrustedProxysForwarded_KeptAsItVouchedForIt()
+    {
+        var context = Request("10.1.2.3", ("Forwarded", "for=198.51.100.4;proto=https"), ("X-Forwarded-Prefix", "/shop"));
+
+        ForwardedHeaders.Apply(context, ForwardedHeadersMode.XForwarded, s_proxies);
+
+        Assert.Equal("for=198.51.100.4;proto=https", context.Request.Headers["Forwarded"].ToString());
+        Assert.Equal("/shop", context.Request.Headers["X-Forwarded-Prefix"].ToString());
+    }
+
+    [Fact]
     public void Apply_None_LeavesTheRequestAsItCame()
     {
         var context = Request("203.0.113.7", ("X-Forwarded-For", "127.0.0.1"));

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Shoal.Gateway.Configuration;
@@ -10,6 +12,7 @@ namespace Shoal.Gateway.Tests.Health;
 public sealed class StallDetectorTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
+    private readonly GatewayState _state;
     private readonly ClusterState _cluster;
     private readonly InstanceProber _prober;
     private readonly StallDetector _detector;
@@ -17,6 +20,7 @@ public sealed class StallDetectorTests : IDisposable
     public StallDetectorTests()
     {
         var (state, cluster) = Cluster(new GatewayOptions(), _time, LoadBalancingSettings.Default, Instance("app-1", 1), Instance("app-2", 2), Instance("app-3", 3));
+        _state = state;
         _cluster = cluster;
         _prober = new InstanceProber(_time);
         _detector = new StallDetector(state, _prober, _time, NullLogger<StallDetector>.Instance);
@@ -154,6 +158,54 @@ public sealed class StallDetectorTests : IDisposable
         }
 
         Assert.Equal(["app-2", "app-3"], Available);
+    }
+
+    [Fact]
+    public async Task Dispose_AsTheGatewaysContainerDoes_OnceAsTheSingletonOnceAsTheHostedService_DoesNotThrow()
+    {
+        // GatewayServer registers the detector as a singleton and as a hosted service through a factory: the container
+        // then disposes the one object twice, as two services. The second Cancel of a disposed source used to throw.
+        var services = new ServiceCollection();
+        services.AddSingleton(_state);
+        services.AddSingleton(_prober);
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddSingleton<ILogger<StallDetector>>(NullLogger<StallDetector>.Instance);
+        services.AddSingleton<StallDetector>();
+        services.AddHostedService(sp => sp.GetRequiredService<StallDetector>());
+        var provider = services.BuildServiceProvider();
+        var hosted = Assert.Single(provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>());
+        await hosted.StartAsync(CancellationToken.None);
+        await hosted.StopAsync(CancellationToken.None);
+
+        var disposing = Record.Exception(provider.Dispose);
+
+        Assert.Null(disposing);
+    }
+
+    [Fact]
+    public async Task StopAsync_AfterDispose_DoesNotThrow()
+    {
+        await _detector.StartAsync(CancellationToken.None);
+        _detector.Dispose();
+
+        var stopping = await Record.ExceptionAsync(() => _detector.StopAsync(CancellationToken.None));
+
+        Assert.Null(stopping);
+    }
+
+    [Fact]
+    public void Scan_FromATickStillRunningWhenTheDetectorIsDisposed_EjectsNothing()
+    {
+        // Disposing a timer does not wait for a callback already running: a last Scan may come after Dispose. It must
+        // not eject an instance that no probe (they all end at Dispose) would ever bring back.
+        D(1).BeginRequest();
+        _detector.Scan();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        _detector.Dispose();
+
+        _detector.Scan();
+
+        Assert.Equal(3, Available.Length);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using Shoal.Catalog;
+using Shoal.Events;
 using Shoal.Gateway.Configuration;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
@@ -89,5 +90,26 @@ public sealed class GatewayStateTests
         state.Apply(Snapshot(2));
 
         await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void Configure_ReplacedSettings_PublishedAsConfigReloaded()
+    {
+        var published = new List<PlatformEvent>();
+        var state = State(new GatewayOptions { Events = new Recorder(published) }, TimeProvider.System, new RouteDefinition("/**", "app"));
+        state.Apply(Snapshot(1, Instance("app-1", 1)));
+
+        state.Configure("app", ServiceRoutingOptions.Default with { LoadBalancing = LoadBalancingSettings.Default with { Strategy = "least-requests" } });
+
+        var reloaded = Assert.Single(published);
+        Assert.Equal(PlatformEventTypes.ConfigReloaded, reloaded.Type);
+        Assert.Equal("app", reloaded.Service);
+        Assert.Equal("least-requests", reloaded.Details!["strategy"]);
+        Assert.Equal("load_balancing", reloaded.Details["section"]);
+    }
+
+    private sealed class Recorder(List<PlatformEvent> published) : IPlatformEvents
+    {
+        public void Publish(PlatformEvent platformEvent) => published.Add(platformEvent);
     }
 }

@@ -152,6 +152,25 @@ public sealed class GatewayTracingTests : IDisposable
     }
 
     [Fact]
+    public async Task Request_TraceSampledOut_OnlyTheServerSpan_TheReplicasParentIsItWithSampledOff()
+    {
+        using var recorder = new SpanRecorder(ActivitySamplingResult.PropagationData);
+        var (entry, handler) = Gateway(s_quiet);
+        _upstreams.RefuseFirst();
+
+        await SendAsync(entry, handler, NewRequest("POST", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"));
+
+        // No routing or attempt span (the retry's included): each would be dropped too, at the cost of an activity.
+        var server = Assert.Single(recorder.Started, s => s.TraceId.ToHexString() == "0af7651916cd43dd8448eb211c80319c");
+        Assert.Equal(ActivityKind.Server, server.Kind);
+        Assert.False(server.Recorded);
+        var sent = _upstreams.Sent.ToArray();
+        Assert.Equal(2, sent.Length);
+        Assert.All(sent, s => Assert.Equal([$"00-0af7651916cd43dd8448eb211c80319c-{server.SpanId.ToHexString()}-00"], s.TraceParent));
+        Assert.All(sent, s => Assert.Equal(["vendor=1"], s.TraceState));
+    }
+
+    [Fact]
     public async Task NothingListening_NoSpan_AndTheClientsTraceparentReachesTheReplicaUnchanged()
     {
         var (entry, handler) = Gateway(s_quiet);
