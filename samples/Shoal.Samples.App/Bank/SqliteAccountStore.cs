@@ -10,6 +10,9 @@ namespace Shoal.Samples.App.Bank;
 /// </summary>
 public sealed class SqliteAccountStore(string path, TimeProvider time, bool recordEvents) : IAccountStore, IOutbox
 {
+    // How long a replica may take to publish the events it leased before another may publish them too.
+    private static readonly TimeSpan s_lease = TimeSpan.FromSeconds(30);
+
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {
         DataSource = Path.GetFullPath(path),
@@ -26,7 +29,7 @@ public sealed class SqliteAccountStore(string path, TimeProvider time, bool reco
         await ExecuteAsync(connection, tx, "CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0));", cancellationToken);
         await ExecuteAsync(connection, tx, """
             CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, transfer_id TEXT NOT NULL UNIQUE, from_account TEXT NOT NULL,
-                to_account TEXT NOT NULL, amount INTEGER NOT NULL, completed_at TEXT NOT NULL);
+                to_account TEXT NOT NULL, amount INTEGER NOT NULL, completed_at TEXT NOT NULL, lease_until INTEGER);
             """, cancellationToken);
         foreach (var account in SeedAccounts.All)
         {
@@ -102,24 +105,33 @@ public sealed class SqliteAccountStore(string path, TimeProvider time, bool reco
 
     public async Task<int> DrainAsync(int max, Func<IReadOnlyList<TransferCompleted>, CancellationToken, Task> publish, CancellationToken cancellationToken)
     {
+        // Lease the rows in a short write transaction and publish outside it: one database lock serves every replica, and
+        // holding it for a slow Redis would hold up every transfer. A lease a crashed replica left runs out after s_lease.
         await using var connection = await OpenAsync(cancellationToken);
-
-        // The write lock, taken up front, keeps the other replicas from publishing the same rows; XADD on loopback is short.
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
-        var seqs = new List<long>();
-        var events = new List<TransferCompleted>();
-        await using (var select = connection.CreateCommand())
+        var now = time.GetUtcNow();
+        var events = new SortedList<long, TransferCompleted>();
+        await using (var tx = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken))
         {
-            select.Transaction = tx;
-            select.CommandText = "SELECT seq, transfer_id, from_account, to_account, amount, completed_at FROM outbox ORDER BY seq LIMIT $max;";
-            select.Parameters.AddWithValue("$max", max);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            await using var lease = connection.CreateCommand();
+            lease.Transaction = tx;
+            lease.CommandText = """
+                UPDATE outbox SET lease_until = $until
+                WHERE seq IN (SELECT seq FROM outbox WHERE lease_until IS NULL OR lease_until < $now ORDER BY seq LIMIT $max)
+                RETURNING seq, transfer_id, from_account, to_account, amount, completed_at;
+                """;
+            lease.Parameters.AddWithValue("$until", (now + s_lease).UtcTicks);
+            lease.Parameters.AddWithValue("$now", now.UtcTicks);
+            lease.Parameters.AddWithValue("$max", max);
+            await using (var reader = await lease.ExecuteReaderAsync(cancellationToken))
             {
-                seqs.Add(reader.GetInt64(0));
-                events.Add(new TransferCompleted(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
-                    DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)));
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    events.Add(reader.GetInt64(0), new TransferCompleted(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
+                        DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)));
+                }
             }
+
+            await tx.CommitAsync(cancellationToken);
         }
 
         if (events.Count == 0)
@@ -127,16 +139,20 @@ public sealed class SqliteAccountStore(string path, TimeProvider time, bool reco
             return 0;
         }
 
-        await publish(events, cancellationToken);
-        await using (var delete = connection.CreateCommand())
+        // The seqs come from the table (integers), so they can be part of the statement.
+        var seqs = string.Join(',', events.Keys);
+        try
         {
-            delete.Transaction = tx;
-            delete.CommandText = "DELETE FROM outbox WHERE seq <= $last;";
-            delete.Parameters.AddWithValue("$last", seqs[^1]);
-            await delete.ExecuteNonQueryAsync(cancellationToken);
+            await publish([.. events.Values], cancellationToken);
+        }
+        catch
+        {
+            await ExecuteAsync(connection, null, $"UPDATE outbox SET lease_until = NULL WHERE seq IN ({seqs});", CancellationToken.None);
+            throw;
         }
 
-        await tx.CommitAsync(cancellationToken);
+        // Not cancelled once published: a row left behind would be published again when its lease ran out.
+        await ExecuteAsync(connection, null, $"DELETE FROM outbox WHERE seq IN ({seqs});", CancellationToken.None);
         return events.Count;
     }
 

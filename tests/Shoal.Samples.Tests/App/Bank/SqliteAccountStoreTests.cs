@@ -51,6 +51,30 @@ public sealed class SqliteAccountStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task DrainAsync_WhilePublishing_TransfersGoOnAndOthersSkipTheLeasedRowsUntilTheLeaseRunsOut()
+    {
+        var store = await StoreAsync(recordEvents: true);
+        await store.TransferAsync("alice", "bob", 1, CancellationToken.None);
+        var publishing = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var slow = store.DrainAsync(10, async (_, _) => { publishing.SetResult(); await release.Task; }, CancellationToken.None);
+        await publishing.Task;
+
+        var during = await store.TransferAsync("bob", "alice", 2, CancellationToken.None);
+        var other = new List<long>();
+        await store.DrainAsync(10, (events, _) => { other.AddRange(events.Select(e => e.Amount)); return Task.CompletedTask; }, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var afterLease = new List<long>();
+        await store.DrainAsync(10, (events, _) => { afterLease.AddRange(events.Select(e => e.Amount)); return Task.CompletedTask; }, CancellationToken.None);
+        release.SetResult();
+
+        Assert.Equal(TransferOutcome.Done, during.Outcome);
+        Assert.Equal([2], other);
+        Assert.Equal([1], afterLease);
+        Assert.Equal(1, await slow);
+    }
+
+    [Fact]
     public async Task TransferAsync_OverdraftOrEventsOff_NothingInTheOutbox()
     {
         var withEvents = await StoreAsync(recordEvents: true, "with.db");
