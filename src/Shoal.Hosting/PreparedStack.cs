@@ -1,4 +1,5 @@
 using Shoal.Gateway.LoadBalancing;
+using Shoal.Orchestration.Backing;
 using Shoal.Orchestration.Build;
 using Shoal.Orchestration.Lifecycle;
 
@@ -20,6 +21,7 @@ public sealed record PreparedStack(LoadedStack Loaded, IReadOnlyDictionary<strin
     public static async Task<PreparedStack> PrepareAsync(LoadedStack loaded, Action<string> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(loaded);
+        loaded = loaded with { Stack = await BackingServices.PrepareAsync(loaded.Stack, cancellationToken).ConfigureAwait(false) };
         var commands = await ProjectBuilder.ResolveCommandsAsync(loaded.Stack, progress, cancellationToken).ConfigureAwait(false);
         var plugins = await StackPlugins.LoadAsync(loaded.Stack, loaded.DisplayName, progress, cancellationToken).ConfigureAwait(false);
         return new PreparedStack(loaded, commands, plugins);

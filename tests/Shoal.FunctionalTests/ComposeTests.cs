@@ -136,7 +136,7 @@ public sealed class ComposeTests
                 $"warning: compose.yml:14:9: services.web.ports: host port 8000 is not published: Shoal serves the service through the gateway at {stack.Gateway.ToString().TrimEnd('/')} on its routes (x-shoal: {{ routes: [/api/**] }})",
                 "warning: compose.yml:22:12: services.db.image: image 'postgres:16' is not run: the service runs its command on this host; x-shoal: { runtime: docker } runs it in the image instead",
                 "warning: compose.yml:30:5: services.db.volumes: not mounted: runtime process runs the command on the host's files, where a bind mount's source already is at its own path; named volumes are not created",
-                "warning: compose.yml:32:1: volumes: named volumes are not created: services run on the host's files, so give them a directory of their own (x-shoal: { working_dir: … })",
+                "warning: compose.yml:32:1: volumes: named volumes are not created (db-data): services run on the host's files, so give them a directory of their own (x-shoal: { working_dir: … }); only a postgres or redis image's data volume is made, under .shoal/volumes/",
             ],
             Warnings(up, stack));
         using var health = await stack.Client.GetAsync("/api/health");

@@ -36,7 +36,7 @@ public sealed class TransferTests
         Assert.Contains("'carol' has 1000; the transfer needs 1000000", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    private static async Task AssertTransfersKeepTotalAsync(TestStack stack)
+    internal static async Task AssertTransfersKeepTotalAsync(TestStack stack)
     {
         var before = await stack.Client.GetFromJsonAsync<JsonElement>("/api/accounts");
         var total = before.GetProperty("total").GetInt64();

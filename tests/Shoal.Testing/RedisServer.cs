@@ -68,10 +68,13 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Sends one command in RESP and returns the raw reply (<c>+PONG\r\n</c>, <c>:42\r\n</c>).</summary>
-    public async Task<string> CommandAsync(params string[] arguments)
+    public Task<string> CommandAsync(params string[] arguments) => CommandAsync(Port, arguments);
+
+    /// <summary>Sends one command in RESP to the Redis on 127.0.0.1:<paramref name="port"/> (any, also one a stack runs) and returns the raw reply.</summary>
+    public static async Task<string> CommandAsync(int port, params string[] arguments)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", Port);
+        await client.ConnectAsync("127.0.0.1", port);
         var stream = client.GetStream();
         var request = new StringBuilder().Append(CultureInfo.InvariantCulture, $"*{arguments.Length}\r\n");
         foreach (var argument in arguments)

@@ -14,4 +14,7 @@ public enum HealthCheckKind
 
     /// <summary>A command that exits 0 (Compose's <c>healthcheck.test</c>); it runs on the host, in the service's working directory.</summary>
     Exec,
+
+    /// <summary>A Redis <c>PING</c> that answers <c>+PONG</c> (a <c>redis:</c> service; <c>-LOADING</c> while it reads its data is not ready).</summary>
+    RedisPing,
 }

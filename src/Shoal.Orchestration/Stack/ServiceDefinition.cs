@@ -68,6 +68,9 @@ public sealed record ServiceDefinition
     /// <summary>Settings for replica 1, 2, … in turn: weight, metadata and environment on top of the service's.</summary>
     public IReadOnlyList<ReplicaOverride> PerReplica { get; init; } = [];
 
+    /// <summary>The backing service Shoal runs for this service (<c>postgres:</c>, <c>redis:</c>), or null for one that runs its own command.</summary>
+    public BackingServiceDefinition? Backing { get; init; }
+
     /// <summary>The runtime, image, network, user and resource limits of every replica.</summary>
     public ServiceRuntimeDefinition Runtime { get; init; } = ServiceRuntimeDefinition.Default;
 

@@ -49,7 +49,8 @@ public static partial class StackFileLoader
             }
 
             var fields = new YamlFields(map, path, top.Errors, serviceKeys);
-            var definition = ReadService(name, fields, directory, (int)key.Start.Line);
+            var backing = ReadBacking(name, fields);
+            var definition = ReadService(name, fields, directory, (int)key.Start.Line, backing) with { Backing = backing };
             definition = definition with { Runtime = ReadRuntime(fields, directory, key, serviceKeys.Contains("deploy", StringComparer.Ordinal), definition.External) };
             var context = new ServiceReadContext(name, fields, directory);
             var sections = new SectionSet(readers.Select(r => r.ReadService(context)).OfType<object>().ToList());
@@ -59,7 +60,7 @@ public static partial class StackFileLoader
         return result;
     }
 
-    private static ServiceDefinition ReadService(string name, YamlFields f, string directory, int line)
+    private static ServiceDefinition ReadService(string name, YamlFields f, string directory, int line, BackingServiceDefinition? backing)
     {
         var command = ReadCommand(f);
         var project = f.GetPath("project");
@@ -72,6 +73,10 @@ public static partial class StackFileLoader
         else if (external)
         {
             // Its instances come from the registry.
+        }
+        else if (backing is not null)
+        {
+            // Shoal runs the server: its command is made as the stack starts (CheckBacking refuses command and project).
         }
         else if (f.Get("command") is null && project is null)
         {

@@ -20,7 +20,7 @@ public static partial class StackFileLoader
     [
         "command", "project", "replicas", "port", "env", "health", "restart", "depends_on", "routes",
         "working_dir", "version", "stop_grace_period", "inherit_env", "weight", "metadata", "per_replica", "external",
-        "runtime", "image", "network", "user", "resources",
+        "runtime", "image", "network", "user", "resources", "postgres", "redis",
     ];
 
     private static readonly string[] s_replicaKeys = ["weight", "metadata", "env"];

@@ -17,7 +17,7 @@ public sealed class SectionCompositionTests
     {
         Assert.Equal("shoal.yml:1:1: gateway: unknown field 'gateway'; allowed here: name, services",
             ErrorOf("gateway: {}\nservices:\n  app:\n    command: [x]\n"));
-        Assert.Equal("shoal.yml:4:5: services.app.deploy: unknown field 'deploy'; allowed here: command, project, replicas, port, env, health, restart, depends_on, routes, working_dir, version, stop_grace_period, inherit_env, weight, metadata, per_replica, external, runtime, image, network, user, resources",
+        Assert.Equal("shoal.yml:4:5: services.app.deploy: unknown field 'deploy'; allowed here: command, project, replicas, port, env, health, restart, depends_on, routes, working_dir, version, stop_grace_period, inherit_env, weight, metadata, per_replica, external, runtime, image, network, user, resources, postgres, redis",
             ErrorOf("services:\n  app:\n    command: [x]\n    deploy: {}\n"));
     }
 
@@ -29,7 +29,7 @@ public sealed class SectionCompositionTests
         Assert.Equal("shoal.yml:1:1: nam: unknown field 'nam' (did you mean 'name'?)", ErrorOf("nam: x\nservices:\n  app:\n    command: [x]\n", reader));
         Assert.Equal("shoal.yml:1:1: other: unknown field 'other'; allowed here: name, tags, services",
             ErrorOf("other: x\nservices:\n  app:\n    command: [x]\n", reader));
-        Assert.EndsWith("allowed here: command, tag, project, replicas, port, env, health, restart, depends_on, routes, working_dir, version, stop_grace_period, inherit_env, weight, metadata, per_replica, external, runtime, image, network, user, resources",
+        Assert.EndsWith("allowed here: command, tag, project, replicas, port, env, health, restart, depends_on, routes, working_dir, version, stop_grace_period, inherit_env, weight, metadata, per_replica, external, runtime, image, network, user, resources, postgres, redis",
             ErrorOf("services:\n  app:\n    command: [x]\n    other: 1\n", reader), StringComparison.Ordinal);
     }
 

@@ -127,6 +127,6 @@ public sealed class StackFileRegressionTests
     {
         var error = Assert.Single(Refusal("services:\n  app:\n    command: [x]\n    \"a\\e[31mb\": 1\n").Errors);
 
-        Assert.Equal("unknown field 'a\\u001b[31mb'; allowed here: command, project, replicas, port, env, health, restart, depends_on, routes, working_dir, version, stop_grace_period, inherit_env, weight, metadata, per_replica, load_balancing, resilience, rate_limit, external, runtime, image, network, user, resources, deploy", error.Message);
+        Assert.Equal("unknown field 'a\\u001b[31mb'; allowed here: command, project, replicas, port, env, health, restart, depends_on, routes, working_dir, version, stop_grace_period, inherit_env, weight, metadata, per_replica, load_balancing, resilience, rate_limit, external, runtime, image, network, user, resources, postgres, redis, deploy", error.Message);
     }
 }

@@ -51,14 +51,32 @@ internal sealed partial class ComposeNormalizer
             }
         }
 
-        Run(result, service, own, path);
+        // An image Shoal's postgres or redis template stands for: the template replaces command, ports, healthcheck and volumes.
+        var template = Template(service, own);
+        if (template is null)
+        {
+            Run(result, service, own, path);
+        }
+
         Environment(result, service, path);
+        if (template is not null)
+        {
+            Template(result, service, name, template);
+        }
+
         var replicas = Replicas(result, service);
-        Ports(result, service, path, replicas);
-        Health(result, service, path);
+        if (template is null)
+        {
+            Ports(result, service, path, replicas);
+            Health(result, service, path);
+        }
+
         Restart(result, service, path);
         Deploy(result, service, path);
-        Volumes(service, path, own);
+        if (template is null)
+        {
+            Volumes(service, path, own);
+        }
 
         // The service's Shoal keys win over what was made from Compose's: one file serves both tools.
         foreach (var (key, value) in own.Children)

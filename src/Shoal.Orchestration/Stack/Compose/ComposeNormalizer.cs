@@ -46,6 +46,7 @@ internal sealed partial class ComposeNormalizer
 
         YamlMappingNode? services = null;
         YamlNode? shoal = null;
+        (YamlNode Key, YamlMappingNode Value)? volumes = null;
         foreach (var (key, value) in compose.Children)
         {
             var name = (key as YamlScalarNode)?.Value ?? string.Empty;
@@ -65,7 +66,8 @@ internal sealed partial class ComposeNormalizer
                     _errors.Warn(key, name, "ignored: Compose itself no longer reads 'version'");
                     break;
                 case "volumes" when value is YamlMappingNode { Children.Count: > 0 }:
-                    _errors.Warn(key, name, "named volumes are not created: services run on the host's files, so give them a directory of their own (x-shoal: { working_dir: … })");
+                    // Told once the services are read: a volume a postgres or redis template keeps its data in is made.
+                    volumes = (key, (YamlMappingNode)value);
                     break;
                 case "networks" or "configs" or "secrets" when !YamlFields.IsNull(value):
                     _errors.Warn(key, name, name == "networks"
@@ -104,6 +106,11 @@ internal sealed partial class ComposeNormalizer
         else if (shoal is not null && !YamlFields.IsNull(shoal))
         {
             _errors.Add(shoal, ComposeKeys.Shoal, $"expected a mapping of Shoal's sections (gateway, registry, functions, …), got {YamlFields.Describe(shoal)}");
+        }
+
+        if (volumes is var (volumesKey, declared) && declared.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? string.Empty).Where(v => !_templateVolumes.Contains(v)).ToList() is { Count: > 0 } others)
+        {
+            _errors.Warn(volumesKey, "volumes", $"named volumes are not created ({string.Join(", ", others)}): services run on the host's files, so give them a directory of their own (x-shoal: {{ working_dir: … }}); only a postgres or redis image's data volume is made, under .shoal/volumes/");
         }
 
         foreach (var (key, (at, field, names)) in _unsupported)

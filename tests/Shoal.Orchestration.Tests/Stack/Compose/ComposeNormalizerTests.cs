@@ -201,8 +201,8 @@ public sealed class ComposeNormalizerTests : IDisposable
     [Fact]
     public void ImageAlone_IsAClearError_AndRunsInDockerWhenXShoalSaysSo()
     {
-        var message = Refused("services:\n  cache:\n    image: redis:7\n");
-        Assert.StartsWith("compose.yml:3:12: services.cache.image: image 'redis:7' has no command: Shoal's docker runtime runs the command you give inside the image", message, StringComparison.Ordinal);
+        var message = Refused("services:\n  cache:\n    image: nginx:1.27\n");
+        Assert.StartsWith("compose.yml:3:12: services.cache.image: image 'nginx:1.27' has no command: Shoal's docker runtime runs the command you give inside the image", message, StringComparison.Ordinal);
 
         var stack = Load("services:\n  cache:\n    image: redis:7\n    command: [redis-server]\n    x-shoal: { runtime: docker }\n");
         Assert.Equal("redis:7", stack.Services.Single().Runtime.Image);
