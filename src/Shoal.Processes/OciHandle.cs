@@ -25,7 +25,7 @@ internal sealed class OciHandle(OciProcessRuntime runtime, IProcessHandle runc, 
     }
 
     // A signal to runc itself would not reach the container (SIGKILL would orphan it): runc kill delivers it to the init.
-    public void Signal(int signal) => runtime.Runc("kill", id, OciProcessRuntime.Invariant(signal));
+    public void Signal(int signal) => Kill(id, OciProcessRuntime.Invariant(signal));
 
     public void Pause()
     {
@@ -71,7 +71,7 @@ internal sealed class OciHandle(OciProcessRuntime runtime, IProcessHandle runc, 
             }
             catch (TimeoutException)
             {
-                runtime.Runc("kill", "--all", id, "KILL");
+                Kill("--all", id, "KILL");
             }
         }
 
@@ -85,6 +85,19 @@ internal sealed class OciHandle(OciProcessRuntime runtime, IProcessHandle runc, 
         if (Exited.IsCompleted)
         {
             Remove();
+        }
+    }
+
+    /// <summary>
+    /// <c>runc kill</c>, again every 50 ms for up to 2 s while runc refuses it and the container lives: runc refuses a
+    /// signal while it is still setting the container up, and a stop right after a start must not lose its signal
+    /// (the TERM would be gone, and a lost KILL would leave the container running).
+    /// </summary>
+    private void Kill(params string[] arguments)
+    {
+        for (var attempt = 0; runtime.Runc(["kill", .. arguments]) != 0 && attempt < 40 && !Exited.IsCompleted; attempt++)
+        {
+            Task.Delay(TimeSpan.FromMilliseconds(50), runtime.Time).Wait();
         }
     }
 

@@ -149,9 +149,11 @@ public sealed class AdminTrustTests
         var opened = Path.Combine(stack.Directory, "opened.sock");
         var link = await ProcessRunner.RunAsync("ln", [stack.AdminSocket, opened]);
         Assert.True(link.ExitCode == 0, link.ToString());
+        // The daemon closes a foreign peer's connection as it accepts it, before reading a byte: depending on whether curl
+        // had sent its request by then, curl sees an empty reply (52), a reset (56) or a failed connect (7); never an answer.
         var peer = await AsNobodyAsync("curl", "-sS", "--max-time", "10", "--unix-socket", opened, "http://admin/v1/stack");
-        Assert.True(peer.ExitCode == 52, peer.ToString());
-        Assert.DoesNotContain("services", peer.Stdout, StringComparison.Ordinal);
+        Assert.True(peer.ExitCode is 52 or 56 or 7, peer.ToString());
+        Assert.Empty(peer.Stdout);
 
         // The owner gets through the socket without a token, and nothing above changed the stack.
         var owner = await ProcessRunner.RunAsync("curl", ["-sS", "--max-time", "10", "--unix-socket", stack.AdminSocket, "http://admin/v1/stack"]);

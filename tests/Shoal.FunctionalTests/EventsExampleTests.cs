@@ -138,7 +138,8 @@ public sealed class EventsExampleTests
     public async Task BankEventsExample_AsShipped_TransfersReachTheLedgerOnce_AndBothDatabasesSurviveDownUp()
     {
         // examples/bank-events/shoal.yml itself (PostgreSQL and Redis from the stack's templates), on free ports.
-        await using var stack = await TestStack.StartAsync(BankEventsTemplate());
+        await using var stack = await TestStack.StartAsync(
+            Stacks.Example("bank-events", ("port: 6380", $"port: {FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)}")));
 
         var transfers = await TransferAsync(stack, 12);
         await LedgerSeesAsync(stack, transfers);
@@ -151,19 +152,6 @@ public sealed class EventsExampleTests
         // The app's balances and the ledger's record live in their own databases under .shoal/volumes/db.
         var more = await TransferAsync(stack, 3);
         await LedgerSeesAsync(stack, [.. transfers, .. more]);
-    }
-
-    private static string BankEventsTemplate()
-    {
-        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "examples", "bank-events", "shoal.yml"));
-        string Replace(string text, string from, string to) =>
-            text.Contains(from, StringComparison.Ordinal)
-                ? text.Replace(from, to, StringComparison.Ordinal)
-                : throw new InvalidOperationException($"examples/bank-events/shoal.yml no longer contains '{from}': update {nameof(EventsExampleTests)}.");
-        yaml = Replace(yaml, "listen: http://127.0.0.1:8080", "listen: %gateway%");
-        yaml = Replace(yaml, "admin: http://127.0.0.1:9901", "admin: %admin%");
-        yaml = Replace(yaml, "port: 6380", $"port: {FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-        return Replace(yaml, "project: ../../", "project: %root%/");
     }
 
     /// <summary>N transfers at once through the gateway (alice to bob, 1 to N), each answered 200 with its id.</summary>

@@ -30,9 +30,11 @@ public sealed class OciIsolationTests : IsolationTests
     public async Task Stop_RemovesTheContainerItsCgroupAndItsBundle()
     {
         var handle = await StartAsync(Shell("trap 'exit 3' TERM; while :; do sleep 0.1; done", ResourceLimits.None with { MaxProcesses = 8 }));
-        await Shoal.Testing.Poll.UntilAsync(() => handle.ReadUsage()!.Processes > 0, TimeSpan.FromSeconds(10), "the container to run");
+        // Two processes: the shell has set its trap and runs its loop's sleep. One could still be runc's init before it
+        // executes the shell, which a SIGTERM would reach untrapped (on a loaded machine the gap is long).
+        await Shoal.Testing.Poll.UntilAsync(() => handle.ReadUsage()!.Processes > 1, TimeSpan.FromSeconds(20), "the container's shell to run its loop");
 
-        await handle.StopAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
+        await handle.StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
 
         Assert.Equal(3, await handle.Exited);
         Assert.All(handle.Cgroups, p => Assert.False(System.IO.Directory.Exists(p)));

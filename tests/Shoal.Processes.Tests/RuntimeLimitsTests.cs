@@ -29,7 +29,7 @@ public abstract class RuntimeLimitsTests : RuntimeTestBase
         await Poll.UntilAsync(() => handle.ReadUsage()!.Processes > 0, TimeSpan.FromSeconds(10), "the sleeper to start");
 
         handle.Signal(PosixSignals.Kill);
-        await handle.Exited.WaitAsync(TimeSpan.FromSeconds(10));
+        await handle.Exited.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.False(handle.OomKilled);
     }
