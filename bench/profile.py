@@ -92,7 +92,10 @@ def thread_switches(pid):
 COUNTERS = {"allocated_bytes": "dotnet_gc_heap_total_allocated_bytes", "gc_pause_seconds": "dotnet_gc_pause_time_seconds",
             "jit_seconds": "dotnet_jit_compilation_time_seconds", "jit_methods": "dotnet_jit_compiled_methods",
             "thread_pool_work_items": "dotnet_thread_pool_work_item_count", "lock_contentions": "dotnet_monitor_lock_contentions",
-            "exceptions": "dotnet_exceptions"}
+            "exceptions": "dotnet_exceptions", "gateway_attempts_answered": "shoal_gateway_requests"}
+# Counted by `perf stat` during the profiled runs: scheduling, and the system calls a proxied request makes.
+PERF_STAT = ["context-switches", "cpu-migrations", "syscalls:sys_enter_sendto", "syscalls:sys_enter_recvfrom",
+             "syscalls:sys_enter_epoll_wait", "syscalls:sys_enter_futex"]
 
 
 def thread_names(pid):
@@ -136,7 +139,7 @@ def measure(target, conns, seconds, perf_data=None):
     perf = [] if perf_data is None else [
         subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "999", "-g", "-p", str(pid), "-o", perf_data, "--", "sleep", str(seconds)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True),
-        subprocess.Popen(["perf", "stat", "-x", ",", "-e", "context-switches,cpu-migrations", "-p", str(pid), "--", "sleep", str(seconds)],
+        subprocess.Popen(["perf", "stat", "-x", ",", "-e", ",".join(PERF_STAT), "-p", str(pid), "--", "sleep", str(seconds)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)]
     run = wrk(target["url"], conns, seconds)
     errors = [p.communicate()[1] for p in perf]
@@ -156,6 +159,8 @@ def measure(target, conns, seconds, perf_data=None):
                                          "perf_stat": round(counted["context-switches"] / requests, 3) if counted else None,
                                          "threads_before_after": [s0[2], s1[2]]},
             "cpu_migrations_per_request": round(counted["cpu-migrations"] / requests, 4) if counted else None,
+            "syscalls_per_request": {k.split("sys_enter_")[1]: round(v / requests, 3) for k, v in counted.items() if "sys_enter_" in k},
+            "gateway_attempts_answered_per_request": round((a1["gateway_attempts_answered"] - a0["gateway_attempts_answered"]) / requests, 4) if "gateway_attempts_answered" in a0 else None,
             "allocated_bytes_per_request": round((a1["allocated_bytes"] - a0["allocated_bytes"]) / requests) if "allocated_bytes" in a0 else None,
             "thread_pool_work_items_per_request": round((a1["thread_pool_work_items"] - a0["thread_pool_work_items"]) / requests, 3) if "thread_pool_work_items" in a0 else None,
             "gc_collections": {gen: g1.get(gen, 0) - g0.get(gen, 0) for gen in sorted(set(g0) | set(g1))},
@@ -299,6 +304,9 @@ def write_tables(summary, path):
                 ("context switches per request (perf stat)", lambda r: f"{r['ctx_switches_per_request']['perf_stat']}"),
                 ("CPU migrations per request (perf stat)", lambda r: f"{r['cpu_migrations_per_request']}"),
                 ("thread-pool work items per request", lambda r: f"{r['thread_pool_work_items_per_request']}"),
+                ("system calls per request (perf stat)", lambda r: ", ".join(f"{k} {v}" for k, v in r["syscalls_per_request"].items())),
+                ("attempts answered per request (shoal_gateway_requests_total; > 1: retries, hedges)", lambda r: f"{r['gateway_attempts_answered_per_request']}"),
+                ("exceptions per request", lambda r: f"{r['runtime_counter_deltas'].get('exceptions', 0) / r['requests']:.3f}"),
                 ("allocated bytes per request", lambda r: f"{r['allocated_bytes_per_request']:,}"),
                 ("GCs in the run (gen0/gen1/gen2)", lambda r: "/".join(f"{r['gc_collections'].get(g, 0):.0f}" for g in ("gen0", "gen1", "gen2"))),
                 ("GC pause ÷ CPU time", lambda r: f"{100 * r['gc_pause_share_of_cpu']:.1f} %"),
