@@ -43,9 +43,29 @@ def component(frame):
     return OTHER
 
 
-# `void [System.Private.CoreLib] System.Threading.Tasks.Task::RunContinuations(class System.Object)[OptimizedTier1]`
-# → `System.Threading.Tasks.Task::RunContinuations`.
-_DOTNET = re.compile(r"(?:\[[^\]]+\]\s+)?([A-Za-z_][\w.`<>+$-]*(?:\[[^\]]*\])?::[^(\s]+)\(")
+def dotnet_name(sym):
+    """`void [System.Private.CoreLib] System.Threading.Tasks.Task::RunContinuations(class System.Object)[OptimizedTier1]`
+    → `System.Threading.Tasks.Task::RunContinuations`: the type (generic arguments, which may nest, dropped) and the
+    method; None when `sym` is no .NET method."""
+    colons = sym.find("::")
+    if colons < 0:
+        return None
+    end = sym.find("(", colons)
+    method = sym[colons + 2:end if end > 0 else len(sym)]
+    depth, i = 0, colons - 1
+    while i >= 0 and not (depth == 0 and sym[i] == " "):
+        depth += {"]": 1, "[": -1}.get(sym[i], 0)
+        i -= 1
+    type_name = sym[i + 1:colons]
+    plain, depth = [], 0
+    for ch in type_name:   # drop `[...]` generic arguments, keep `+Nested` and `<Compiler>d__1` names
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif depth == 0:
+            plain.append(ch)
+    return re.sub(r"`\d+", "", "".join(plain)) + "::" + re.sub(r"\[[^\]]*\]$", "", method)
 
 
 def frame_name(sym, dso):
@@ -56,10 +76,9 @@ def frame_name(sym, dso):
         return "[k] " + sym.split("+", 1)[0]
     if sym in ("", "[unknown]"):
         return f"[{module or 'unknown'}]"
-    m = _DOTNET.search(sym)
-    if m:
-        name = re.sub(r"\[[^\]]*\]$", "", m.group(1))   # generic instantiation suffix
-        return re.sub(r"`\d+", "", name)
+    name = dotnet_name(sym)
+    if name:
+        return name
     sym = sym.split("+0x", 1)[0]
     if module.endswith(".so") or ".so." in module:
         return f"[{module.split('.so', 1)[0]}] {sym}"
