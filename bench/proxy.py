@@ -34,6 +34,17 @@ def children(pid):
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(p) for p in out]
 
+# Every resilience feature on, as the gateway runs in this comparison (bench/profile.py profiles the same stack).
+RESILIENCE = """\
+    resilience:
+      timeout: 30s
+      retries: { max_attempts: 3, budget: 20% }
+      circuit_breaker: { consecutive_failures: 5, failure_ratio: 0.5, minimum_requests: 20 }
+      outliers: { consecutive_failures: 5, max_ejection_percent: 50 }
+      bulkhead: { max_concurrent: 10000, max_concurrent_per_instance: 5000, queue_size: 100 }
+      slow_start: 2s
+    """
+
 def start_stack(cli, work, root, name, gateway="", service="", top=""):
     """A stack from build `cli` in front of its own two sample-app replicas (`GET /api/whoami`), round robin, with
     `gateway` (flow-mapping entries), `service` (lines under the service) and `top` (top-level sections) added.
@@ -84,22 +95,13 @@ def main():
     # (another checkout of Shoal, built), the same stack also runs from that build, measured in the same interleaved rounds.
     baseline = os.environ.get("SHOAL_BASELINE")
     stacks = []
-    resilience = """\
-        resilience:
-          timeout: 30s
-          retries: { max_attempts: 3, budget: 20% }
-          circuit_breaker: { consecutive_failures: 5, failure_ratio: 0.5, minimum_requests: 20 }
-          outliers: { consecutive_failures: 5, max_ejection_percent: 50 }
-          bulkhead: { max_concurrent: 10000, max_concurrent_per_instance: 5000, queue_size: 100 }
-          slow_start: 2s
-        """
-    stacks.append(start_stack(shoal, work, root, "proxy-bench", service=resilience))
+    stacks.append(start_stack(shoal, work, root, "proxy-bench", service=RESILIENCE))
     replicas = stacks[0]["replicas"]
     ports = [r["port"] for r in replicas]
     targets = {"direct": {"port": ports[0], "pids": [replicas[0]["pid"]]}, "shoal": {"port": stacks[0]["port"], "pids": [stacks[0]["pid"]]}}
     if baseline:
         base_rev = subprocess.run(["git", "-C", baseline, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-        stacks.append(start_stack(os.path.join(baseline, "shoal"), work, root, "proxy-bench-base", service=resilience))
+        stacks.append(start_stack(os.path.join(baseline, "shoal"), work, root, "proxy-bench-base", service=RESILIENCE))
         targets["shoal-base"] = {"port": stacks[-1]["port"], "pids": [stacks[-1]["pid"]]}
 
     try:
