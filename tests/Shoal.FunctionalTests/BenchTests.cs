@@ -56,13 +56,16 @@ public sealed class BenchTests
     {
         await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 1));
 
-        var (statusRun, status) = await BenchAsync(stack, "bench", $"{stack.Gateway}api/status/500", "-n", "50", "-c", "5");
+        // The replica itself, not the gateway: the gateway's breaker and outlier detection may answer one of fifty
+        // consecutive 500s with its own 503, which is the gateway's business, not the bench's breakdown.
+        var replica = (await stack.AdminJsonAsync("/v1/stack")).GetProperty("services")[0].GetProperty("replicas")[0];
+        var (statusRun, status) = await BenchAsync(stack, "bench", $"http://127.0.0.1:{replica.GetProperty("port").GetInt32()}/api/status/500", "-n", "50", "-c", "5");
         var (_, refused) = await BenchAsync(stack, "bench", $"http://127.0.0.1:{FreePort.Next()}/", "-n", "20", "-c", "2");
         var (_, timeout) = await BenchAsync(stack, "bench", $"{stack.Gateway}api/slow?ms=3000", "-n", "4", "-c", "4", "--timeout", "300ms");
 
         // The report's error table names the first message of each kind: a stray transport error shows what it was.
         Assert.True(50 == status.GetProperty("total").GetProperty("errors_by_kind").GetProperty("status").GetInt64(), statusRun.ToString());
-        Assert.Equal(50, status.GetProperty("total").GetProperty("status_codes").GetProperty("500").GetInt64());
+        Assert.True(50 == status.GetProperty("total").GetProperty("status_codes").GetProperty("500").GetInt64(), statusRun.ToString());
         Assert.Equal(20, refused.GetProperty("total").GetProperty("errors_by_kind").GetProperty("connect_refused").GetInt64());
         Assert.Equal(4, timeout.GetProperty("total").GetProperty("errors_by_kind").GetProperty("timeout").GetInt64());
         Assert.Equal(4, timeout.GetProperty("total").GetProperty("errors").GetInt64());
