@@ -130,6 +130,26 @@ public sealed class BenchTests
     }
 
     [Fact]
+    public async Task Bench_OpenLoopAgainstATargetSlowerThanTheRate_EndsOnTimeAndCountsTheUnsent()
+    {
+        // CI's soak waited a minute past the end for `-d 300s` at 20 req/s on 2 connections to a slow function: the
+        // backlog was worked off after the duration. One connection, 300 ms per answer, 20 req/s for 2 s: at most 8
+        // can start within the 2 s; the other 32 of the 40 due are unsent, not sent late.
+        await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 1));
+        var replica = (await stack.AdminJsonAsync("/v1/stack")).GetProperty("services")[0].GetProperty("replicas")[0];
+        var url = $"http://127.0.0.1:{replica.GetProperty("port").GetInt32()}/api/slow?ms=300";
+
+        var (run, json) = await BenchAsync(stack, "bench", url, "--rate", "20", "-d", "2s", "-c", "1");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var total = json.GetProperty("total");
+        var requests = total.GetProperty("requests").GetInt64();
+        Assert.True(requests is >= 1 and <= 8, run.ToString());
+        Assert.Equal(40 - requests, total.GetProperty("unsent").GetInt64());
+        Assert.Contains($"{40 - requests} requests fell due but were never sent", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bench_ScenarioAndCompare_RunStepsAndShowDeltas()
     {
         await using var stack = await TestStack.StartAsync(Stacks.SampleApp(replicas: 2));

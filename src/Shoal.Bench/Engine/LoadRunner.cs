@@ -64,6 +64,7 @@ public sealed class LoadRunner(TimeProvider time)
         var start = time.GetTimestamp();
         var stopAt = step.Duration is { } duration ? start + (long)(duration.TotalSeconds * frequency) : long.MaxValue;
         long ticket = 0;
+        long sent = 0;
 
         async Task WorkAsync(int client)
         {
@@ -87,7 +88,15 @@ public sealed class LoadRunner(TimeProvider time)
                         return;
                     }
 
-                    var wait = intended - time.GetTimestamp();
+                    // A target slower than the rate leaves a backlog; the step still ends on time, and what fell due but
+                    // was never sent is reported as unsent rather than sent late.
+                    var now = time.GetTimestamp();
+                    if (now >= stopAt)
+                    {
+                        return;
+                    }
+
+                    var wait = intended - now;
                     if (wait * 1000 > frequency)
                     {
                         try
@@ -109,6 +118,7 @@ public sealed class LoadRunner(TimeProvider time)
                     }
                 }
 
+                Interlocked.Increment(ref sent);
                 try
                 {
                     var response = await connection.SendAsync(template.For(sequence, client), CancellationToken.None).ConfigureAwait(false);
@@ -170,7 +180,10 @@ public sealed class LoadRunner(TimeProvider time)
             seconds = planned.TotalSeconds;
         }
 
-        return Build(step.Name, step, tallies, histogram, seconds) with { CpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds };
+        var unsent = schedule is not null && step.Duration is { } scheduled && !cancellationToken.IsCancellationRequested
+            ? Math.Max(0, schedule.DueBefore(scheduled.TotalSeconds) - Interlocked.Read(ref sent))
+            : 0;
+        return Build(step.Name, step, tallies, histogram, seconds) with { CpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds, Unsent = unsent };
     }
 
     private static TimeSpan ProcessCpu()
@@ -262,6 +275,7 @@ public sealed class LoadRunner(TimeProvider time)
             DurationSeconds = steps.Sum(s => s.DurationSeconds),
             CpuSeconds = steps.Sum(s => s.CpuSeconds),
             Requests = steps.Sum(s => s.Requests),
+            Unsent = steps.Sum(s => s.Unsent),
             Ok = steps.Sum(s => s.Ok),
             Errors = steps.Sum(s => s.Errors),
             Latency = LatencyFigures.From(histogram),

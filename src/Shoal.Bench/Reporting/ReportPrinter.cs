@@ -19,6 +19,11 @@ public static class ReportPrinter
         console.MarkupLine($"[bold]{Markup.Escape(result.Plan.Method)} {Markup.Escape(result.Plan.Url)}[/]");
         console.WriteLine(string.Create(s_inv,
             $"{total.Requests:N0} requests in {total.DurationSeconds:0.00}s: {total.Rps:N1} req/s, {total.Errors:N0} errors ({total.ErrorRate * 100:0.###}%), {total.Model} loop, {total.Connections} connections"));
+        if (total.Unsent > 0)
+        {
+            console.MarkupLine(string.Create(s_inv,
+                $"[yellow]{total.Unsent:N0} requests fell due but were never sent: the target answered too slowly for {total.Connections} connections to keep up with the rate (their wait is not in the latency figures; add connections or lower the rate)[/]"));
+        }
 
         var latency = new Table().Border(TableBorder.Rounded).Title("latency (ms), successful responses");
         foreach (var column in new[] { "p50", "p90", "p95", "p99", "p99.9", "max", "mean", "stdev" })

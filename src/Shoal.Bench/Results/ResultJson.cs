@@ -106,6 +106,7 @@ public static class ResultJson
         ["recorded"] = recorded,
         ["duration_s"] = s.DurationSeconds,
         ["requests"] = s.Requests,
+        ["unsent"] = s.Unsent,
         ["ok"] = s.Ok,
         ["errors"] = s.Errors,
         ["error_rate"] = s.ErrorRate,

@@ -27,6 +27,13 @@ public sealed record StepResult
     /// <summary>Completed requests: successes and errors.</summary>
     public long Requests { get; init; }
 
+    /// <summary>
+    /// Open loop: requests that fell due within the duration but were never sent, because the target answered too slowly
+    /// for the connections to keep up with the rate. Their latency is not in the figures (each would have waited at least
+    /// from its due time to the end of the step).
+    /// </summary>
+    public long Unsent { get; init; }
+
     /// <summary>Responses with a status below 400.</summary>
     public long Ok { get; init; }
 

@@ -24,4 +24,18 @@ public sealed class OpenLoopScheduleTests
         Assert.Equal(5, schedule.OffsetSeconds(750), 6);
         Assert.True(schedule.OffsetSeconds(1) > schedule.OffsetSeconds(1999) - schedule.OffsetSeconds(1998));
     }
+
+    [Theory]
+    [InlineData(20, 20, 2, 40)]
+    [InlineData(200, 200, 5, 1000)]
+    [InlineData(3, 3, 1.5, 5)]
+    [InlineData(100, 300, 10, 2000)]
+    public void DueBefore_TheDuration_CountsEveryOffsetBelowIt(double rate, double rateTo, double seconds, long expected)
+    {
+        var schedule = new OpenLoopSchedule(rate, rateTo, seconds);
+
+        Assert.Equal(expected, schedule.DueBefore(seconds));
+        Assert.True(schedule.OffsetSeconds(expected - 1) < seconds);
+        Assert.True(schedule.OffsetSeconds(expected) >= seconds - 1e-9);
+    }
 }
