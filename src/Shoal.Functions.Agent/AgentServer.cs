@@ -24,7 +24,8 @@ public static class AgentServer
     public static WebApplication Build(Uri listen, string stateDirectory, IProcessRuntimeProvider runtimes, TimeProvider time, Action<ILoggingBuilder>? logging = null, string? token = null)
     {
         ArgumentNullException.ThrowIfNull(listen);
-        var builder = WebApplication.CreateSlimBuilder();
+        // No reload on change: its watcher on the content root (the stack's directory) would wake on every log line written under it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(k =>

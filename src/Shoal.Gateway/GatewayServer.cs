@@ -34,7 +34,8 @@ public static class GatewayServer
     public static WebApplication Build(GatewayOptions options, IServiceCatalog catalog, IEnumerable<ILoadBalancingPolicy>? plugins = null, Action<ILoggingBuilder>? logging = null, Func<HttpContext, RequestDelegate, Task>? front = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder();
+        // No reload on change: its watcher on the content root (the stack's directory) would wake on every log line written under it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
 

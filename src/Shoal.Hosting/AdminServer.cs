@@ -30,7 +30,8 @@ internal static class AdminServer
     public static WebApplication Build(Uri listen, string? socket, AdminAccessOptions access, AdminLimits limits, AdminFeatures features, Action shutdown)
     {
         var catalog = features.Catalog;
-        var builder = WebApplication.CreateSlimBuilder();
+        // No reload on change: its watcher on the content root (the stack's directory) would wake on every log line written under it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(socket is null ? [listen.ToString()] : [listen.ToString(), AdminSocket.Url(socket)]);
         builder.WebHost.ConfigureKestrel(k =>
