@@ -39,28 +39,21 @@ public sealed partial class FunctionPool
             return await RunAsync(requestId, payload, dispatched: null, cancellationToken).ConfigureAwait(false);
         }
 
-        var dispatched = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = RunAsync(requestId, payload, dispatched, cancellationToken);
-
-        // The delay counts from when an instance has the event, not while the invocation waits for one.
-        if (await Task.WhenAny(first, dispatched.Task).ConfigureAwait(false) == first)
+        // The hedge's timer is armed when an instance has the event (the delay does not count the wait for one) and
+        // completes `Due` from the timer's thread. An invocation answered in time (all but a frozen instance's) thus
+        // costs one timer and no hop through the thread pool: a continuation queued there, or a CancelAsync, wakes a
+        // worker thread per invocation, which on a loaded host cost more than the rest of the pool's work.
+        Task<InvokeResult> first;
+        TimeSpan delay;
+        using (var hedge = new HedgeTimer(this))
         {
-            return await first.ConfigureAwait(false);
-        }
-
-        if (HedgeDelay(warm: dispatched.Task.Result) is not { } delay)
-        {
-            return await first.ConfigureAwait(false);
-        }
-
-        using (var cancelTimer = new CancellationTokenSource())
-        {
-            var timer = Task.Delay(delay, _time, cancelTimer.Token);
-            if (await Task.WhenAny(first, timer).ConfigureAwait(false) == first || cancellationToken.IsCancellationRequested)
+            first = RunAsync(requestId, payload, hedge, cancellationToken);
+            if (await Task.WhenAny(first, hedge.Due).ConfigureAwait(false) == first || cancellationToken.IsCancellationRequested)
             {
-                await cancelTimer.CancelAsync().ConfigureAwait(false);
                 return await first.ConfigureAwait(false);
             }
+
+            delay = hedge.Delay;
         }
 
         Interlocked.Increment(ref _hedged);
@@ -106,6 +99,49 @@ public sealed partial class FunctionPool
     private static bool IsAnswer(InvokeResult? result) => result is { NotRun: false, Kind: InvokeResultKind.Success or InvokeResultKind.HandlerError };
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>The hedge delay's timer, armed once (by the first attempt that reaches an instance) unless the delay says no hedge.</summary>
+    private sealed class HedgeTimer(FunctionPool pool) : IDisposable
+    {
+        private readonly TaskCompletionSource _due = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Lock _lock = new();
+        private ITimer? _timer;
+        private bool _armed;
+
+        /// <summary>The delay armed.</summary>
+        public TimeSpan Delay { get; private set; }
+
+        /// <summary>Completes once the delay has passed since <see cref="Arm"/>.</summary>
+        public Task Due => _due.Task;
+
+        /// <summary>Starts the delay of a <paramref name="warm"/> (or cold) invocation; later calls do nothing.</summary>
+        public void Arm(bool warm)
+        {
+            lock (_lock)
+            {
+                if (_armed)
+                {
+                    return;
+                }
+
+                _armed = true;
+                if (pool.HedgeDelay(warm) is { } delay)
+                {
+                    Delay = delay;
+                    _timer = pool._time.CreateTimer(static state => ((TaskCompletionSource)state!).TrySetResult(), _due, delay, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_lock)
+            {
+                _armed = true;
+                _timer?.Dispose();
+            }
+        }
+    }
 
     /// <summary>The second attempt: its failures (no instance free, none could start) leave the first to answer.</summary>
     private async Task<InvokeResult?> HedgeAsync(string requestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)

@@ -57,7 +57,7 @@ public sealed partial class FunctionPool
     public Task<InvokeResult> InvokeAsync(string requestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
         RunAsync(requestId, payload, dispatched: null, cancellationToken);
 
-    private async Task<InvokeResult> RunAsync(string requestId, ReadOnlyMemory<byte> payload, TaskCompletionSource<bool>? dispatched, CancellationToken cancellationToken)
+    private async Task<InvokeResult> RunAsync(string requestId, ReadOnlyMemory<byte> payload, HedgeTimer? dispatched, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -73,7 +73,7 @@ public sealed partial class FunctionPool
                 instance.Invocations++;
                 using var span = FunctionTracing.StartInvoke(Function.Name, requestId, instance.Id, warm, attempt);
                 var call = _invoker.InvokeAsync(instance.Id, instance.InvokeUrl, requestId, payload, limit, CancellationToken.None);
-                dispatched?.TrySetResult(warm);
+                dispatched?.Arm(warm);
                 result = await call.ConfigureAwait(false);
                 FunctionTracing.Ended(span, result);
             }
