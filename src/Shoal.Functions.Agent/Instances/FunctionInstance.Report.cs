@@ -6,13 +6,14 @@ namespace Shoal.Functions.Agent.Instances;
 internal sealed partial class FunctionInstance
 {
     private InvocationReport? _report;
+    private InstanceMemory? _memory;
 
     private async Task<InvokeResult> ReportAsync(string requestId, Task<InvokeResult> invocation)
     {
         var result = await invocation.ConfigureAwait(false);
         if (_report is { } report && !result.NotRun)
         {
-            report.Ended(requestId, _process is { } process ? InstanceUsage.Read(process)?.MemoryBytes : null);
+            report.Ended(requestId, _memory?.Read());
         }
 
         return result;

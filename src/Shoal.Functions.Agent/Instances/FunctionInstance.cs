@@ -20,6 +20,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     private readonly TimeSpan _initTimeout;
     private readonly InvocationSlot _slot;
     private readonly RuntimeApiEndpoint _endpoint;
+    private readonly RuntimeApiListeners? _ownListeners;
     private readonly ITimer? _freezeTimer;
     private IProcessHandle? _process;
     private NetworkLease? _lease;
@@ -27,7 +28,8 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     private long _startedAt;
     private int _oomKilled;
 
-    public FunctionInstance(string id, string owner, FunctionConfiguration function, TimeProvider time, ILogger logger)
+    /// <summary>Creates the instance; its endpoint goes on <paramref name="listeners"/> (the agent's, shared by its instances), else on listeners of its own.</summary>
+    public FunctionInstance(string id, string owner, FunctionConfiguration function, TimeProvider time, ILogger logger, RuntimeApiListeners? listeners = null)
     {
         Id = id;
         Owner = owner;
@@ -48,7 +50,8 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         };
         var region = function.Environment.TryGetValue("AWS_REGION", out var r) ? r : "us-east-1";
         var arn = $"arn:aws:lambda:{region}:000000000000:function:{function.Name}";
-        _endpoint = new RuntimeApiEndpoint(_slot, InvokeAsync, InitFailed, arn, time);
+        _ownListeners = listeners is null ? new RuntimeApiListeners() : null;
+        _endpoint = new RuntimeApiEndpoint(_slot, InvokeAsync, InitFailed, arn, time, listeners ?? _ownListeners!);
     }
 
     /// <summary>How long an instance of an <c>idle: freeze</c> function waits in <c>next</c> before it is frozen: long enough that a steady stream of invocations does not freeze and thaw it between each.</summary>
@@ -154,6 +157,7 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
         _startedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
         _report = new InvocationReport(spec.LogFile, _time, _function.MemoryMb, _function.Version);
         var process = await runtime.StartAsync(spec, cancellationToken).ConfigureAwait(false);
+        _memory = new InstanceMemory(process);
         Volatile.Write(ref _process, process);
         Record = new InstanceRecord(Id, Function, Owner, process.Pid, process.StartTime, _startedAt, process.Cgroups);
         _ = WatchExitAsync(process);
@@ -194,12 +198,18 @@ internal sealed partial class FunctionInstance : IAsyncDisposable
     {
         _freezeTimer?.Dispose();
         _report?.Dispose();
+        _memory?.Dispose();
         if (_process is { } process)
         {
             await process.DisposeAsync().ConfigureAwait(false);
         }
 
         await _endpoint.DisposeAsync().ConfigureAwait(false);
+        if (_ownListeners is not null)
+        {
+            await _ownListeners.DisposeAsync().ConfigureAwait(false);
+        }
+
         _lease?.Dispose();
     }
 

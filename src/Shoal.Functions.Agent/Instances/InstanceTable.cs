@@ -21,6 +21,9 @@ internal sealed partial class InstanceTable : IAsyncDisposable
     private readonly IProcessRuntimeProvider _runtimes;
     private readonly FunctionUsers _users;
     private readonly CodeStaging _staging = new();
+
+    // One Runtime API listener per address for all the instances (their secrets tell them apart), not a server each.
+    private readonly RuntimeApiListeners _listeners = new();
     private readonly string _stateDirectory;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
@@ -46,7 +49,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
     /// <summary>Starts the instance unless one with this id exists; concurrent calls for one id start it once.</summary>
     public async Task<InstanceInfo> EnsureAsync(string id, string owner, FunctionConfiguration spec, CancellationToken cancellationToken)
     {
-        var entry = _entries.GetOrAdd(id, static (key, state) => new Entry(new FunctionInstance(key, state.owner, state.spec, state.self._time, state.self._loggers.CreateLogger("Shoal.Agent.Instance"))), (owner, spec, self: this));
+        var entry = _entries.GetOrAdd(id, static (key, state) => new Entry(new FunctionInstance(key, state.owner, state.spec, state.self._time, state.self._loggers.CreateLogger("Shoal.Agent.Instance"), state.self._listeners)), (owner, spec, self: this));
         if (entry.Orphan is not null)
         {
             throw new InvalidOperationException($"Instance '{id}' is an orphan of an earlier agent; destroy it first.");
@@ -155,6 +158,7 @@ internal sealed partial class InstanceTable : IAsyncDisposable
         }
 
         _staging.Dispose();
+        await _listeners.DisposeAsync().ConfigureAwait(false);
     }
 
     private void AdoptLeftovers()

@@ -1,36 +1,32 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Shoal.Functions.Agent.Protocol;
 using Shoal.Http;
 
 namespace Shoal.Functions.Agent.Instances;
 
 /// <summary>
-/// An instance's endpoint, a loopback Kestrel server of its own: it serves the Lambda Runtime API to the instance's
-/// runtime process (<c>AWS_LAMBDA_RUNTIME_API</c>) and takes invocations from a gateway on the Runtime Interface
-/// Emulator's path. Both sides are behind a secret path prefix of their own (<see cref="PathSecret"/>): another local
-/// process that finds the port gets 404s, neither an event nor a way to answer one.
+/// An instance's endpoint on the agent's shared <see cref="RuntimeApiListener"/>: it serves the Lambda Runtime API to
+/// the instance's runtime process (<c>AWS_LAMBDA_RUNTIME_API</c>) and takes invocations from a gateway on the Runtime
+/// Interface Emulator's path. Both sides are behind a secret path prefix of their own (<see cref="PathSecret"/>), which
+/// is also how the shared listener tells instances apart: another local process that finds the port, or another
+/// instance, gets 404s, neither an event nor a way to answer one.
 /// </summary>
 /// <param name="slot">The instance's invocation slot.</param>
 /// <param name="invoke">Invokes the instance (the gateway's side).</param>
 /// <param name="initFailed">Called once the runtime has reported an init error and been answered: the instance must be killed.</param>
 /// <param name="arn">The function's ARN, for <c>Lambda-Runtime-Invoked-Function-Arn</c>.</param>
 /// <param name="time">The clock of the <c>Lambda-Runtime-Deadline-Ms</c> header.</param>
-internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadOnlyMemory<byte>, string?, Task<InvokeResult>> invoke, Action initFailed, string arn, TimeProvider time) : IAsyncDisposable
+/// <param name="listeners">The agent's listeners, one per address.</param>
+internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadOnlyMemory<byte>, string?, Task<InvokeResult>> invoke, Action initFailed, string arn, TimeProvider time, RuntimeApiListeners listeners) : IAsyncDisposable
 {
     private const string RuntimePrefix = "/2018-06-01/runtime/";
     private const int MaxPayloadBytes = 6 * 1024 * 1024;
 
     private readonly PathSecret _runtimeSecret = new();
     private readonly PathSecret _invokeSecret = new();
-    private WebApplication? _app;
+    private RuntimeApiListener? _listener;
+    private System.Net.IPAddress? _address;
 
     /// <summary>What the runtime gets as <c>AWS_LAMBDA_RUNTIME_API</c>, <c>host:port/SECRET</c>: runtimes build <c>http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/…</c>, so the secret leads every path.</summary>
     public string RuntimeApi { get; private set; } = "";
@@ -38,67 +34,45 @@ internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadO
     /// <summary>Where invocations go, e.g. <c>http://127.0.0.1:41234/SECRET</c>: the secret is part of it, so only the agent and whom it tells can invoke.</summary>
     public string InvokeUrl { get; private set; } = "";
 
-    /// <summary>Opens the endpoint on a free port of loopback, or of <paramref name="listen"/> (the host's address on the bridge of an isolated instance, which cannot reach loopback).</summary>
+    /// <summary>Opens the endpoint on the listener of loopback, or of <paramref name="listen"/> (the host's address on the bridge of an isolated instance, which cannot reach loopback).</summary>
     public async Task StartAsync(System.Net.IPAddress? listen, CancellationToken cancellationToken)
     {
-        _app = Build(listen ?? System.Net.IPAddress.Loopback);
-        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var authority = new Uri(address).Authority;
-        InvokeUrl = $"http://{authority}/{_invokeSecret.Value}";
-        RuntimeApi = $"{authority}/{_runtimeSecret.Value}";
+        var address = listen ?? System.Net.IPAddress.Loopback;
+        var listener = await listeners.AcquireAsync(address, cancellationToken).ConfigureAwait(false);
+        (_listener, _address) = (listener, address);
+        listener.Add(this, _runtimeSecret.Value, _invokeSecret.Value);
+        InvokeUrl = $"http://{listener.Authority}/{_invokeSecret.Value}";
+        RuntimeApi = $"{listener.Authority}/{_runtimeSecret.Value}";
     }
 
-    /// <summary>Closes the endpoint.</summary>
+    /// <summary>Closes the endpoint: its paths no longer exist.</summary>
     public async Task StopAsync()
     {
-        if (_app is { } app)
+        if (Interlocked.Exchange(ref _listener, null) is { } listener)
         {
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            listener.Remove(_runtimeSecret.Value, _invokeSecret.Value);
+            await listeners.ReleaseAsync(_address!).ConfigureAwait(false);
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is { } app)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private WebApplication Build(System.Net.IPAddress listen)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = MaxPayloadBytes + 1;
-            k.Listen(listen, 0);
-        });
-        builder.WebHost.UseSockets(s => s.UnsafePreferInlineScheduling = true);
-        var app = builder.Build();
-        app.Run(HandleAsync);
-        return app;
-    }
+    /// <summary>The invoke side, <paramref name="rest"/> being the path after the invoke secret.</summary>
+    public Task HandleInvokeAsync(HttpContext context, ReadOnlySpan<char> rest) =>
+        HttpMethods.IsPost(context.Request.Method) && rest.SequenceEqual(InstanceInvokeHttp.Path)
+            ? InvokeHttpAsync(context)
+            : WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", "No such path.");
 
-    private Task HandleAsync(HttpContext context)
+    /// <summary>The Runtime API, <paramref name="path"/> being the path after the runtime secret.</summary>
+    public Task HandleRuntimeAsync(HttpContext context, ReadOnlySpan<char> path)
     {
-        var path = context.Request.Path.Value ?? "";
-        var post = HttpMethods.IsPost(context.Request.Method);
-        if (_invokeSecret.TryStrip(path, out var invokePath) && post && invokePath == InstanceInvokeHttp.Path)
-        {
-            return InvokeHttpAsync(context);
-        }
-
-        // Without the runtime's secret every path is one that does not exist: nothing tells a prober that a prefix would help.
-        if (!_runtimeSecret.TryStrip(path, out path) || !path.StartsWith(RuntimePrefix, StringComparison.Ordinal))
+        if (!path.StartsWith(RuntimePrefix, StringComparison.Ordinal))
         {
             return WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", "No such path.");
         }
 
-        var rest = path.AsSpan(RuntimePrefix.Length);
+        var post = HttpMethods.IsPost(context.Request.Method);
+        var rest = path[RuntimePrefix.Length..];
         if (rest.SequenceEqual("invocation/next") && HttpMethods.IsGet(context.Request.Method))
         {
             return NextAsync(context);
@@ -255,7 +229,8 @@ internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadO
         await context.Response.Body.WriteAsync(outcome.Payload).ConfigureAwait(false);
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string type, string message)
+    /// <summary>A Runtime API error document with <paramref name="status"/>.</summary>
+    public static async Task WriteErrorAsync(HttpContext context, int status, string type, string message)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";

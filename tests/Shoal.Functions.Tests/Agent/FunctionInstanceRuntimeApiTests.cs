@@ -170,6 +170,83 @@ public sealed class FunctionInstanceRuntimeApiTests : IAsyncLifetime
         Assert.Equal("\"via http\"", Text(await invocation.WaitAsync(s_wait)));
     }
 
+    [Fact]
+    public async Task TwoInstances_ShareOneListener_AndNeitherCanTakeOrAnswerTheOthersEvents()
+    {
+        var spec = new FunctionConfiguration { Name = "echo", Command = ["bootstrap"], Handler = "index.handler", CodeDirectory = _state, MemoryMb = 128, TimeoutMs = 3000 };
+        var other = await _table.EnsureAsync("i-2", "owner", spec, CancellationToken.None);
+        var otherBase = "http://" + _runtime.Processes["i-2"].RuntimeApi;
+        Assert.Equal(PortOnly, new Uri(otherBase).GetLeftPart(UriPartial.Authority));
+        Assert.NotEqual(RuntimeBase, otherBase);
+
+        // B's event waits for B's runtime; A's runtime, polling with its own secret, is not handed it.
+        var victim = _table.FindStarted("i-2", other.InvokeUrl)!.InvokeAsync("req-b", Encoding.UTF8.GetBytes("""{"secret":"b's"}"""));
+        var ownNext = _http.GetAsync(RuntimeBase + "/2018-06-01/runtime/invocation/next");
+        await Poll.UntilAsync(() => Describe().State == InstanceState.Running, s_wait, "A's next is waiting");
+        Assert.False(ownNext.IsCompleted);
+
+        // A answers (and fails) B's request id under its own secret: refused, and B's invocation is untouched.
+        await RespondAsync("req-b", "\"forged by a\"", HttpStatusCode.BadRequest);
+        using (var forgedError = await _http.PostAsync($"{RuntimeBase}/2018-06-01/runtime/invocation/req-b/error", new StringContent("{}")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, forgedError.StatusCode);
+        }
+
+        // A's runtime secret in front of the invoke path, or B's invoke URL's secret in front of the Runtime API: 404.
+        var otherInvokeSecret = new Uri(other.InvokeUrl).AbsolutePath.Trim('/');
+        using (var viaInvokeSecret = await _http.GetAsync($"{PortOnly}/{otherInvokeSecret}/2018-06-01/runtime/invocation/next"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, viaInvokeSecret.StatusCode);
+        }
+
+        using (var invokeOther = await _http.PostAsync(RuntimeBase + InstanceInvokeHttp.Path, new StringContent("{}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, invokeOther.StatusCode);
+        }
+
+        Assert.False(victim.IsCompleted);
+        Assert.False(ownNext.IsCompleted);
+
+        // B's own runtime takes its event and answers it.
+        using (var next = await _http.GetAsync(otherBase + "/2018-06-01/runtime/invocation/next").WaitAsync(s_wait))
+        {
+            Assert.Equal("req-b", next.Headers.GetValues("Lambda-Runtime-Aws-Request-Id").Single());
+            Assert.Contains("b's", await next.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var answered = await _http.PostAsync($"{otherBase}/2018-06-01/runtime/invocation/req-b/response", new StringContent("\"from b\"")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
+        }
+
+        Assert.Equal("\"from b\"", Text(await victim.WaitAsync(s_wait)));
+        Assert.False(ownNext.IsCompleted);
+    }
+
+    [Fact]
+    public async Task DestroyedInstance_ItsSecretsAreUnknownPaths_WhileTheSharedListenerServesTheOthers()
+    {
+        var spec = new FunctionConfiguration { Name = "echo", Command = ["bootstrap"], Handler = "index.handler", CodeDirectory = _state, MemoryMb = 128, TimeoutMs = 3000 };
+        var other = await _table.EnsureAsync("i-2", "owner", spec, CancellationToken.None);
+        var otherBase = "http://" + _runtime.Processes["i-2"].RuntimeApi;
+        Assert.True(await _table.DestroyAsync("i-2", TimeSpan.Zero));
+
+        using (var next = await _http.GetAsync(otherBase + "/2018-06-01/runtime/invocation/next").WaitAsync(s_wait))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, next.StatusCode);
+        }
+
+        using (var invoke = await _http.PostAsync(other.InvokeUrl + InstanceInvokeHttp.Path, new StringContent("{}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, invoke.StatusCode);
+        }
+
+        var invocation = InvokeAsync("req-1", "{}");
+        var (requestId, _) = await NextAsync();
+        await RespondAsync(requestId, "\"still here\"", HttpStatusCode.Accepted);
+        Assert.Equal("\"still here\"", Text(await invocation.WaitAsync(s_wait)));
+    }
+
     private InstanceInfo Describe() => _table.Find("i-1")!;
 
     private Task<InvokeResult> InvokeAsync(string requestId, string payload) =>
