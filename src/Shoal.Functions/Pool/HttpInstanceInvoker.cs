@@ -21,8 +21,10 @@ public sealed class HttpInstanceInvoker(TimeProvider? time = null) : IInstanceIn
         {
             request.Headers.TryAddWithoutValidation(FunctionTraceContext.TraceParentHeader, traceParent);
         }
+        // The pool never cancels an invocation (it passes None): then the limit's own source is enough, without a linked one.
         using var timer = new CancellationTokenSource(limit, _time);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token) : null;
+        var deadline = linked ?? timer;
         try
         {
             using var response = await _client.SendAsync(request, deadline.Token).ConfigureAwait(false);
