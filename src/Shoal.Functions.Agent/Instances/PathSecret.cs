@@ -5,7 +5,8 @@ namespace Shoal.Functions.Agent.Instances;
 
 /// <summary>
 /// A random path prefix (160 bits, lowercase hex) that an instance's endpoint requires in front of a path: whoever does
-/// not know it gets the same 404 as for a path that does not exist. One for the runtime (inside
+/// not know it gets the same 404 as for a path that does not exist. On the agent's shared listener it also names the
+/// instance (see <see cref="RuntimeApiListener"/>). One for the runtime (inside
 /// <c>AWS_LAMBDA_RUNTIME_API</c>, so an unmodified runtime sends it), one for invocations (inside the invoke URL, known
 /// to the agent and its gateway only).
 /// </summary>

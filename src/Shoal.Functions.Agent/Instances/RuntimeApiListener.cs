@@ -16,7 +16,9 @@ namespace Shoal.Functions.Agent.Instances;
 /// first path segment is a secret (<see cref="PathSecret"/>) that names one instance's runtime side or its invoke
 /// side; a request whose first segment names neither gets the same 404 as a path that does not exist. So an instance
 /// reaches only its own events and answers only its own invocations: it knows its runtime secret, never another's.
-/// A Kestrel host per instance cost its start-up at every cold start, a timer thread each, and memory.
+/// A Kestrel host per instance cost its start-up at every cold start, a timer thread each, and memory. The secret is
+/// looked up in a dictionary whose string hashing is randomized per process: a miss tells a prober nothing about how
+/// close a guess came.
 /// </summary>
 internal sealed class RuntimeApiListener : IAsyncDisposable
 {
@@ -34,9 +36,6 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
 
     /// <summary>The listener's <c>host:port</c>.</summary>
     public string Authority { get; private set; } = "";
-
-    /// <summary>How many endpoints are registered (internal for tests).</summary>
-    internal int Count => _routes.Count / 2;
 
     /// <summary>Opens a listener on a free port of <paramref name="listen"/>.</summary>
     public static async Task<RuntimeApiListener> StartAsync(IPAddress listen, CancellationToken cancellationToken)
