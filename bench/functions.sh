@@ -26,7 +26,9 @@ if [ -n "${SHOAL_BASELINE:-}" ]; then
 fi
 cp -r "$ROOT/artifacts/bin/Shoal.Samples.Function/release" "$work/csharp-jit"
 rm -f "$work/csharp-aot/"*.dbg
+# The work directory (the CLI and sample copies) serves both parts: functions.py keeps it (KEEP), this script removes it.
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 if [ -z "${FUNCTIONS_ISOLATION_ONLY:-}" ]; then
-  python3 "$BENCH_DIR/functions.py" "$ROOT" "$work" "${1:-3}" "${2:-10}" "${3:-15}"
+  KEEP=1 python3 "$BENCH_DIR/functions.py" "$ROOT" "$work" "${1:-3}" "${2:-10}" "${3:-15}"
 fi
-exec python3 "$BENCH_DIR/functions_isolation.py" "$ROOT" "$work" "${3:-15}"
+python3 "$BENCH_DIR/functions_isolation.py" "$ROOT" "$work" "${3:-15}"
