@@ -236,7 +236,8 @@ def main():
     out = open(os.path.join(root, "bench/results/proxy.md"), "w")
     w = out.write
     w("# Proxies: Shoal's gateway against nginx, HAProxy and plain YARP\n\n")
-    w(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `bench/proxy.sh` on {os.cpu_count()} cores shared by wrk, the proxy and "
+    command = ("SHOAL_BASELINE=… " if baseline else "") + f"bench/proxy.sh {rounds} {seconds}"
+    w(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `{command}` on {os.cpu_count()} cores shared by wrk, the proxy and "
       f"two sample-app replicas (`GET /api/whoami`, a 70-byte JSON body). wrk `-t2`, {seconds} s per run after 2 s of warm-up, "
       f"{rounds} rounds with the proxy order rotated each round; .NET proxies got 8 s of JIT warm-up first. CPU per request = the "
       "proxy's utime + stime from /proc over the run ÷ requests (nginx: its workers). RSS: peak during the run.\n\n")
