@@ -84,8 +84,75 @@ def wrk(url, conns, seconds):
             "p50": ms(re.search(r"50%\s+([\d.]+)(us|ms|s)", out)), "p99": ms(re.search(r"99%\s+([\d.]+)(us|ms|s)", out)),
             "errors": int(errors.group(1)) if errors else 0}
 
+def start_peers(work, ports, targets, procs):
+    """nginx and HAProxy in front of the replicas at `ports`, added to `targets` (HAProxy's process to `procs`)."""
+    # nginx: 2 workers, upstream keepalive 64 (the setting proxy-tuning.md measured).
+    port = free_port()
+    with open(os.path.join(work, "nginx.conf"), "w") as f:
+        f.write(textwrap.dedent(f"""\
+            worker_processes 2;
+            daemon on;
+            pid {work}/nginx.pid;
+            error_log {work}/nginx-error.log;
+            events {{ worker_connections 8192; }}
+            http {{
+              access_log off;
+              upstream app {{ server 127.0.0.1:{ports[0]}; server 127.0.0.1:{ports[1]}; keepalive 64; }}
+              server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
+            }}
+            """))
+    subprocess.run(["nginx", "-c", os.path.join(work, "nginx.conf")], check=True)
+    time.sleep(0.5)
+    master = int(open(os.path.join(work, "nginx.pid")).read())
+    targets["nginx"] = {"port": port, "pids": children(master)}
+
+    # HAProxy: 2 threads, round robin, connection reuse.
+    port = free_port()
+    with open(os.path.join(work, "haproxy.cfg"), "w") as f:
+        f.write(textwrap.dedent(f"""\
+            global
+              nbthread 2
+              maxconn 8000
+            defaults
+              mode http
+              timeout connect 5s
+              timeout client 30s
+              timeout server 30s
+              http-reuse always
+            frontend fe
+              bind 127.0.0.1:{port}
+              default_backend app
+            backend app
+              balance roundrobin
+              server a 127.0.0.1:{ports[0]}
+              server b 127.0.0.1:{ports[1]}
+            """))
+    p = subprocess.Popen(["haproxy", "-f", os.path.join(work, "haproxy.cfg")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(p)
+    targets["haproxy"] = {"port": port, "pids": [p.pid]}
+
+def committed_ratios(root):
+    """Shoal ÷ plain YARP (req/s, CPU per request) by connections in the committed results/proxy.md's median tables."""
+    ratios, conns, rows = {}, None, {}
+    try:
+        lines = open(os.path.join(root, "bench/results/proxy.md")).read().splitlines()
+    except OSError:
+        return ratios
+    for line in lines:
+        m = re.match(r"## (\d+) connections", line)
+        if m:
+            conns, rows = int(m.group(1)), {}
+        cells = [c.strip() for c in line.split("|")]
+        if conns and len(cells) > 8 and cells[1].startswith(("plain YARP", "Shoal gateway (all")):
+            rows["yarp" if cells[1].startswith("plain") else "shoal"] = (float(cells[2].replace(",", "")), float(cells[7]))
+            if len(rows) == 2:
+                ratios[conns] = (rows["shoal"][0] / rows["yarp"][0], rows["shoal"][1] / rows["yarp"][1])
+    return ratios
+
 def main():
     root, rounds, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    # quick: the regression guard. Shoal and plain YARP only; prints the ratios, writes no results file.
+    quick = len(sys.argv) > 4 and sys.argv[4] == "quick"
     work = tempfile.mkdtemp(prefix="shoal-proxy-")
     os.chmod(work, 0o755)
     shoal = os.path.join(root, "shoal")
@@ -98,57 +165,17 @@ def main():
     stacks.append(start_stack(shoal, work, root, "proxy-bench", service=RESILIENCE))
     replicas = stacks[0]["replicas"]
     ports = [r["port"] for r in replicas]
-    targets = {"direct": {"port": ports[0], "pids": [replicas[0]["pid"]]}, "shoal": {"port": stacks[0]["port"], "pids": [stacks[0]["pid"]]}}
+    targets = {"shoal": {"port": stacks[0]["port"], "pids": [stacks[0]["pid"]]}}
+    if not quick:
+        targets["direct"] = {"port": ports[0], "pids": [replicas[0]["pid"]]}
     if baseline:
         base_rev = subprocess.run(["git", "-C", baseline, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
         stacks.append(start_stack(os.path.join(baseline, "shoal"), work, root, "proxy-bench-base", service=RESILIENCE))
         targets["shoal-base"] = {"port": stacks[-1]["port"], "pids": [stacks[-1]["pid"]]}
 
     try:
-        # nginx: 2 workers, upstream keepalive 64 (the setting proxy-tuning.md measured).
-        port = free_port()
-        with open(os.path.join(work, "nginx.conf"), "w") as f:
-            f.write(textwrap.dedent(f"""\
-                worker_processes 2;
-                daemon on;
-                pid {work}/nginx.pid;
-                error_log {work}/nginx-error.log;
-                events {{ worker_connections 8192; }}
-                http {{
-                  access_log off;
-                  upstream app {{ server 127.0.0.1:{ports[0]}; server 127.0.0.1:{ports[1]}; keepalive 64; }}
-                  server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
-                }}
-                """))
-        subprocess.run(["nginx", "-c", os.path.join(work, "nginx.conf")], check=True)
-        time.sleep(0.5)
-        master = int(open(os.path.join(work, "nginx.pid")).read())
-        targets["nginx"] = {"port": port, "pids": children(master)}
-
-        # HAProxy: 2 threads, round robin, connection reuse.
-        port = free_port()
-        with open(os.path.join(work, "haproxy.cfg"), "w") as f:
-            f.write(textwrap.dedent(f"""\
-                global
-                  nbthread 2
-                  maxconn 8000
-                defaults
-                  mode http
-                  timeout connect 5s
-                  timeout client 30s
-                  timeout server 30s
-                  http-reuse always
-                frontend fe
-                  bind 127.0.0.1:{port}
-                  default_backend app
-                backend app
-                  balance roundrobin
-                  server a 127.0.0.1:{ports[0]}
-                  server b 127.0.0.1:{ports[1]}
-                """))
-        p = subprocess.Popen(["haproxy", "-f", os.path.join(work, "haproxy.cfg")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(p)
-        targets["haproxy"] = {"port": port, "pids": [p.pid]}
+        if not quick:
+            start_peers(work, ports, targets, procs)
 
         # Plain YARP from the same YARP version, defaults.
         port = free_port()
@@ -193,13 +220,24 @@ def main():
         for stack in stacks:
             subprocess.run([stack["cli"], "down", "-f", stack["yml"]], stdout=subprocess.DEVNULL)
 
+    if quick:
+        committed = committed_ratios(root)
+        print("\nShoal ÷ plain YARP, medians over rounds (req/s: higher is better; CPU µs/req: lower is better)")
+        for conns in (10, 100):
+            def med(name, key): return statistics.median(r[key] for r in rows if r["proxy"] == name and r["conns"] == conns)
+            rps, cpu = med("shoal", "rps") / med("yarp", "rps"), med("shoal", "cpu_us") / med("yarp", "cpu_us")
+            ref = f" (committed proxy.md: {committed[conns][0]:.2f} × and {committed[conns][1]:.2f} ×)" if conns in committed else ""
+            print(f"  {conns:>3} connections: req/s {rps:.2f} ×, CPU per request {cpu:.2f} ×{ref}")
+        return
+
     names = ["direct", "nginx", "haproxy", "yarp", "shoal"] + (["shoal-base"] if baseline else [])
     labels = {"direct": "replica directly", "nginx": "nginx (2 workers, keepalive 64)", "haproxy": "HAProxy (2 threads, http-reuse)", "yarp": "plain YARP 2.3 (defaults)", "shoal": "Shoal gateway (all features on)",
               "shoal-base": f"Shoal gateway, baseline {base_rev if baseline else ''}"}
     out = open(os.path.join(root, "bench/results/proxy.md"), "w")
     w = out.write
     w("# Proxies: Shoal's gateway against nginx, HAProxy and plain YARP\n\n")
-    w(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `bench/proxy.sh` on {os.cpu_count()} cores shared by wrk, the proxy and "
+    command = ("SHOAL_BASELINE=… " if baseline else "") + f"bench/proxy.sh {rounds} {seconds}"
+    w(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `{command}` on {os.cpu_count()} cores shared by wrk, the proxy and "
       f"two sample-app replicas (`GET /api/whoami`, a 70-byte JSON body). wrk `-t2`, {seconds} s per run after 2 s of warm-up, "
       f"{rounds} rounds with the proxy order rotated each round; .NET proxies got 8 s of JIT warm-up first. CPU per request = the "
       "proxy's utime + stime from /proc over the run ÷ requests (nginx: its workers). RSS: peak during the run.\n\n")

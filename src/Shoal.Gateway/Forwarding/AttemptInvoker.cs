@@ -80,21 +80,21 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
 
     private async Task<HttpResponseMessage> SendHedgedAsync(HttpRequestMessage request, TimeSpan delay, CancellationToken cancellationToken)
     {
-        var first = new Attempt(_primary, Started, request, isHedge: false, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
-        first.Task = _inner.SendAsync(request, first.Cancel.Token);
-        try
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sending = _inner.SendAsync(request, cancel.Token);
+
+        // Most requests are answered within the delay: nothing more than this wait (one timer, no exception when it
+        // expires) is spent on them. One that failed or was cancelled before any hedge is handled below like any
+        // finished attempt.
+        await ((Task)sending).WaitAsync(delay, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (sending.IsCompletedSuccessfully)
         {
-            // Most requests are answered within the delay: nothing more than this wait is spent on them.
-            await first.Task.WaitAsync(delay, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-        }
-        catch (Exception) when (first.Task.IsCompleted || cancellationToken.IsCancellationRequested)
-        {
-            // Failed or cancelled before any hedge: handled below like any finished attempt.
+            OnAnswer(_primary, Started);
+            cancel.Dispose();
+            return sending.Result;
         }
 
+        var first = new Attempt(_primary, Started, request, isHedge: false, cancel) { Task = sending };
         var attempts = new List<Attempt>(_config.Resilience.Hedging.MaxAttempts) { first };
         var hedging = true;
         Task? timer = null;

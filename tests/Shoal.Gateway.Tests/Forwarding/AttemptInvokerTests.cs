@@ -90,6 +90,43 @@ public sealed class AttemptInvokerTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_FailsWithinTheDelay_NoHedge_TheFailureIsTheFirstInstances()
+    {
+        var (invoker, _) = Attempt(s_delay);
+        var sending = invoker.SendAsync(Get(1), CancellationToken.None);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        _upstreams.Sent[1].Answer.SetException(new HttpRequestException("reset"));
+
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => sending.WaitAsync(s_wait));
+        Assert.Equal("reset", failure.Message);
+        _time.Advance(s_delay * 10);
+        Assert.Equal(0, invoker.Hedges);
+        Assert.Same(D(1), invoker.Failed);
+        Assert.Null(invoker.Answered);
+        Assert.Single(_upstreams.Sent);
+    }
+
+    [Fact]
+    public async Task SendAsync_ClientGivesUpWithinTheDelay_NoHedge_AndTheInstanceOwesTheAnswer()
+    {
+        var (invoker, _) = Attempt(s_delay);
+        using var client = new CancellationTokenSource();
+        var sending = invoker.SendAsync(Get(1), client.Token);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(TimeSpan.FromMilliseconds(15));
+        await client.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending.WaitAsync(s_wait));
+        _time.Advance(s_delay * 10);
+        Assert.Equal(0, invoker.Hedges);
+        Assert.Null(invoker.Answered);
+        Assert.Null(invoker.Failed);
+        Assert.Single(_upstreams.Sent);
+        await Poll.UntilAsync(() => D(1).Progress.OwedFor(_time, _time.GetTimestamp(), inFlight: 0) == TimeSpan.FromMilliseconds(215), s_wait, "app-1 to owe the answer since the first attempt");
+    }
+
+    [Fact]
     public async Task SendAsync_NoOtherInstance_WaitsForTheFirst()
     {
         _targets.None = true;
