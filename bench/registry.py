@@ -104,7 +104,7 @@ try:
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Registry: propagation and write throughput, SQLite against etcd", "",
-        f"Measured {when} by `bench/registry.sh` on 2 shared cores. Propagation: the time from sending `PUT /v1/services/app/instances/ID` "
+        f"Measured {when} by `bench/registry.sh {samples} {seconds}` on 2 cores shared with other sessions' work. Propagation: the time from sending `PUT /v1/services/app/instances/ID` "
         "to the first `GET /api/whoami` through the gateway that the gateway routes to that instance (`x-shoal-instance`), "
         f"{samples} registrations per store and kind in interleaved blocks of 10, each deregistered after it was seen; one other instance stays registered, so "
         "round robin alternates. Two kinds: without a TTL, and with `ttl: 10s` (what a client that heartbeats sends; on etcd the TTL is a lease). SQLite: one gateway with the default `sqlite:.shoal/registry.db`. etcd: a 3-member etcd 3.4 cluster on loopback, "
