@@ -14,6 +14,23 @@ public sealed class EtcdRegistryStoreTests(EtcdFixture etcd) : RegistryStoreCont
 
     // etcd expires leases on its own clock: time has to pass for real.
     protected override Task ElapseAsync(TimeSpan span) => Task.Delay(span);
+
+    [Fact]
+    public async Task Put_OnALeaseGrantedAhead_RenewsIt_SoTheTtlCountsFromThePut()
+    {
+        var ttl = TimeSpan.FromSeconds(6);
+        await Store.PutAsync(Instance("a-1", ttl: ttl), CancellationToken.None);
+
+        // The lease granted ahead after a-1's write is 2 s old (under half its TTL): a-2 takes it.
+        await ElapseAsync(TimeSpan.FromSeconds(2));
+        await Store.PutAsync(Instance("a-2", ttl: ttl), CancellationToken.None);
+
+        // Not renewed, the lease would have run out 4 s after a-2's write, like a-1's.
+        await ElapseAsync(TimeSpan.FromSeconds(5));
+        var entries = (await Store.ReadAsync(CancellationToken.None)).Entries.ToDictionary(e => e.Instance.Id);
+        Assert.True(entries["a-1"].Expired);
+        Assert.False(entries["a-2"].Expired);
+    }
 }
 
 public sealed class EtcdFixture : IAsyncLifetime

@@ -106,6 +106,33 @@ public abstract class RegistryStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_ThatFallsBehindSeveralWrites_StillGetsEachOfThemInOrder()
+    {
+        using var deadline = new CancellationTokenSource(Wait);
+        var start = (await Store.ReadAsync(CancellationToken.None)).Index;
+        await using var events = Store.WatchAsync(start, deadline.Token).GetAsyncEnumerator(deadline.Token);
+        var first = events.MoveNextAsync();
+        await Store.PutAsync(Instance("a-1"), CancellationToken.None);
+        Assert.True(await first);
+
+        // Not reading while three more writes commit.
+        var indexes = new List<long>();
+        for (var i = 2; i <= 4; i++)
+        {
+            indexes.Add(await Store.PutAsync(Instance($"a-{i}"), CancellationToken.None));
+        }
+
+        var seen = new List<RegistryEvent>();
+        while (seen.Count < 3 && await events.MoveNextAsync())
+        {
+            seen.Add(events.Current);
+        }
+
+        Assert.Equal(indexes, seen.Select(e => e.Index));
+        Assert.Equal(["a-2", "a-3", "a-4"], seen.Select(e => e.Entry.Instance.Id));
+    }
+
+    [Fact]
     public async Task Watch_ResumedAfterAnIndex_GetsExactlyTheChangesMissed()
     {
         var last = await Store.PutAsync(Instance("a-1"), CancellationToken.None);

@@ -55,4 +55,27 @@ public sealed class SqliteRegistryStoreTests : RegistryStoreContract
         });
         Store = new SqliteRegistryStore(_path, _time);
     }
+
+    [Fact]
+    public async Task Watch_CatchingUpOverMoreThanOneReadOfTheLog_ThenFollowingWrites_GetsEveryEventOnceInOrder()
+    {
+        // One catch-up read takes 1,000 events: the watcher has to read the log again before it follows the writes.
+        for (var i = 1; i <= 1003; i++)
+        {
+            await Store.PutAsync(Instance("a-1", weight: i), CancellationToken.None);
+        }
+
+        var seen = Watch(0);
+        await UntilAsync(seen, 1003);
+        await Store.DeleteAsync("api", "a-1", CancellationToken.None);
+        var events = await UntilAsync(seen, 1004);
+        Assert.Equal(Enumerable.Range(1, 1004).Select(i => (long)i), events.Select(e => e.Index));
+        Assert.Equal(Enumerable.Range(1, 1003), events.Take(1003).Select(e => e.Entry.Instance.Weight));
+        Assert.Equal(RegistryEventKind.Deregistered, events[^1].Kind);
+
+        await Store.PutAsync(Instance("a-2"), CancellationToken.None);
+        events = await UntilAsync(seen, 1005);
+        Assert.Equal(1005, events.Count);
+        Assert.Equal("a-2", events[^1].Entry.Instance.Id);
+    }
 }

@@ -110,11 +110,28 @@ public sealed partial class EtcdRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A new instance (the usual case) costs one round trip: a transaction that writes it if its key does not exist and
+    /// otherwise reads it and its alive key, so that replacing a registered instance decides from what is stored. Its
+    /// TTL lease is one granted ahead (see <see cref="LeaseAsync"/>), renewed alongside the write.
+    /// </remarks>
     public async Task<long> PutAsync(Registration registration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registration);
         var instance = registration.Instance;
-        var (current, alive) = await GetAsync(instance.Service, instance.Id, cancellationToken).ConfigureAwait(false);
+        var leases = await LeasesAsync(registration, grant: false, cancellationToken).ConfigureAwait(false);
+        var create = Write(registration, leases, dropAlive: false);
+        create.Compare.Add(new Compare { Key = Bytes(InstanceKey(instance.Service, instance.Id)), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
+        create.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(InstanceKey(instance.Service, instance.Id)) } });
+        create.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(AliveKey(instance.Service, instance.Id)) } });
+        var response = await TxnAsync(create, registration, leases, cancellationToken).ConfigureAwait(false);
+        if (response.Succeeded)
+        {
+            return response.Header.Revision;
+        }
+
+        // Registered already: keep its registration time, and write nothing when a client would see no change.
+        var (current, alive) = Decode(response.Responses[0].ResponseRange.Kvs.FirstOrDefault(), response.Responses[1].ResponseRange.Kvs.FirstOrDefault());
         if (current is not null && instance.RegisteredAt == default)
         {
             registration = registration with { Instance = instance with { RegisteredAt = current.Registration.Instance.RegisteredAt } };
@@ -122,28 +139,12 @@ public sealed partial class EtcdRegistryStore : IRegistryStore
 
         if (current is not null && RegistryEvent.Classify(current.Entry, new RegistryEntry(registration, false)) is null)
         {
-            // Nothing a client would see changes: renew the TTL only, so the write costs no revision.
+            // Renew the TTL only, so the write costs no revision; the leases taken for it expire unused.
             return await HeartbeatAsync(instance.Service, instance.Id, cancellationToken).ConfigureAwait(false) ?? 0;
         }
 
-        var txn = new TxnRequest();
-        long instanceLease = 0;
-        if (registration.Ttl is { } ttl)
-        {
-            var aliveLease = await GrantAsync(ttl, cancellationToken).ConfigureAwait(false);
-            txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = Bytes(AliveKey(instance.Service, instance.Id)), Value = ByteString.Empty, Lease = aliveLease } });
-            if (registration.DeregisterAfter is { } after)
-            {
-                instanceLease = await GrantAsync(ttl + after, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        else if (alive is not null)
-        {
-            txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = Bytes(AliveKey(instance.Service, instance.Id)) } });
-        }
-
-        txn.Success.Insert(0, new RequestOp { RequestPut = new PutRequest { Key = Bytes(InstanceKey(instance.Service, instance.Id)), Value = ByteString.CopyFromUtf8(RegistrationCodec.Encode(registration)), Lease = instanceLease } });
-        var response = await _kv.TxnAsync(txn, Options(cancellationToken)).ConfigureAwait(false);
+        var replace = Write(registration, leases, dropAlive: alive is not null);
+        response = await TxnAsync(replace, registration, leases, cancellationToken).ConfigureAwait(false);
         return response.Header.Revision;
     }
 
@@ -205,6 +206,8 @@ public sealed partial class EtcdRegistryStore : IRegistryStore
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        _closing.Cancel();
+        _closing.Dispose();
         _channel.Dispose();
         return ValueTask.CompletedTask;
     }
@@ -224,8 +227,12 @@ public sealed partial class EtcdRegistryStore : IRegistryStore
         var instanceRead = _kv.RangeAsync(new RangeRequest { Key = Bytes(InstanceKey(service, id)), Serializable = true }, Options(cancellationToken)).ResponseAsync;
         var aliveRead = _kv.RangeAsync(new RangeRequest { Key = Bytes(AliveKey(service, id)), Serializable = true }, Options(cancellationToken)).ResponseAsync;
         var (instanceResponse, aliveResponse) = (await instanceRead.ConfigureAwait(false), await aliveRead.ConfigureAwait(false));
-        var instance = instanceResponse.Kvs.FirstOrDefault();
-        var alive = aliveResponse.Kvs.FirstOrDefault();
+        return Decode(instanceResponse.Kvs.FirstOrDefault(), aliveResponse.Kvs.FirstOrDefault());
+    }
+
+    /// <summary>An instance as stored under its key and its alive key (either may be missing).</summary>
+    private static (Stored? Instance, KeyValue? Alive) Decode(KeyValue? instance, KeyValue? alive)
+    {
         if (instance is null)
         {
             return (null, null);
@@ -236,9 +243,10 @@ public sealed partial class EtcdRegistryStore : IRegistryStore
         return (new Stored(registration, expired, instance.Lease), alive);
     }
 
-    private async Task<long> GrantAsync(TimeSpan ttl, CancellationToken cancellationToken)
+    private Task<long> GrantAsync(TimeSpan ttl, CancellationToken cancellationToken) => GrantAsync(Seconds(ttl), cancellationToken);
+
+    private async Task<long> GrantAsync(long seconds, CancellationToken cancellationToken)
     {
-        var seconds = (long)Math.Max(1, Math.Ceiling(ttl.TotalSeconds));
         var grant = await _leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = seconds }, Options(cancellationToken)).ConfigureAwait(false);
         return grant.ID;
     }

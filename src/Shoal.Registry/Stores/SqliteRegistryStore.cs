@@ -10,13 +10,16 @@ namespace Shoal.Registry.Stores;
 /// </summary>
 /// <remarks>
 /// One connection, one writer at a time: the registry is written by one gateway process. <c>synchronous=NORMAL</c>
-/// keeps every committed change across a crash of the process (not across a power cut of the machine).
+/// keeps every committed change across a crash of the process (not across a power cut of the machine). A watcher reads
+/// the event log to catch up, then takes each committed write's events from the write itself, without a query, as long
+/// as it keeps up (a watcher that fell behind by more than one write reads the log again).
 /// </remarks>
 public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, int keepEvents = 100_000) : IRegistryStore
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _db;
-    private TaskCompletionSource _changed = NewSignal();
+    private Written _next = new(1);
+    private List<RegistryEvent>? _recording;
 
     /// <inheritdoc />
     public string Description => $"sqlite:{path}";
@@ -225,14 +228,29 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
     {
         var after = afterIndex;
         var checkedHistory = false;
+        Written? following = null;
         while (true)
         {
+            if (following is not null)
+            {
+                // Caught up: every later write hands its events over as it commits.
+                var written = await following.Events.WaitAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var e in written.Where(e => e.Index > after))
+                {
+                    after = e.Index;
+                    yield return e;
+                }
+
+                // Only the next write is kept for watchers, so one that lags holds no growing list of them.
+                var next = Volatile.Read(ref _next);
+                following = next.Sequence == following.Sequence + 1 ? next : null;
+                continue;
+            }
+
             var batch = new List<RegistryEvent>();
-            Task changed;
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                changed = _changed.Task;
                 if (!checkedHistory)
                 {
                     checkedHistory = true;
@@ -245,14 +263,18 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
                     }
                 }
 
-                using var select = Command("SELECT idx, kind, body, expired FROM events WHERE idx > $after ORDER BY idx LIMIT 1000");
+                using var select = Command("SELECT idx, kind, body, expired FROM events WHERE idx > $after ORDER BY idx LIMIT $limit");
                 select.Parameters.AddWithValue("$after", after);
+                select.Parameters.AddWithValue("$limit", CatchUpBatch);
                 using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     var entry = new RegistryEntry(RegistrationCodec.Decode(reader.GetString(2)), reader.GetInt64(3) != 0);
                     batch.Add(new RegistryEvent(reader.GetInt64(0), (RegistryEventKind)reader.GetInt64(1), entry));
                 }
+
+                // Holding the gate, no write is between what was read and the next write to follow.
+                following = batch.Count < CatchUpBatch ? _next : null;
             }
             finally
             {
@@ -263,11 +285,6 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
             {
                 after = e.Index;
                 yield return e;
-            }
-
-            if (batch.Count == 0)
-            {
-                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -291,19 +308,21 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
         long index;
         try
         {
+            _recording = [];
             using var tx = _db!.BeginTransaction();
             var recorded = await change(tx).ConfigureAwait(false);
             tx.Commit();
             index = recorded;
-            if (recorded > 0)
+            if (_recording.Count > 0)
             {
-                var released = _changed;
-                _changed = NewSignal();
-                released.SetResult();
+                var written = _next;
+                Volatile.Write(ref _next, new Written(written.Sequence + 1));
+                written.Complete(_recording);
             }
         }
         finally
         {
+            _recording = null;
             _gate.Release();
         }
 
@@ -332,11 +351,15 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
         }
 
         var entry = after ?? before!;
+        var body = RegistrationCodec.Encode(entry.Registration);
         using var insert = Command("INSERT INTO events(kind, body, expired) VALUES ($k, $b, $e) RETURNING idx", tx);
         insert.Parameters.AddWithValue("$k", (int)kind);
-        insert.Parameters.AddWithValue("$b", RegistrationCodec.Encode(entry.Registration));
+        insert.Parameters.AddWithValue("$b", body);
         insert.Parameters.AddWithValue("$e", entry.Expired ? 1 : 0);
         var index = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+
+        // Watchers get the event as the log holds it (decoded from the same text), once the write commits.
+        _recording!.Add(new RegistryEvent(index, kind, new RegistryEntry(RegistrationCodec.Decode(body), entry.Expired)));
         if (index % 1000 == 0)
         {
             using var prune = Command("DELETE FROM events WHERE idx <= $keep", tx);
@@ -386,5 +409,18 @@ public sealed class SqliteRegistryStore(string path, TimeProvider timeProvider, 
         return command;
     }
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>How many logged events a watcher reads at once while it catches up.</summary>
+    private const int CatchUpBatch = 1000;
+
+    /// <summary>A write that makes events as watchers see it: numbered in commit order, completed with its events when it commits.</summary>
+    private sealed class Written(long sequence)
+    {
+        private readonly TaskCompletionSource<IReadOnlyList<RegistryEvent>> _events = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long Sequence => sequence;
+
+        public Task<IReadOnlyList<RegistryEvent>> Events => _events.Task;
+
+        public void Complete(IReadOnlyList<RegistryEvent> events) => _events.SetResult(events);
+    }
 }
