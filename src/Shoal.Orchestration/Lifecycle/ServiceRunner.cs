@@ -68,6 +68,25 @@ internal sealed class ServiceRunner
         }
     }
 
+    /// <summary>
+    /// Does not start the service: its desired replicas are shown failed with <paramref name="message"/> (a dependency
+    /// it waits to complete failed), so <c>up</c> and <c>ps</c> tell why. A later scale starts replicas as usual.
+    /// </summary>
+    public void Refuse(string message)
+    {
+        lock (_lock)
+        {
+            for (var index = _replicas.Count + 1; index <= _desired; index++)
+            {
+                var replica = new Replica(_template, index, 0, _context);
+                replica.Refuse(message);
+                _replicas.Add(replica);
+            }
+        }
+
+        _context.Changed();
+    }
+
     public Task StopAsync(IInstanceDrainer drainer, CancellationToken cancellationToken)
     {
         List<Replica> all;

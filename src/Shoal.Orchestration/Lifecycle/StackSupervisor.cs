@@ -327,8 +327,20 @@ public sealed class StackSupervisor : IAsyncDisposable
             await WaitUntilAsync(() =>
             {
                 var snapshot = runner.Snapshot();
-                return dependency.Condition == DependencyCondition.Healthy ? snapshot.IsHealthy : snapshot.IsStarted;
+                return dependency.Condition switch
+                {
+                    DependencyCondition.Healthy => snapshot.IsHealthy,
+                    // A one-shot that failed for good (not one about to be retried) will never complete.
+                    DependencyCondition.Completed => snapshot.IsCompleted || snapshot.Failure is not null,
+                    _ => snapshot.IsStarted,
+                };
             }, token).ConfigureAwait(false);
+            if (dependency.Condition == DependencyCondition.Completed && runner.Snapshot() is { IsCompleted: false, Failure: { } failure })
+            {
+                var why = failure.LastExitCode is { } code ? $"exit {code}" : failure.Message;
+                _services[service.Name].Refuse($"service \"{dependency.Service}\" didn't complete successfully: {why}");
+                return;
+            }
         }
 
         token.ThrowIfCancellationRequested();
