@@ -86,12 +86,14 @@ public sealed class StackSupervisor : IAsyncDisposable
         _drainer = drainer;
         _time = time;
         var ports = new PortAllocator();
+        var relays = GatewayRelays.For(stack.GatewayListen, loggers.CreateLogger("Shoal.Stack.Relay"), time);
         _commands = commands;
         _newRunner = (service, argv, passUrls) =>
         {
             var launch = launches[service.Name];
             var template = new ReplicaTemplate(service, stack.Name, argv, passUrls, stack.StateDirectory, launch.User);
             template.Addresses = ServiceAddresses.For(service, stack);
+            template.Relays = relays;
             var context = new SupervisionContext(launch.Runtime, catalog, probe, time, loggers.CreateLogger("Shoal.Stack." + service.InstancePrefix), OnChanged, catalogIdSuffix);
             return new ServiceRunner(template, context, ports);
         };
