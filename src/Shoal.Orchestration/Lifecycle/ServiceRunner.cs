@@ -74,17 +74,22 @@ internal sealed class ServiceRunner
     /// </summary>
     public void Refuse(string message)
     {
+        List<Replica> refused = [];
         lock (_lock)
         {
             for (var index = _replicas.Count + 1; index <= _desired; index++)
             {
-                var replica = new Replica(_template, index, 0, _context);
-                replica.Refuse(message);
-                _replicas.Add(replica);
+                refused.Add(new Replica(_template, index, 0, _context));
             }
+
+            _replicas.AddRange(refused);
         }
 
-        _context.Changed();
+        // Outside the lock: a change handler takes its own lock and then a snapshot, which takes this one.
+        foreach (var replica in refused)
+        {
+            replica.Refuse(message);
+        }
     }
 
     public Task StopAsync(IInstanceDrainer drainer, CancellationToken cancellationToken)

@@ -247,6 +247,28 @@ public sealed class StackSupervisorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DependsOnCompleted_Refusing_HoldsNoLockWhileChangeHandlersRun()
+    {
+        // As the daemon's event publisher does: a handler that takes a snapshot, here from another thread. Refusing the
+        // dependant under its runner's lock deadlocked the daemon against such a handler.
+        var supervisor = Start("  app:\n    command: [x]\n    depends_on: { migrate: { condition: completed } }\n  migrate:\n    command: [x]\n");
+        var blocked = 0;
+        supervisor.Changed += () =>
+        {
+            if (!Task.Run(supervisor.Snapshot).Wait(TimeSpan.FromSeconds(5)))
+            {
+                Interlocked.Exchange(ref blocked, 1);
+            }
+        };
+        await Poll.UntilAsync(() => _runtime.Of("migrate-1").Length == 1, s_wait, "migrate started");
+
+        _runtime.Of("migrate-1")[0].Exit(1);
+
+        await Poll.UntilAsync(() => _supervisor!.ServiceSnapshot("app")!.Replicas is [{ State: ReplicaState.Failed }], TimeSpan.FromSeconds(20), "app refused");
+        Assert.Equal(0, Volatile.Read(ref blocked));
+    }
+
+    [Fact]
     public async Task DependsOnCompleted_OnFailureJobRetries_TheDependantWaitsForTheRetryThatSucceeds()
     {
         Start("  app:\n    command: [x]\n    depends_on: { migrate: { condition: completed } }\n  migrate:\n    command: [x]\n    restart: { policy: on-failure, backoff: 1s }\n");
