@@ -50,10 +50,11 @@ internal static class DaemonSettings
 
     /// <summary>
     /// Where a <c>redis: NAME</c> of a rate limit or session table connects: the stack service NAME on the loopback at
-    /// its fixed port. The one place that turns a service name into a Redis address.
+    /// its fixed port, with the password of a redis template (a StackExchange.Redis configuration string). The one
+    /// place that turns a service name into a Redis address.
     /// </summary>
     private static IEnumerable<(string Name, string Endpoint)> RedisServices(StackDefinition stack) =>
         stack.Services
             .Where(s => s.Port.Kind == PortKind.Fixed)
-            .Select(s => (s.Name, string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{s.Port.Fixed}")));
+            .Select(s => (s.Name, string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{s.Port.Fixed}{(s.Backing is { Kind: BackingKind.Redis, Password: { } p } ? ",password=" + p : "")}")));
 }

@@ -49,6 +49,23 @@ public sealed class BackingServicesTests
             redis: { settings: { appendfsync: always } }
         """;
 
+    // A dependant that writes through the REDIS_URL it was given, served behind a limit the gateway keeps in that Redis.
+    private const string CacheBehindALimit = """
+        name: cachepw
+        gateway:
+          listen: %gateway%
+          admin: %admin%
+        services:
+          cache:
+            redis: {}
+          app:
+            command: [sh, -c, "redis-cli -u \"$$REDIS_URL\" --no-auth-warning SET from-app yes > app.out 2>&1; exec /usr/bin/python3 -m http.server $$PORT --bind 127.0.0.1"]
+            port: auto
+            routes: [/app.out]
+            depends_on: [cache]
+            rate_limit: { limit: 2, window: 1m, store: redis, redis: cache, on_store_failure: closed }
+        """;
+
     // As Compose's documentation writes a web app with PostgreSQL and Redis: the images' health checks and variables.
     private const string ComposeDocs = """
         services:
@@ -105,6 +122,7 @@ public sealed class BackingServicesTests
         var auditPassword = new Uri(auditUrl).UserInfo.Split(':')[1];
 
         Assert.Equal($"postgres://audit:{auditPassword}@127.0.0.1:{port}/audit", auditUrl);
+        Assert.Equal(UserId("postgres"), ProcessUid(stack.RecordedPids()["db-1"]));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(volume, "shoal-volume.json")));
         Assert.Equal(0, (await PsqlAsync(port, "audit", auditPassword, "audit", "SELECT 1")).ExitCode);
         var intoBank = await PsqlAsync(port, "audit", auditPassword, "bank", "SELECT 1");
@@ -134,13 +152,13 @@ public sealed class BackingServicesTests
         var volume = Path.Combine(stack.Directory, ".shoal", "volumes", "cache");
         var port = CachePort(volume);
 
-        Assert.Equal("+OK\r\n", await RedisServer.CommandAsync(port, "SET", "greeting", "kept"));
+        Assert.Equal("OK", await RedisCliAsync(volume, "SET", "greeting", "kept"));
         Assert.True((await stack.ShoalAsync("down")).ExitCode == 0);
         Assert.True(Directory.Exists(Path.Combine(volume, "appendonlydir")));
         var up = await stack.ShoalAsync("up", "-d");
         Assert.True(up.ExitCode == 0, up.ToString());
         Assert.Equal(port, CachePort(volume));
-        Assert.Equal("$4\r\nkept\r\n", await RedisServer.CommandAsync(port, "GET", "greeting"));
+        Assert.Equal("kept", await RedisCliAsync(volume, "GET", "greeting"));
 
         var wipe = await stack.ShoalAsync("down", "-v");
         Assert.True(wipe.ExitCode == 0, wipe.ToString());
@@ -149,7 +167,48 @@ public sealed class BackingServicesTests
         Assert.True(File.Exists(stack.FilePath));
         up = await stack.ShoalAsync("up", "-d");
         Assert.True(up.ExitCode == 0, up.ToString());
-        Assert.Equal("$-1\r\n", await RedisServer.CommandAsync(CachePort(volume), "GET", "greeting"));
+        Assert.Equal(string.Empty, await RedisCliAsync(volume, "GET", "greeting"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Redis_HasAPassword_ItsDependantAndTheGatewaysLimitUseIt_AClientWithoutIsRefused_ItRunsAsRedis_AndCannotBeScaled()
+    {
+        await using var stack = await TestStack.StartAsync(CacheBehindALimit);
+        var volume = Path.Combine(stack.Directory, ".shoal", "volumes", "cache");
+        var (port, password) = await RedisLoginAsync(volume);
+
+        // The dependant wrote through its REDIS_URL; the gateway counts in the same Redis (closed on failure: 503s).
+        using (var first = await stack.Client.GetAsync("/app.out"))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal("OK", (await first.Content.ReadAsStringAsync()).Trim());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await stack.Client.GetAsync("/app.out")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await stack.Client.GetAsync("/app.out")).StatusCode);
+        Assert.Equal("yes", await RedisCliAsync(volume, "GET", "from-app"));
+        Assert.NotEqual(string.Empty, await RedisCliAsync(volume, "KEYS", "shoal:rl:*"));
+
+        // Hostile: no password, a wrong one, and the password in no process's argv (which every local user can read).
+        Assert.StartsWith("-NOAUTH", await RedisServer.CommandAsync(port, "GET", "from-app"), StringComparison.Ordinal);
+        Assert.StartsWith("-WRONGPASS", await RedisServer.CommandAsync(port, "AUTH", "not-" + password), StringComparison.Ordinal);
+        var pid = stack.RecordedPids()["cache-1"];
+        var cmdline = await File.ReadAllTextAsync($"/proc/{pid}/cmdline");
+        Assert.Contains("redis-server", cmdline, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, cmdline, StringComparison.Ordinal);
+
+        // The daemon is root here; Redis is not, and owns its volume, which stays inside the private .shoal/.
+        Assert.Equal(UserId("redis"), ProcessUid(pid));
+        Assert.Equal(UserId("redis"), await FileOwnerAsync(Path.Combine(volume, "appendonlydir")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(stack.Directory, ".shoal")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(volume, "shoal-redis.conf")));
+
+        // A template is one server on one data directory.
+        var scale = await stack.ShoalAsync("scale", "cache=2");
+        Assert.Equal(1, scale.ExitCode);
+        Assert.Contains($"scale cache=2: 400 'cache' is a redis template: one server on one data directory (.shoal/volumes/cache), so it runs 0 or 1 replicas, not 2.", scale.Stderr, StringComparison.Ordinal);
+        Assert.Single((await stack.AdminJsonAsync("/v1/stack")).GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "cache").GetProperty("replicas").EnumerateArray());
     }
 
     [Fact]
@@ -195,7 +254,7 @@ public sealed class BackingServicesTests
         var balance = await PsqlAsync(port, "postgres", "example", "postgres", "SELECT balance FROM accounts WHERE id = 'bob'");
         Assert.True(balance.ExitCode == 0, balance.ToString());
         Assert.Equal("1007", balance.Stdout.Trim());
-        Assert.Equal("+PONG\r\n", await RedisServer.CommandAsync(CachePort(Path.Combine(stack.Directory, ".shoal", "volumes", "cache")), "PING"));
+        Assert.Equal("PONG", await RedisCliAsync(Path.Combine(stack.Directory, ".shoal", "volumes", "cache"), "PING"));
         var down = await ShoalCli.RunAsync(stack.Directory, s_wait, "down", "-f", file);
         Assert.True(down.ExitCode == 0, down.ToString());
     }
@@ -211,4 +270,36 @@ public sealed class BackingServicesTests
             ["-X", "-q", "-t", "-A", "-w", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-U", user, "-d", database, "-c", sql],
             timeout: TimeSpan.FromSeconds(30),
             environment: new Dictionary<string, string> { ["PGPASSWORD"] = password, ["PGCONNECT_TIMEOUT"] = "5" });
+
+    // redis-cli with the password the volume keeps (through the environment, not argv); its reply without the newline.
+    private static async Task<string> RedisCliAsync(string volume, params string[] command)
+    {
+        var (port, password) = await RedisLoginAsync(volume);
+        var result = await ProcessRunner.RunAsync(
+            "redis-cli",
+            ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), .. command],
+            timeout: TimeSpan.FromSeconds(30),
+            environment: new Dictionary<string, string> { ["REDISCLI_AUTH"] = password });
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Stdout.Trim();
+    }
+
+    // The port and password the redis template keeps in its volume.
+    private static async Task<(int Port, string Password)> RedisLoginAsync(string volume)
+    {
+        var kept = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(volume, "shoal-volume.json"))).RootElement;
+        return (kept.GetProperty("port").GetInt32(), kept.GetProperty("password").GetString()!);
+    }
+
+    private static uint ProcessUid(int pid) =>
+        uint.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    private static uint UserId(string name) =>
+        uint.Parse(File.ReadLines("/etc/passwd").Select(l => l.Split(':')).Single(f => f[0] == name)[2], CultureInfo.InvariantCulture);
+
+    private static async Task<uint> FileOwnerAsync(string path)
+    {
+        var stat = await ProcessRunner.RunAsync("stat", ["-c", "%u", path], timeout: TimeSpan.FromSeconds(10));
+        return uint.Parse(stat.Stdout.Trim(), CultureInfo.InvariantCulture);
+    }
 }

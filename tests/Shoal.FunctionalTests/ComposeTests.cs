@@ -108,6 +108,25 @@ public sealed class ComposeTests
             profiles: [debug]
         """;
 
+    // A one-shot migration before the app, as Compose's documentation writes it; the app exits (and stays down) if it
+    // starts before the migration has finished.
+    private const string MigrateThenApp = """
+        x-shoal:
+          gateway: { listen: %gateway%, admin: %admin% }
+        services:
+          migrate:
+            command: ["bash", "-c", "sleep 1 && echo v42 > migrated && exit %migrate_exit%"]
+          app:
+            command: ["bash", "-c", "test -f migrated || exit 3; exec /usr/bin/python3 env_server.py"]
+            restart: "no"
+            expose: ["%port%"]
+            depends_on:
+              migrate:
+                condition: service_completed_successfully
+            x-shoal:
+              routes: ["/env/**"]
+        """;
+
     private static (TestStack Stack, string File) Create(string template, string name = "compose.yml")
     {
         var stack = TestStack.Create(template.Replace("%port%", FreePort.Next().ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
@@ -191,6 +210,46 @@ public sealed class ComposeTests
         var withDebug = await ShoalCli.RunAsync(stack.Directory, s_wait, "validate", "-f", file, "--profile", "debug");
         Assert.True(withDebug.ExitCode == 0, withDebug.ToString());
         Assert.Contains("2 service(s), 4 replica(s)", withDebug.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CompletedSuccessfully_AppStartsAfterTheMigrationExitedZero_WhichStaysExitedAsCompleted()
+    {
+        var (stack, file, up) = await UpMigrateThenAppAsync(migrateExit: 0);
+        await using var _ = stack;
+
+        Assert.True(up.ExitCode == 0, up.ToString());
+        Assert.Empty(Warnings(up, stack));
+        using var env = await stack.Client.GetAsync("/env/");
+        Assert.Equal(System.Net.HttpStatusCode.OK, env.StatusCode);
+        var ps = await ShoalCli.RunAsync(stack.Directory, s_wait, "ps", "--json", "-f", file);
+        Assert.True(ps.ExitCode == 0, ps.ToString());
+        using var json = JsonDocument.Parse(ps.Stdout);
+        var migrate = json.RootElement.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "migrate");
+        var replica = migrate.GetProperty("replicas").EnumerateArray().Single();
+        Assert.Equal("exited", replica.GetProperty("state").GetString());
+        Assert.Equal(0, replica.GetProperty("last_exit_code").GetInt32());
+        Assert.Equal(0, replica.GetProperty("restarts").GetInt32());
+        Assert.Equal("completed (exited with code 0)", replica.GetProperty("message").GetString());
+        Assert.True(migrate.GetProperty("is_completed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task CompletedSuccessfully_MigrationExitsOne_UpFailsNamingIt_AndTheAppNeverStarts()
+    {
+        var (stack, _, up) = await UpMigrateThenAppAsync(migrateExit: 1);
+        await using var _ = stack;
+
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("error: service 'migrate' failed: migrate-1: exited with code 1", up.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(stack.Directory, ".shoal", "logs", "app-1.log")), up.ToString());
+    }
+
+    private static async Task<(TestStack Stack, string File, ProcessRunner.Result Up)> UpMigrateThenAppAsync(int migrateExit)
+    {
+        var (stack, file) = Create(MigrateThenApp.Replace("%migrate_exit%", migrateExit.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        await File.WriteAllTextAsync(Path.Combine(stack.Directory, "env_server.py"), EnvServer);
+        return (stack, file, await ShoalCli.RunAsync(stack.Directory, s_wait, "up", "-d", "-f", file));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class GatewayOptions
     public Shoal.Events.IPlatformEvents Events { get; set; } = Shoal.Events.PlatformEvents.None;
 
     /// <summary>
-    /// Where the stack's Redis services listen, by service name (<c>127.0.0.1:PORT</c>), for the <c>redis: NAME</c> of
+    /// Where the stack's Redis services listen, by service name (<c>127.0.0.1:PORT</c>, <c>,password=…</c> after it for a redis template), for the <c>redis: NAME</c> of
     /// rate limits and session tables; a <c>redis:</c> value not listed here is used as <c>host:port</c>.
     /// </summary>
     public IDictionary<string, string> RedisServices { get; } = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -25,12 +25,13 @@ internal sealed partial class RedisLink : IAsyncDisposable
 
     public RedisLink(string endpoint, ILogger logger, TimeProvider time)
     {
-        Endpoint = endpoint;
+        Endpoint = endpoint.Split(',')[0]; // host:port, never the password that may follow: it is logged
         _logger = logger;
         _time = time;
         var options = new ConfigurationOptions
         {
-            EndPoints = { endpoint },
+            EndPoints = { Endpoint },
+            Password = ConfigurationOptions.Parse(endpoint).Password,
             AbortOnConnectFail = false,
             ConnectTimeout = (int)s_connectTimeout.TotalMilliseconds,
             AsyncTimeout = 250,

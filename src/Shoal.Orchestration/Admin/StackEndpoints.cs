@@ -35,6 +35,12 @@ public static class StackEndpoints
                 return Results.Problem(statusCode: 400, title: "Invalid replica count", detail: $"'replicas' must be a whole number from 0 to {MaxReplicas}.");
             }
 
+            // A postgres or redis template is one server on one data directory: a second one would share the files.
+            if (replicas > 1 && supervisor.Definition(name)?.Backing is { } backing)
+            {
+                return Results.Problem(statusCode: 400, title: "Cannot scale a backing service", detail: $"'{name}' is a {backing.Key} template: one server on one data directory (.shoal/volumes/{backing.Volume}), so it runs 0 or 1 replicas, not {replicas}.");
+            }
+
             // A deployment counts and moves the main replicas itself: a scale in between would be undone or miscounted.
             if (supervisor.HasOtherVersions(name))
             {

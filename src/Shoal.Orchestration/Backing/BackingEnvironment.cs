@@ -4,7 +4,7 @@ using Shoal.Orchestration.Stack;
 namespace Shoal.Orchestration.Backing;
 
 /// <summary>
-/// The connection details a dependant of backing services gets: <c>ConnectionStrings__NAME</c> for each (as .NET's
+/// The connection details a dependant of backing services gets, with their passwords: <c>ConnectionStrings__NAME</c> for each (as .NET's
 /// configuration reads it), and <c>DATABASE_URL</c> / <c>REDIS_URL</c> when it depends on exactly one of that kind.
 /// A variable the service sets itself in <c>env</c> is left as written.
 /// </summary>
@@ -20,10 +20,14 @@ internal static class BackingEnvironment
             var port = endpoint.Port.ToString(CultureInfo.InvariantCulture);
             if (endpoint.Kind == BackingKind.Redis)
             {
-                variables[$"ConnectionStrings__{endpoint.Service}"] = $"127.0.0.1:{port}";
+                // StackExchange.Redis's configuration string, and the redis:// URL with the user named: redis-cli 7.0
+                // reads redis://:PASS@ as the user "" (WRONGPASS), every client reads default:PASS as Redis 6+ means it.
+                var password = endpoint.Password is { } p ? ",password=" + p : string.Empty;
+                var auth = endpoint.Password is { } q ? $"default:{Uri.EscapeDataString(q)}@" : string.Empty;
+                variables[$"ConnectionStrings__{endpoint.Service}"] = $"127.0.0.1:{port}{password}";
                 if (used.Count(e => e.Kind == BackingKind.Redis) == 1)
                 {
-                    variables["REDIS_URL"] = $"redis://127.0.0.1:{port}";
+                    variables["REDIS_URL"] = $"redis://{auth}127.0.0.1:{port}";
                 }
 
                 continue;

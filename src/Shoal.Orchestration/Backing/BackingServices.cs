@@ -34,9 +34,10 @@ public static class BackingServices
         foreach (var service in templates)
         {
             var dependants = stack.Services.Where(s => s.DependsOn.Any(d => d.Service == service.Name)).Select(s => s.Name).ToList();
+            // Neither server runs as root: a root daemon runs each as the user its Debian package made.
             var (definition, endpoint) = service.Backing!.Kind == BackingKind.Postgres
-                ? await PostgresTemplate.PrepareAsync(stack, service, dependants, programs[service.Name], daemonUid == 0 ? PostgresUser(stack, service) : null, time, cancellationToken).ConfigureAwait(false)
-                : RedisTemplate.Prepare(stack, service, programs[service.Name]);
+                ? await PostgresTemplate.PrepareAsync(stack, service, dependants, programs[service.Name], daemonUid == 0 ? VolumeUser.Resolve(stack, service, "postgres", "postgresql") : null, time, cancellationToken).ConfigureAwait(false)
+                : await RedisTemplate.PrepareAsync(stack, service, programs[service.Name], daemonUid == 0 ? VolumeUser.Resolve(stack, service, "redis", "redis-server") : null, time, cancellationToken).ConfigureAwait(false);
             made[service.Name] = definition;
             endpoints[service.Name] = endpoint;
         }
@@ -105,18 +106,6 @@ public static class BackingServices
         }
 
         return errors.Count > 0 ? throw new ConfigFileException(errors) : programs;
-    }
-
-    private static ProcessUser PostgresUser(StackDefinition stack, ServiceDefinition service)
-    {
-        try
-        {
-            return ProcessUsers.Resolve("postgres");
-        }
-        catch (ProcessStartException)
-        {
-            throw Error(stack, service, "PostgreSQL refuses to run as root and there is no user postgres to run it as: install Debian's package postgresql (it creates the user)");
-        }
     }
 
     // A database that has started but does not answer yet is no use to its dependant: it waits for the readiness check.

@@ -22,26 +22,19 @@ internal static class PostgresTemplate
     /// <summary>The cluster's directory in the volume; Shoal's own files sit beside it.</summary>
     public const string DataDirectory = "data";
 
-    // Where the server sees its volume when the daemon is root (a mount of its own): nothing above it is private.
-    private const string MountPoint = "/mnt";
-
     // Healthy once the server answers and the provisioning SQL ran since it last changed (a copy marks it done).
     private const string ReadyScript =
         "\"$1/pg_isready\" -q -h 127.0.0.1 -p \"$PORT\" -d postgres || exit 1\n" +
         "cmp -s \"$2/shoal-provision.sql\" \"$2/shoal-provisioned.sql\" && exit 0\n" +
         "\"$1/psql\" -X -q -w -v ON_ERROR_STOP=1 -h 127.0.0.1 -p \"$PORT\" -d postgres -f \"$2/shoal-provision.sql\" && cp \"$2/shoal-provision.sql\" \"$2/shoal-provisioned.sql\"";
 
-    // PostgreSQL refuses root, so a root daemon runs it as the postgres user, who cannot reach .shoal/ (0700). In a
-    // mount namespace of its own the volume is bound at /mnt, then the program drops to the user: the volume stays
-    // private, nothing else changes, and the namespace goes with the process.
-    private const string MountScript = "mount --bind \"$1\" " + MountPoint + " && shift && exec \"$@\"";
-
+    // PostgreSQL refuses root, so a root daemon runs it (and initdb) as the postgres user (see VolumeUser).
     public static async Task<(ServiceDefinition Service, BackingEndpoint Endpoint)> PrepareAsync(
         StackDefinition stack, ServiceDefinition service, IReadOnlyList<string> dependants, string bin, ProcessUser? user, TimeProvider time, CancellationToken cancellationToken)
     {
         var definition = service.Backing!;
         var volume = Path.Combine(BackingVolumes.Root(stack.StateDirectory), definition.Volume);
-        var seen = user is null ? volume : MountPoint;
+        var seen = user is null ? volume : VolumeUser.MountPoint;
         var state = VolumeState.Read(volume);
         string password;
         if (!File.Exists(Path.Combine(volume, DataDirectory, "PG_VERSION")))
@@ -117,14 +110,10 @@ internal static class PostgresTemplate
         {
             if (user is not null)
             {
-                var (chown, output) = await BackingCommand.RunAsync(["chown", $"{user.Uid}:{user.Gid}", volume, passwordFile], stack.Directory, time, cancellationToken).ConfigureAwait(false);
-                if (chown != 0)
-                {
-                    throw BackingServices.Error(stack, service, $"cannot give {volume} to the user {user.Name}: {output}");
-                }
+                await VolumeUser.ChownAsync(stack, service, user, recursive: false, [volume, passwordFile], time, cancellationToken).ConfigureAwait(false);
             }
 
-            var seen = user is null ? volume : MountPoint;
+            var seen = user is null ? volume : VolumeUser.MountPoint;
             List<string> initdb =
             [
                 Path.Combine(bin, "initdb"), "-D", Path.Combine(seen, DataDirectory), "-U", service.Backing!.User, "--auth=scram-sha-256",
@@ -148,6 +137,5 @@ internal static class PostgresTemplate
         }
     }
 
-    private static List<string> AsUser(List<string> argv, string volume, ProcessUser? user) =>
-        user is null ? argv : ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", MountScript, "shoal-postgres", volume, .. ProcessUsers.SwitchCommand(user), .. argv];
+    private static List<string> AsUser(List<string> argv, string volume, ProcessUser? user) => VolumeUser.AsUser(argv, volume, user, "shoal-postgres");
 }

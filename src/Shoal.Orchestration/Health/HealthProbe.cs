@@ -27,7 +27,7 @@ public sealed class HealthProbe(TimeProvider? time = null) : IHealthProbe, IDisp
                 HealthCheckKind.Http => await ProbeHttpAsync(address, port, check.Path ?? "/", timeout.Token).ConfigureAwait(false),
                 HealthCheckKind.Tcp => await ProbeTcpAsync(address, port, timeout.Token).ConfigureAwait(false),
                 HealthCheckKind.Exec => await ExecProbe.ProbeAsync(check, port, timeout.Token).ConfigureAwait(false),
-                HealthCheckKind.RedisPing => await RedisPingProbe.ProbeAsync(address, port, timeout.Token).ConfigureAwait(false),
+                HealthCheckKind.RedisPing => await RedisPingProbe.ProbeAsync(address, port, check.Password, timeout.Token).ConfigureAwait(false),
                 _ => new HealthProbeResult(true, "running"),
             };
         }

@@ -6,6 +6,7 @@ namespace Shoal.Orchestration.Lifecycle;
 internal sealed partial class Replica
 {
     private NetworkLease? _lease;
+    private GatewayRelays.Lease? _relay;
 
     /// <summary>Where the gateway and the probes reach the replica: loopback, or its own address with <c>network: isolated</c>.</summary>
     private string Address => _lease?.Address.ToString() ?? "127.0.0.1";
@@ -18,6 +19,12 @@ internal sealed partial class Replica
             try
             {
                 _lease = BridgeNetwork.Shared.Acquire();
+
+                // Its service addresses name the gateway, which it cannot reach on the host's loopback: a relay on the bridge.
+                if (_template.Addresses is not null)
+                {
+                    _relay = _template.Relays?.Acquire(_lease.HostAddress);
+                }
             }
             catch (ProcessStartException ex)
             {
@@ -34,6 +41,12 @@ internal sealed partial class Replica
         }
         finally
         {
+            // The relay listens on the bridge's address: closed before the last lease deletes the bridge.
+            if (_relay is not null)
+            {
+                await _relay.DisposeAsync().ConfigureAwait(false);
+            }
+
             _lease?.Dispose();
         }
     }

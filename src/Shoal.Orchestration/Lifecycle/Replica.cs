@@ -47,6 +47,13 @@ internal sealed partial class Replica
 
     public void Start() => _run = Task.Run(RunInNetworkAsync);
 
+    /// <summary>Marks the replica failed without starting it: what it needed first did not happen.</summary>
+    public void Refuse(string message)
+    {
+        Log.StartFailed(_context.Logger, Id, message);
+        Update(s => s with { State = ReplicaState.Failed, Message = message });
+    }
+
     /// <summary>Stops the replica for good: marks it draining, lets <paramref name="drainer"/> wait for in-flight requests, then SIGTERM/SIGKILL.</summary>
     public async Task StopAsync(IInstanceDrainer drainer, bool drain, CancellationToken cancellationToken)
     {
@@ -153,7 +160,9 @@ internal sealed partial class Replica
             var mode = Service.Restart.Mode;
             if (mode == RestartMode.Never || (mode == RestartMode.OnFailure && exitCode == 0))
             {
-                Update(s => s with { State = ReplicaState.Exited, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, LastExitReason = reason, OomKills = s.OomKills + oomKills, Usage = null, Message = exit });
+                // Exit 0 without a restart is a one-shot job done (a migration): what ps shows and dependants wait for.
+                var done = exitCode == 0 && !oomKilled ? $"completed ({exit})" : exit;
+                Update(s => s with { State = ReplicaState.Exited, Pid = null, Health = InstanceHealth.Critical, LastExitCode = exitCode, LastExitReason = reason, OomKills = s.OomKills + oomKills, Usage = null, Message = done });
                 await PublishAsync().ConfigureAwait(false);
                 return;
             }

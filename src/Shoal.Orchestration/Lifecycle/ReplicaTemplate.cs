@@ -15,6 +15,9 @@ internal sealed class ReplicaTemplate(ServiceDefinition service, string stackNam
     /// <summary>Where the replica reaches the services it depends on (service discovery), or null.</summary>
     public ServiceAddresses? Addresses { get; set; }
 
+    /// <summary>Relays from the isolation bridge to a gateway on loopback, or null when the gateway needs none.</summary>
+    public GatewayRelays? Relays { get; set; }
+
     public string LogFile(string instanceId) => Path.Combine(stateDirectory, "logs", instanceId + ".log");
 
     public ProcessSpec Create(string instanceId, int index, int port, Processes.Networking.NetworkLease? lease = null)

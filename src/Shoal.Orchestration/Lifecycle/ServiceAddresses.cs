@@ -57,7 +57,8 @@ internal sealed class ServiceAddresses
     /// <summary>
     /// The gateway's URL from where the replica runs: a gateway on every address (0.0.0.0, [::]) is reached at 127.0.0.1,
     /// or at the bridge's .1 from an isolated network; one on a given address at that address (from an isolated
-    /// network too, through its default route to the host — except loopback, which is the replica's own there).
+    /// network too, through its default route to the host) — except loopback, which is the replica's own in an
+    /// isolated network: there it is the bridge's .1 too, where <see cref="GatewayRelays"/> relays to the gateway.
     /// </summary>
     internal static string GatewayUrl(Uri listen, IPAddress? hostAddress)
     {
@@ -65,6 +66,10 @@ internal sealed class ServiceAddresses
         if (IPAddress.TryParse(host.Trim('[', ']'), out var address) && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)))
         {
             host = hostAddress?.ToString() ?? "127.0.0.1";
+        }
+        else if (hostAddress is not null && GatewayRelays.Loopback(listen) is not null)
+        {
+            host = hostAddress.ToString();
         }
 
         return string.Create(CultureInfo.InvariantCulture, $"http://{host}:{listen.Port}");

@@ -68,6 +68,30 @@ internal sealed class ServiceRunner
         }
     }
 
+    /// <summary>
+    /// Does not start the service: its desired replicas are shown failed with <paramref name="message"/> (a dependency
+    /// it waits to complete failed), so <c>up</c> and <c>ps</c> tell why. A later scale starts replicas as usual.
+    /// </summary>
+    public void Refuse(string message)
+    {
+        List<Replica> refused = [];
+        lock (_lock)
+        {
+            for (var index = _replicas.Count + 1; index <= _desired; index++)
+            {
+                refused.Add(new Replica(_template, index, 0, _context));
+            }
+
+            _replicas.AddRange(refused);
+        }
+
+        // Outside the lock: a change handler takes its own lock and then a snapshot, which takes this one.
+        foreach (var replica in refused)
+        {
+            replica.Refuse(message);
+        }
+    }
+
     public Task StopAsync(IInstanceDrainer drainer, CancellationToken cancellationToken)
     {
         List<Replica> all;

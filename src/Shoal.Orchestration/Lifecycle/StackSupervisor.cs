@@ -86,12 +86,14 @@ public sealed class StackSupervisor : IAsyncDisposable
         _drainer = drainer;
         _time = time;
         var ports = new PortAllocator();
+        var relays = GatewayRelays.For(stack.GatewayListen, loggers.CreateLogger("Shoal.Stack.Relay"), time);
         _commands = commands;
         _newRunner = (service, argv, passUrls) =>
         {
             var launch = launches[service.Name];
             var template = new ReplicaTemplate(service, stack.Name, argv, passUrls, stack.StateDirectory, launch.User);
             template.Addresses = ServiceAddresses.For(service, stack);
+            template.Relays = relays;
             var context = new SupervisionContext(launch.Runtime, catalog, probe, time, loggers.CreateLogger("Shoal.Stack." + service.InstancePrefix), OnChanged, catalogIdSuffix);
             return new ServiceRunner(template, context, ports);
         };
@@ -327,8 +329,20 @@ public sealed class StackSupervisor : IAsyncDisposable
             await WaitUntilAsync(() =>
             {
                 var snapshot = runner.Snapshot();
-                return dependency.Condition == DependencyCondition.Healthy ? snapshot.IsHealthy : snapshot.IsStarted;
+                return dependency.Condition switch
+                {
+                    DependencyCondition.Healthy => snapshot.IsHealthy,
+                    // A one-shot that failed for good (not one about to be retried) will never complete.
+                    DependencyCondition.Completed => snapshot.IsCompleted || snapshot.Failure is not null,
+                    _ => snapshot.IsStarted,
+                };
             }, token).ConfigureAwait(false);
+            if (dependency.Condition == DependencyCondition.Completed && runner.Snapshot() is { IsCompleted: false, Failure: { } failure })
+            {
+                var why = failure.LastExitCode is { } code ? $"exit {code}" : failure.Message;
+                _services[service.Name].Refuse($"service \"{dependency.Service}\" didn't complete successfully: {why}");
+                return;
+            }
         }
 
         token.ThrowIfCancellationRequested();

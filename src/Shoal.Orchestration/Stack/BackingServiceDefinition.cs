@@ -24,7 +24,10 @@ public sealed record BackingServiceDefinition
     /// <summary>PostgreSQL: the superuser's name; <value>default: postgres</value>.</summary>
     public string User { get; init; } = "postgres";
 
-    /// <summary>PostgreSQL: the superuser's password, or null for one generated on first start and kept in the volume.</summary>
+    /// <summary>
+    /// PostgreSQL: the superuser's password, or null for one generated on first start and kept in the volume. Redis: null
+    /// as written; the password generated on first start once the service is prepared (what the gateway connects with).
+    /// </summary>
     public string? Password { get; init; }
 
     /// <summary>Where the template was written, for errors found as the stack starts (a missing binary).</summary>

@@ -8,4 +8,7 @@ public enum DependencyCondition
 
     /// <summary>Every replica passes its health check.</summary>
     Healthy,
+
+    /// <summary>Every replica has run to completion: exited with code 0 (Compose's <c>service_completed_successfully</c>).</summary>
+    Completed,
 }

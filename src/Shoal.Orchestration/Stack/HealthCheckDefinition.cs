@@ -18,6 +18,9 @@ public sealed record HealthCheckDefinition
     /// <summary>What <see cref="Command"/> sees on top of Shoal's environment: the service's <c>env</c>.</summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
+    /// <summary>The password a <see cref="HealthCheckKind.RedisPing"/> check gives (<c>AUTH</c>) before <c>PING</c>, or null.</summary>
+    public string? Password { get; init; }
+
     /// <summary>Time between probes once healthy.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
 

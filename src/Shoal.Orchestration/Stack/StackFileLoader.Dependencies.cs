@@ -33,7 +33,7 @@ public static partial class StackFileLoader
                     }
                     else if (!YamlFields.IsNull(v))
                     {
-                        f.Errors.Add(v, $"{f.FieldPath("depends_on")}.{name}", $"expected {{ condition: started | healthy }}, got {YamlFields.Describe(v)}");
+                        f.Errors.Add(v, $"{f.FieldPath("depends_on")}.{name}", $"expected {{ condition: started | healthy | completed }}, got {YamlFields.Describe(v)}");
                     }
 
                     result.Add(new DependencyDefinition(name, condition));
@@ -46,6 +46,40 @@ public static partial class StackFileLoader
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A service that a dependant waits for with <c>condition: completed</c> is a one-shot job (a migration): it is not
+    /// started again once it exited 0, so without a <c>restart</c> of its own it gets <c>never</c> (Compose's default),
+    /// <c>on-failure</c> retries it, and <c>always</c> — which would run it again and again — is refused, as is a
+    /// postgres or redis server, which never completes.
+    /// </summary>
+    private static void RunToCompletion(List<ParsedService> services, YamlErrors errors)
+    {
+        for (var i = 0; i < services.Count; i++)
+        {
+            var (definition, fields) = services[i];
+            var waiting = services.Where(s => s.Definition.DependsOn.Any(d => d.Service == definition.Name && d.Condition == DependencyCondition.Completed)).ToList();
+            if (waiting.Count == 0)
+            {
+                continue;
+            }
+
+            var names = string.Join(", ", waiting.Select(w => $"'{w.Definition.Name}'"));
+            if (definition.Backing is { } backing)
+            {
+                var first = waiting[0];
+                errors.Add(first.Fields.Get("depends_on")!, $"{first.Fields.FieldPath("depends_on")}.{definition.Name}", $"'{definition.Name}' is a {backing.Key} server, which runs until it is stopped and never completes: wait for it with condition: healthy");
+            }
+            else if (fields.Get("restart") is null)
+            {
+                services[i] = services[i] with { Definition = definition with { Restart = definition.Restart with { Mode = RestartMode.Never } } };
+            }
+            else if (definition.Restart.Mode == RestartMode.Always)
+            {
+                errors.Add(fields.Get("restart")!, fields.FieldPath("restart"), $"'{definition.Name}' is awaited to complete by {names}, but restart 'always' would run it again after it exited 0: use 'never' or 'on-failure'");
+            }
+        }
     }
 
     private static void CheckDependencies(List<ParsedService> services, YamlFields top, YamlErrors errors)

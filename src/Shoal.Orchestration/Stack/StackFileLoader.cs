@@ -39,6 +39,7 @@ public static partial class StackFileLoader
     {
         ["started"] = DependencyCondition.Started,
         ["healthy"] = DependencyCondition.Healthy,
+        ["completed"] = DependencyCondition.Completed,
     };
 
     /// <summary>Finds the stack file: the given path, or <c>shoal.yml</c> in the current directory.</summary>
@@ -184,6 +185,7 @@ public static partial class StackFileLoader
         var services = ReadServices(top, directory, context.ServicesOptional, serviceKeys, readers);
 
         CheckDependencies(services, top, errors);
+        RunToCompletion(services, errors);
         CheckPorts(services, sections, errors);
         CheckRoutes(services, top, errors);
         var check = new StackCheckContext(sections, services.Select(s => new ServiceSections(s.Definition.Name, s.Fields, s.Definition.Sections)).ToList(), errors);

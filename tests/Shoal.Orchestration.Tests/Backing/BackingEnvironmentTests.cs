@@ -19,7 +19,7 @@ public sealed class BackingEnvironmentTests
     private static BackingEndpoint Postgres(string service, int port, string dependant, PostgresLogin login) =>
         new(service, BackingKind.Postgres, port, new Dictionary<string, PostgresLogin> { [dependant] = login });
 
-    private static BackingEndpoint Redis(string service, int port) => new(service, BackingKind.Redis, port, new Dictionary<string, PostgresLogin>());
+    private static BackingEndpoint Redis(string service, int port) => new(service, BackingKind.Redis, port, new Dictionary<string, PostgresLogin>()) { Password = "5e" + port };
 
     [Fact]
     public void OnePostgresOneRedis_GetsConnectionStringsAndBothUrls()
@@ -34,8 +34,8 @@ public sealed class BackingEnvironmentTests
 
         Assert.Equal("Host=127.0.0.1;Port=5544;Username=app;Password=0a1b;Database=app", env["ConnectionStrings__db"]);
         Assert.Equal("postgres://app:0a1b@127.0.0.1:5544/app", env["DATABASE_URL"]);
-        Assert.Equal("127.0.0.1:6380", env["ConnectionStrings__cache"]);
-        Assert.Equal("redis://127.0.0.1:6380", env["REDIS_URL"]);
+        Assert.Equal("127.0.0.1:6380,password=5e6380", env["ConnectionStrings__cache"]);
+        Assert.Equal("redis://default:5e6380@127.0.0.1:6380", env["REDIS_URL"]);
         Assert.Equal(4, env.Count);
     }
 

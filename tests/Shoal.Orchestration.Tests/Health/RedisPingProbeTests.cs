@@ -10,7 +10,7 @@ namespace Shoal.Orchestration.Tests.Health;
 public sealed class RedisPingProbeTests
 {
     // A one-connection server that reads the request and answers with 'reply', then closes.
-    private static async Task<HealthProbeResult> ProbeAgainstAsync(byte[] reply)
+    private static async Task<HealthProbeResult> ProbeAgainstAsync(byte[] reply, string? password = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -31,7 +31,7 @@ public sealed class RedisPingProbeTests
             }
         });
         using var probe = new HealthProbe();
-        var result = await probe.ProbeAsync(new HealthCheckDefinition { Kind = HealthCheckKind.RedisPing, Timeout = TimeSpan.FromSeconds(5) }, port, CancellationToken.None);
+        var result = await probe.ProbeAsync(new HealthCheckDefinition { Kind = HealthCheckKind.RedisPing, Timeout = TimeSpan.FromSeconds(5), Password = password }, port, CancellationToken.None);
         await server;
         return result;
     }
@@ -40,6 +40,20 @@ public sealed class RedisPingProbeTests
     public async Task Pong_Passes()
     {
         Assert.Equal(new HealthProbeResult(true, "PONG"), await ProbeAgainstAsync("+PONG\r\n"u8.ToArray()));
+    }
+
+    [Fact]
+    public async Task WithAPassword_AuthThenPong_Passes()
+    {
+        Assert.Equal(new HealthProbeResult(true, "PONG"), await ProbeAgainstAsync("+OK\r\n+PONG\r\n"u8.ToArray(), "secret"));
+    }
+
+    [Fact]
+    public async Task WithAWrongPassword_FailsWithTheAuthReply()
+    {
+        Assert.Equal(
+            new HealthProbeResult(false, "AUTH: -WRONGPASS invalid username-password pair or user is disabled."),
+            await ProbeAgainstAsync("-WRONGPASS invalid username-password pair or user is disabled.\r\n-NOAUTH Authentication required.\r\n"u8.ToArray(), "wrong"));
     }
 
     [Fact]

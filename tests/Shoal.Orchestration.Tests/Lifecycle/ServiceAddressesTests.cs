@@ -61,6 +61,9 @@ public sealed class ServiceAddressesTests
     [InlineData("http://0.0.0.0:8080", "10.213.4.1", "http://10.213.4.1:8080")]
     [InlineData("http://192.168.1.5:8080", "10.213.4.1", "http://192.168.1.5:8080")]
     [InlineData("http://localhost:8080", null, "http://localhost:8080")]
+    [InlineData("http://127.0.0.1:8080", "10.213.4.1", "http://10.213.4.1:8080")]
+    [InlineData("http://localhost:8080", "10.213.4.1", "http://10.213.4.1:8080")]
+    [InlineData("http://[::1]:8080", "10.213.4.1", "http://10.213.4.1:8080")]
     public void GatewayUrl_IsWhereTheReplicaReachesTheListener(string listen, string? hostAddress, string expected)
     {
         Assert.Equal(expected, ServiceAddresses.GatewayUrl(new Uri(listen), hostAddress is null ? null : IPAddress.Parse(hostAddress)));

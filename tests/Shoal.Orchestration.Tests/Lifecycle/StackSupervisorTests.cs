@@ -211,6 +211,80 @@ public sealed class StackSupervisorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DependsOnCompleted_StartsTheDependantOnlyOnceTheJobExitedZero_AndTheJobIsNotRestarted()
+    {
+        Start("  app:\n    command: [x]\n    depends_on: { migrate: { condition: completed } }\n  migrate:\n    command: [x]\n");
+        await Poll.UntilAsync(() => _runtime.Of("migrate-1").Length == 1, s_wait, "migrate started");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Empty(_runtime.Of("app-1"));
+
+        _runtime.Of("migrate-1")[0].Exit(0);
+
+        await Poll.UntilAsync(() => _runtime.Of("app-1").Length == 1, s_wait, "app started");
+        Assert.Equal(ReplicaState.Exited, Replica("migrate-1").State);
+        Assert.Equal("completed (exited with code 0)", Replica("migrate-1").Message);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Single(_runtime.Of("migrate-1"));
+        var migrate = _supervisor!.ServiceSnapshot("migrate")!;
+        Assert.True(migrate.IsCompleted && migrate.IsHealthy && migrate.Failure is null);
+    }
+
+    [Fact]
+    public async Task DependsOnCompleted_JobExitsNonZero_RefusesTheDependantWithComposesMessage()
+    {
+        Start("  app:\n    command: [x]\n    replicas: 2\n    depends_on: { migrate: { condition: completed } }\n  migrate:\n    command: [x]\n");
+        await Poll.UntilAsync(() => _runtime.Of("migrate-1").Length == 1, s_wait, "migrate started");
+
+        _runtime.Of("migrate-1")[0].Exit(1);
+
+        await Poll.UntilAsync(() => _supervisor!.ServiceSnapshot("app")!.Replicas.Count == 2, s_wait, "app refused");
+        Assert.All(_supervisor!.ServiceSnapshot("app")!.Replicas, r =>
+        {
+            Assert.Equal(ReplicaState.Failed, r.State);
+            Assert.Equal("service \"migrate\" didn't complete successfully: exit 1", r.Message);
+        });
+        Assert.Empty(_runtime.Of("app-1"));
+    }
+
+    [Fact]
+    public async Task DependsOnCompleted_Refusing_HoldsNoLockWhileChangeHandlersRun()
+    {
+        // As the daemon's event publisher does: a handler that takes a snapshot, here from another thread. Refusing the
+        // dependant under its runner's lock deadlocked the daemon against such a handler.
+        var supervisor = Start("  app:\n    command: [x]\n    depends_on: { migrate: { condition: completed } }\n  migrate:\n    command: [x]\n");
+        var blocked = 0;
+        supervisor.Changed += () =>
+        {
+            if (!Task.Run(supervisor.Snapshot).Wait(TimeSpan.FromSeconds(5)))
+            {
+                Interlocked.Exchange(ref blocked, 1);
+            }
+        };
+        await Poll.UntilAsync(() => _runtime.Of("migrate-1").Length == 1, s_wait, "migrate started");
+
+        _runtime.Of("migrate-1")[0].Exit(1);
+
+        await Poll.UntilAsync(() => _supervisor!.ServiceSnapshot("app")!.Replicas is [{ State: ReplicaState.Failed }], TimeSpan.FromSeconds(20), "app refused");
+        Assert.Equal(0, Volatile.Read(ref blocked));
+    }
+
+    [Fact]
+    public async Task DependsOnCompleted_OnFailureJobRetries_TheDependantWaitsForTheRetryThatSucceeds()
+    {
+        Start("  app:\n    command: [x]\n    depends_on: { migrate: { condition: completed } }\n  migrate:\n    command: [x]\n    restart: { policy: on-failure, backoff: 1s }\n");
+        await Poll.UntilAsync(() => _runtime.Of("migrate-1").Length == 1, s_wait, "migrate started");
+
+        _runtime.Of("migrate-1")[0].Exit(1);
+        await AdvanceUntilAsync(() => _runtime.Of("migrate-1").Length == 2, "migrate retried");
+        Assert.Empty(_runtime.Of("app-1"));
+        Assert.DoesNotContain(_supervisor!.ServiceSnapshot("app")!.Replicas, r => r.State == ReplicaState.Failed);
+
+        _runtime.Of("migrate-1")[1].Exit(0);
+
+        await Poll.UntilAsync(() => _runtime.Of("app-1").Length == 1, s_wait, "app started");
+    }
+
+    [Fact]
     public async Task ScaleDown_DrainsThenStopsTheHighestIndexes()
     {
         var drainer = new RecordingDrainer();

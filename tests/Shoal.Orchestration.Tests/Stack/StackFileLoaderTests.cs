@@ -142,6 +142,38 @@ public sealed class StackFileLoaderTests
     }
 
     [Fact]
+    public void Parse_ConditionCompleted_TheJobGetsRestartNever_UnlessItSaysOnFailure()
+    {
+        var stack = Parse("services:\n  app:\n    command: [x]\n    depends_on: { migrate: { condition: completed }, seed: { condition: completed } }\n  migrate:\n    command: [x]\n  seed:\n    command: [x]\n    restart: on-failure\n");
+
+        Assert.Equal(new DependencyDefinition("migrate", DependencyCondition.Completed), stack.FindService("app")!.DependsOn[0]);
+        Assert.Equal(RestartMode.Never, stack.FindService("migrate")!.Restart.Mode);
+        Assert.Equal(RestartMode.OnFailure, stack.FindService("seed")!.Restart.Mode);
+        Assert.Equal(RestartMode.Always, stack.FindService("app")!.Restart.Mode);
+    }
+
+    [Fact]
+    public void Parse_ConditionCompletedOnARestartAlwaysJob_IsRefused()
+    {
+        Assert.Equal("shoal.yml:7:14: services.migrate.restart: 'migrate' is awaited to complete by 'app', but restart 'always' would run it again after it exited 0: use 'never' or 'on-failure'",
+            ErrorOf("services:\n  app:\n    command: [x]\n    depends_on: { migrate: { condition: completed } }\n  migrate:\n    command: [x]\n    restart: always\n"));
+    }
+
+    [Fact]
+    public void Parse_ConditionCompletedOnARedisServer_IsRefused()
+    {
+        Assert.Equal("shoal.yml:4:17: services.app.depends_on.cache: 'cache' is a redis server, which runs until it is stopped and never completes: wait for it with condition: healthy",
+            ErrorOf("services:\n  app:\n    command: [x]\n    depends_on: { cache: { condition: completed } }\n  cache:\n    redis: {}\n"));
+    }
+
+    [Fact]
+    public void Parse_UnknownCondition_NamesTheThree()
+    {
+        Assert.Contains("expected one of started, healthy, completed, got",
+            ErrorOf("services:\n  app:\n    command: [x]\n    depends_on: { db: { condition: done } }\n  db:\n    command: [x]\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_TwoServicesOnOnePort_IsAPortClash()
     {
         Assert.Equal("shoal.yml:7:11: services.b.port: port clash: port 7000 is already used by service 'a'",

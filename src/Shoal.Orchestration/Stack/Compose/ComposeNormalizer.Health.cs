@@ -14,7 +14,7 @@ internal sealed partial class ComposeNormalizer
     {
         ["service_started"] = "started",
         ["service_healthy"] = "healthy",
-        ["service_completed_successfully"] = "started",
+        ["service_completed_successfully"] = "completed",
     };
 
     // test: [CMD, pg_isready] runs that argv; [CMD-SHELL, "…"] or a string runs through sh -c; [NONE] or disable: true is none.
@@ -216,10 +216,6 @@ internal sealed partial class ComposeNormalizer
                 {
                     _errors.Add(cnode, f.FieldPath("condition"), $"unknown condition '{YamlFields.Printable(c)}'{StackFileLoader.Hint(c, [.. s_conditions.Keys])}; allowed: {string.Join(", ", s_conditions.Keys)}");
                     shoal = "started";
-                }
-                else if (c == "service_completed_successfully")
-                {
-                    _errors.Warn(cnode, f.FieldPath("condition"), $"waits only until '{name}' has started: Shoal has no condition for a dependency that runs to completion");
                 }
 
                 Put(condition, "condition", Text(shoal, cnode), f.KeyNode("condition")!);

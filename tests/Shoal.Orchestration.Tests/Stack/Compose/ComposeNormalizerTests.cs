@@ -230,7 +230,7 @@ public sealed class ComposeNormalizerTests : IDisposable
     }
 
     [Fact]
-    public void CompletedSuccessfully_WaitsForTheStart_WithAWarning()
+    public void CompletedSuccessfully_IsConditionCompleted_WithoutAWarning_AndTheJobIsNotRestarted()
     {
         var stack = Load("""
             services:
@@ -241,7 +241,8 @@ public sealed class ComposeNormalizerTests : IDisposable
                   migrate: { condition: service_completed_successfully }
             """);
 
-        Assert.Equal(DependencyCondition.Started, stack.FindService("web")!.DependsOn.Single().Condition);
-        Assert.Equal("compose.yml:6:29: services.web.depends_on.migrate.condition: waits only until 'migrate' has started: Shoal has no condition for a dependency that runs to completion", Warnings(stack));
+        Assert.Equal(DependencyCondition.Completed, stack.FindService("web")!.DependsOn.Single().Condition);
+        Assert.Equal(RestartMode.Never, stack.FindService("migrate")!.Restart.Mode);
+        Assert.Empty(stack.Warnings);
     }
 }
