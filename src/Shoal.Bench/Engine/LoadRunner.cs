@@ -64,7 +64,6 @@ public sealed class LoadRunner(TimeProvider time)
         var start = time.GetTimestamp();
         var stopAt = step.Duration is { } duration ? start + (long)(duration.TotalSeconds * frequency) : long.MaxValue;
         long ticket = 0;
-        long sent = 0;
 
         async Task WorkAsync(int client)
         {
@@ -118,7 +117,6 @@ public sealed class LoadRunner(TimeProvider time)
                     }
                 }
 
-                Interlocked.Increment(ref sent);
                 try
                 {
                     var response = await connection.SendAsync(template.For(sequence, client), CancellationToken.None).ConfigureAwait(false);
@@ -180,8 +178,9 @@ public sealed class LoadRunner(TimeProvider time)
             seconds = planned.TotalSeconds;
         }
 
+        // Every request sent has completed (answered or failed) once the workers are done.
         var unsent = schedule is not null && step.Duration is { } scheduled && !cancellationToken.IsCancellationRequested
-            ? Math.Max(0, schedule.DueBefore(scheduled.TotalSeconds) - Interlocked.Read(ref sent))
+            ? Math.Max(0, schedule.DueBefore(scheduled.TotalSeconds) - tallies.Sum(t => t.Completed))
             : 0;
         return Build(step.Name, step, tallies, histogram, seconds) with { CpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds, Unsent = unsent };
     }
