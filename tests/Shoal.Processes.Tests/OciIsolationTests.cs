@@ -29,10 +29,12 @@ public sealed class OciIsolationTests : IsolationTests
     [Fact]
     public async Task Stop_RemovesTheContainerItsCgroupAndItsBundle()
     {
-        var handle = await StartAsync(Shell("trap 'exit 3' TERM; while :; do sleep 0.1; done", ResourceLimits.None with { MaxProcesses = 8 }));
-        // Two processes: the shell has set its trap and runs its loop's sleep. One could still be runc's init before it
-        // executes the shell, which a SIGTERM would reach untrapped (on a loaded machine the gap is long).
-        await Shoal.Testing.Poll.UntilAsync(() => handle.ReadUsage()!.Processes > 1, TimeSpan.FromSeconds(20), "the container's shell to run its loop");
+        var spec = Shell("trap 'exit 3' TERM; echo trapped; while :; do sleep 0.1; done", ResourceLimits.None with { MaxProcesses = 8 });
+        var handle = await StartAsync(spec);
+        // Wait for the shell's own word that its trap is set. Counting processes is not enough: runc's init forks its
+        // setup stages inside the container's cgroup, and a SIGTERM to the container's pid 1 before it executes the shell
+        // is ignored (a pid namespace's init has no default signal actions), which ends in the SIGKILL (137).
+        await Shoal.Testing.Poll.UntilAsync(() => File.Exists(spec.LogFile) && File.ReadAllText(spec.LogFile).Contains("trapped", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the container's shell to set its trap");
 
         await handle.StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
 

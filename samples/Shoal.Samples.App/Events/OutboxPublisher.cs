@@ -16,6 +16,8 @@ internal sealed class OutboxPublisher(IOutbox outbox, EventSettings settings, Ti
     // Wakes the loop after a local commit; the poll picks up what other replicas left and retries after failures.
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromSeconds(1);
 
+    private bool _failing;
+
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Asks for a drain now (a transfer just committed its event).</summary>
@@ -26,30 +28,9 @@ internal sealed class OutboxPublisher(IOutbox outbox, EventSettings settings, Ti
         // Connects in the background when Redis is down (AbortOnConnectFail off); commands fail fast until it is back.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(settings.Redis);
         var database = connection.GetDatabase();
-        var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
-            try
-            {
-                while (await outbox.DrainAsync(BatchSize, (events, _) => PublishAsync(database, events), stoppingToken) > 0)
-                {
-                }
-
-                if (failing)
-                {
-                    failing = false;
-                    Log.PublishRecovered(logger, settings.Stream);
-                }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or DbException)
-            {
-                if (!failing)
-                {
-                    failing = true;
-                    // StackExchange.Redis appends its whole connection state after the first ';'.
-                    Log.PublishFailing(logger, settings.Stream, ex.Message.Split(';', 2)[0]);
-                }
-            }
+            await DrainOnceAsync((events, _) => PublishAsync(database, events), stoppingToken);
 
             using var poll = new CancellationTokenSource(s_pollInterval, time);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, poll.Token);
@@ -59,6 +40,37 @@ internal sealed class OutboxPublisher(IOutbox outbox, EventSettings settings, Ti
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
+            }
+        }
+    }
+
+    /// <summary>Drains the outbox until it is empty, and logs when publishing starts or stops failing.</summary>
+    internal async Task DrainOnceAsync(Func<IReadOnlyList<TransferCompleted>, CancellationToken, Task> publish, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var published = 0;
+            int drained;
+            while ((drained = await outbox.DrainAsync(BatchSize, publish, cancellationToken)) > 0)
+            {
+                published += drained;
+            }
+
+            // Only a publish that went through says Redis is back: an empty drain (nothing waiting, or every event leased
+            // by another replica that is failing too) never called it.
+            if (_failing && published > 0)
+            {
+                _failing = false;
+                Log.PublishRecovered(logger, settings.Stream);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or DbException)
+        {
+            if (!_failing)
+            {
+                _failing = true;
+                // StackExchange.Redis appends its whole connection state after the first ';'.
+                Log.PublishFailing(logger, settings.Stream, ex.Message.Split(';', 2)[0]);
             }
         }
     }
