@@ -44,6 +44,14 @@ public static class AdminTokenFile
         return token;
     }
 
+    /// <summary>
+    /// The token a client of this stack sends: <paramref name="configured"/> (the file's or <c>SHOAL_ADMIN_TOKEN</c>) when
+    /// set, else the token file's, read again at every call: a daemon started again (after a crash, say) writes a new one,
+    /// and a client that kept the old one would be refused for as long as it polls.
+    /// </summary>
+    public static Func<string?> Reader(string? configured, string stateDirectory) =>
+        string.IsNullOrEmpty(configured) ? () => TryRead(stateDirectory) : () => configured;
+
     /// <summary>The token in the file, or null when there is none or it cannot be read (another user's).</summary>
     public static string? TryRead(string stateDirectory)
     {

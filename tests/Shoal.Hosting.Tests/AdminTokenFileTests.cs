@@ -30,6 +30,27 @@ public sealed class AdminTokenFileTests : IDisposable
     }
 
     [Fact]
+    public void Reader_DaemonStartedAgain_SendsTheNewToken()
+    {
+        // `up -d` after a kill -9: the client's first poll can read the dead daemon's token before the new daemon replaces it.
+        var stale = AdminTokenFile.Establish(_directory, configured: null);
+        var reader = AdminTokenFile.Reader(configured: null, _directory);
+        Assert.Equal(stale, reader());
+
+        var fresh = AdminTokenFile.Establish(_directory, configured: null);
+
+        Assert.Equal(fresh, reader());
+    }
+
+    [Fact]
+    public void Reader_Configured_SendsItWhateverTheFileSays()
+    {
+        AdminTokenFile.Establish(_directory, configured: null);
+
+        Assert.Equal("configured-token", AdminTokenFile.Reader("configured-token", _directory)());
+    }
+
+    [Fact]
     public void Establish_Configured_ReturnsItAndRemovesOldFile()
     {
         AdminTokenFile.Establish(_directory, configured: null);

@@ -26,7 +26,7 @@ internal static class EventsCommand
         {
             var (state, _) = RunningStack.Connect(result.GetValue(file));
             var directory = StackFiles.StateDirectory(result.GetValue(file));
-            using var http = AdminClient.CreateHttp(new Uri(state.Admin), AdminClient.TokenFor(StackFiles.AdminToken(result.GetValue(file)), directory), AdminSocket.PathIn(directory), Timeout.InfiniteTimeSpan);
+            using var http = AdminClient.CreateHttp(new Uri(state.Admin), AdminTokenFile.Reader(StackFiles.AdminToken(result.GetValue(file)), directory), AdminSocket.PathIn(directory), Timeout.InfiniteTimeSpan);
             var query = result.GetValue(types) is { } t ? "?types=" + Uri.EscapeDataString(t) : "";
             string? last = result.GetValue(after)?.ToString(CultureInfo.InvariantCulture);
             while (!ct.IsCancellationRequested)

@@ -43,7 +43,7 @@ internal static class RegistryCommand
         var (state, client) = RunningStack.Connect(result.GetValue(file));
         client.Dispose();
         var directory = StackFiles.StateDirectory(result.GetValue(file));
-        var http = AdminClient.CreateHttp(new Uri(state.Admin), AdminClient.TokenFor(StackFiles.AdminToken(result.GetValue(file)), directory), AdminSocket.PathIn(directory), Timeout.InfiniteTimeSpan);
+        var http = AdminClient.CreateHttp(new Uri(state.Admin), AdminTokenFile.Reader(StackFiles.AdminToken(result.GetValue(file)), directory), AdminSocket.PathIn(directory), Timeout.InfiniteTimeSpan);
         return new RegistryClient(http);
     }
 

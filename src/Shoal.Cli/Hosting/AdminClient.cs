@@ -8,7 +8,7 @@ namespace Shoal.Cli.Hosting;
 
 /// <summary>
 /// Talks to a running stack's admin API: over its Unix socket when there is one this user may use (no token needed),
-/// else over TCP with the admin token, looked up when a request is sent (a starting daemon writes it a moment later).
+/// else over TCP with the admin token, read when each request is sent (a starting daemon writes a new one a moment later).
 /// </summary>
 internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket) : IDisposable
 {
@@ -18,14 +18,7 @@ internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket
     public static AdminClient For(Shoal.Orchestration.Stack.StackDefinition stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        return new AdminClient(stack.Gateway.Admin, TokenFor(stack.Gateway.AdminToken, stack.StateDirectory), AdminSocket.PathIn(stack.StateDirectory));
-    }
-
-    /// <summary>The token to send: <paramref name="configured"/> (the file's or <c>SHOAL_ADMIN_TOKEN</c>), else the one <c>up</c> wrote to <c>.shoal/admin.token</c>.</summary>
-    public static Func<string?> TokenFor(string? configured, string stateDirectory)
-    {
-        string? found = configured;
-        return () => found ??= AdminTokenFile.TryRead(stateDirectory);
+        return new AdminClient(stack.Gateway.Admin, AdminTokenFile.Reader(stack.Gateway.AdminToken, stack.StateDirectory), AdminSocket.PathIn(stack.StateDirectory));
     }
 
     /// <summary>An HttpClient to the admin API: the Unix socket when it answers, else TCP; the bearer token on every request.</summary>

@@ -23,6 +23,6 @@ internal static class RunningStack
         }
 
         var directory = StackFiles.StateDirectory(file);
-        return (state, new AdminClient(new Uri(state.Admin), AdminClient.TokenFor(StackFiles.AdminToken(file), directory), AdminSocket.PathIn(directory)));
+        return (state, new AdminClient(new Uri(state.Admin), AdminTokenFile.Reader(StackFiles.AdminToken(file), directory), AdminSocket.PathIn(directory)));
     }
 }
