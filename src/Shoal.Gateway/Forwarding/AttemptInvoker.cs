@@ -8,8 +8,9 @@ namespace Shoal.Gateway.Forwarding;
 /// <summary>
 /// One forwarding attempt as YARP sends it: notes when the instance answers (response headers) or leaves the request
 /// unanswered (cancelled: the client gave up, the attempt timed out, a hedge won), and, for a hedgeable request, sends the
-/// same request to another instance when no answer came within the hedging delay; the first answer wins, the others are
-/// cancelled. Built per attempt: YARP hands it the request message it made, so hedges carry the same transformed headers.
+/// same request to another instance when no answer came within the hedging delay; the first answer wins, the others get
+/// as long again to finish (<see cref="LetFinishAsync"/>) and are then cancelled. Built per attempt: YARP hands it the
+/// request message it made, so hedges carry the same transformed headers.
 /// </summary>
 internal sealed class AttemptInvoker : HttpMessageInvoker
 {
@@ -102,7 +103,8 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
         {
             if (!first.Task.IsCompleted && !cancellationToken.IsCancellationRequested && hedging && timer is null && attempts.Count < _config.Resilience.Hedging.MaxAttempts)
             {
-                hedging = TryHedge(request, attempts, cancellationToken);
+                // Every other instance as busy: look again after another delay (a stalled instance's requests pile up).
+                hedging = TryHedge(request, attempts, cancellationToken, out var busy) || busy;
                 if (hedging && attempts.Count < _config.Resilience.Hedging.MaxAttempts)
                 {
                     timer = Task.Delay(delay, _time, cancellationToken);
@@ -136,7 +138,7 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
                 OnAnswer(finished.Destination, finished.Started);
                 foreach (var loser in attempts)
                 {
-                    _ = AbandonAsync(loser);
+                    _ = LetFinishAsync(loser, delay);
                 }
 
                 if (!ReferenceEquals(finished.Destination, _primary))
@@ -174,18 +176,22 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
         }
     }
 
-    /// <summary>Sends the request to one more instance; false when there is none to send to or the retry budget is spent.</summary>
-    private bool TryHedge(HttpRequestMessage request, List<Attempt> attempts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the request to one more instance; false when there is none to send to (<paramref name="busy"/>: none less busy
+    /// than the ones tried) or the retry budget is spent. The budget pays only for a hedge that is sent.
+    /// </summary>
+    private bool TryHedge(HttpRequestMessage request, List<Attempt> attempts, CancellationToken cancellationToken, out bool busy)
     {
-        var retries = _config.Resilience.Retries;
-        if (!_cluster.Budget.TryRetry(retries.Budget, retries.MinRetriesPerSecond))
+        var target = _targets.PickHedgeTarget(_context, _cluster, _config, attempts.ConvertAll(a => a.Destination), out busy);
+        if (target is null)
         {
             return false;
         }
 
-        var target = _targets.PickHedgeTarget(_context, _cluster, _config, attempts.ConvertAll(a => a.Destination));
-        if (target is null)
+        var retries = _config.Resilience.Retries;
+        if (!_cluster.Budget.TryRetry(retries.Budget, retries.MinRetriesPerSecond))
         {
+            target.EndRequest();
             return false;
         }
 
@@ -199,10 +205,32 @@ internal sealed class AttemptInvoker : HttpMessageInvoker
         return true;
     }
 
+    /// <summary>
+    /// Lets an attempt that lost the race go on for up to <paramref name="grace"/> (the hedging delay) before it is
+    /// cancelled. A cancelled HTTP/1.1 request takes its connection down (the next request then opens a new one) and
+    /// throws; a loser that answers within the grace is a late answer instead (progress, not a stall sign), and disposing
+    /// the response drains the rest of its body from the connection (SocketsHttpHandler's drain, at most 1 MB and 2 s),
+    /// which then goes back to the pool for the next request.
+    /// </summary>
+    private async Task LetFinishAsync(Attempt attempt, TimeSpan grace)
+    {
+        await ((Task)attempt.Task!).WaitAsync(grace, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (attempt.Task.IsCompletedSuccessfully)
+        {
+            _health.OnLateAnswer(attempt.Destination, attempt.Started);
+        }
+
+        await AbandonAsync(attempt).ConfigureAwait(false);
+    }
+
     /// <summary>Cancels an attempt that lost (or failed) and settles it once it ends: its response is dropped, its slot freed.</summary>
     private async Task AbandonAsync(Attempt attempt)
     {
-        await attempt.Cancel.CancelAsync().ConfigureAwait(false);
+        if (!attempt.Task!.IsCompleted)
+        {
+            await attempt.Cancel.CancelAsync().ConfigureAwait(false);
+        }
+
         try
         {
             using var response = await attempt.Task!.ConfigureAwait(false);

@@ -20,17 +20,27 @@ internal sealed partial class GatewayRequestHandler
     }
 
     /// <inheritdoc />
-    public DestinationState? PickHedgeTarget(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState> tried)
+    public DestinationState? PickHedgeTarget(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState> tried, out bool busy)
     {
         var version = cluster.Split is null ? null : tried[0].Instance.Version;
+        var busiest = HedgeLoadLimit(tried);
         var candidates = new List<DestinationState>(cluster.Available.Length);
+        busy = false;
         foreach (var candidate in cluster.Available)
         {
             // Under a split a hedge stays on the version the split chose, so the analysis compares like with like.
-            if (!tried.Contains(candidate) && (version is null || candidate.Instance.Version == version))
+            if (tried.Contains(candidate) || (version is not null && candidate.Instance.Version != version))
             {
-                candidates.Add(candidate);
+                continue;
             }
+
+            if (candidate.ConcurrentRequestCount > busiest)
+            {
+                busy = true;
+                continue;
+            }
+
+            candidates.Add(candidate);
         }
 
         var limit = config.Resilience.Bulkhead.MaxConcurrentPerInstance;
@@ -51,5 +61,23 @@ internal sealed partial class GatewayRequestHandler
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The most requests an instance may have in flight to take a hedge: half of what the least busy instance already
+    /// tried has. A hedge helps when the slowness is one instance's (a pause, a stall, a hot spot: its requests pile up
+    /// while the others drain theirs); when every instance is as busy (a saturated host, a slow endpoint), the hedge would
+    /// wait as long as the request it hedges and only add load, so none is sent. A lone slow request (1 in flight against
+    /// 0) is hedged.
+    /// </summary>
+    internal static int HedgeLoadLimit(List<DestinationState> tried)
+    {
+        var least = int.MaxValue;
+        foreach (var destination in tried)
+        {
+            least = Math.Min(least, destination.ConcurrentRequestCount);
+        }
+
+        return least / 2;
     }
 }

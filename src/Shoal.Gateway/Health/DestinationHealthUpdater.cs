@@ -16,6 +16,13 @@ internal sealed class DestinationHealthUpdater(PassiveHealthMonitor passiveHealt
     }
 
     /// <inheritdoc />
+    public void OnLateAnswer(DestinationState destination, long started)
+    {
+        var now = time.GetTimestamp();
+        destination.Progress.OnAnswer(time, now, time.GetElapsedTime(started, now));
+    }
+
+    /// <inheritdoc />
     public void OnUnanswered(DestinationState destination, long started, TimeSpan signalAge)
     {
         if (time.GetElapsedTime(started) >= signalAge)

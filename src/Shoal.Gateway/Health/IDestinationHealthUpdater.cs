@@ -12,6 +12,13 @@ internal interface IDestinationHealthUpdater
     /// <summary>The instance sent response headers for an attempt sent at <paramref name="started"/>: it is making progress, and the latency counts toward the service's estimate.</summary>
     void OnAnswered(ClusterState cluster, DestinationState destination, long started);
 
+    /// <summary>
+    /// The instance answered an attempt sent at <paramref name="started"/> after another attempt of the same request had
+    /// won (a hedge race's loser): it is making progress, and the latency counts toward its own mean, not toward the
+    /// service's estimate (that is the latency clients get, which the hedging delay follows).
+    /// </summary>
+    void OnLateAnswer(DestinationState destination, long started);
+
     /// <summary>An attempt sent at <paramref name="started"/> was given up unanswered (the client left, it timed out, a hedge won): a stall sign once it is older than <paramref name="signalAge"/>.</summary>
     void OnUnanswered(DestinationState destination, long started, TimeSpan signalAge);
 

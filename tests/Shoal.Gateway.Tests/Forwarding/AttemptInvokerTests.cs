@@ -46,10 +46,21 @@ public sealed class AttemptInvokerTests : IDisposable
         return (new AttemptInvoker(_upstreams, _time, _targets, new DestinationHealthUpdater(_passive, _time), context, _cluster, _cluster.Config, D(1), hedgeDelay, TimeSpan.FromMilliseconds(10)), context);
     }
 
+    /// <summary>A request to app-1 left unanswered past the delay, and its hedge sent: the race, neither answered yet.</summary>
+    private async Task<(AttemptInvoker Invoker, Task<HttpResponseMessage> Sending, KeyValuePair<int, (HttpRequestMessage Request, TaskCompletionSource<HttpResponseMessage> Answer, CancellationToken Token)> Hedge)> RaceAsync()
+    {
+        var (invoker, _) = Attempt(s_delay);
+        var sending = invoker.SendAsync(Get(1), CancellationToken.None);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(s_delay);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 2, s_wait, "the hedge");
+        return (invoker, sending, _upstreams.Sent.Single(s => s.Key != 1));
+    }
+
     private static HttpRequestMessage Get(int port) => new(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}/api/x?q=1")) { Headers = { { "X-Test", "yes" } } };
 
     [Fact]
-    public async Task SendAsync_NoAnswerWithinTheDelay_HedgesToAnotherInstance_FirstAnswerWins_TheOtherIsCancelled()
+    public async Task SendAsync_NoAnswerWithinTheDelay_HedgesToAnotherInstance_FirstAnswerWins_TheOtherIsCancelledAfterTheGrace()
     {
         var (invoker, context) = Attempt(s_delay);
         var sending = invoker.SendAsync(Get(1), CancellationToken.None);
@@ -67,10 +78,72 @@ public sealed class AttemptInvokerTests : IDisposable
         Assert.Equal(1, invoker.Hedges);
         Assert.Equal($"app-{hedge.Key}", invoker.Answered!.Id);
         Assert.Equal($"app-{hedge.Key}", context.Response.Headers[GatewayRequestHandler.InstanceHeader].ToString());
-        Assert.True(_upstreams.Sent[1].Token.IsCancellationRequested);
+
+        // The loser gets as long again as the hedging delay to answer (so its connection survives), then is cancelled.
+        _time.Advance(s_delay - TimeSpan.FromMilliseconds(1));
+        Assert.False(_upstreams.Sent[1].Token.IsCancellationRequested);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await Poll.UntilAsync(() => _upstreams.Sent[1].Token.IsCancellationRequested, s_wait, "the loser to be cancelled after the grace");
 
         // The first instance owes the answer it never gave: a stall sign.
-        await Poll.UntilAsync(() => D(1).Progress.OwedFor(_time, _time.GetTimestamp(), inFlight: 0) == TimeSpan.FromMilliseconds(25), s_wait, "app-1 to owe the answer since the first attempt");
+        await Poll.UntilAsync(() => D(1).Progress.OwedFor(_time, _time.GetTimestamp(), inFlight: 0) == TimeSpan.FromMilliseconds(45), s_wait, "app-1 to owe the answer since the first attempt");
+    }
+
+    [Fact]
+    public async Task SendAsync_TheLoserAnswersWithinTheGrace_IsNotCancelled_ItsResponseIsDisposed_AndItOwesNothing()
+    {
+        var (invoker, sending, hedge) = await RaceAsync();
+        hedge.Value.Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+        using var response = await sending.WaitAsync(s_wait);
+
+        _time.Advance(s_delay / 2);
+        var late = new TrackedContent();
+        _upstreams.Sent[1].Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = late });
+        await Poll.UntilAsync(() => late.Disposed, s_wait, "the late answer to be disposed (drained into its connection)");
+
+        _time.Advance(s_delay * 10);
+        Assert.False(_upstreams.Sent[1].Token.IsCancellationRequested);
+        Assert.Equal(TimeSpan.Zero, D(1).Progress.OwedFor(_time, _time.GetTimestamp(), inFlight: 0));
+        Assert.Equal(1, invoker.Hedges);
+        Assert.Equal($"app-{hedge.Key}", invoker.Answered!.Id);
+    }
+
+    [Fact]
+    public async Task SendAsync_TheLosingHedgeAnswersWithinTheGrace_FreesItsSlot()
+    {
+        var (invoker, sending, hedge) = await RaceAsync();
+        var target = D(hedge.Key);
+        Assert.Equal(1, target.ConcurrentRequestCount);
+        _upstreams.Sent[1].Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+        using var response = await sending.WaitAsync(s_wait);
+        Assert.Same(D(1), invoker.Answered);
+
+        var late = new TrackedContent();
+        hedge.Value.Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = late });
+        await Poll.UntilAsync(() => late.Disposed && target.ConcurrentRequestCount == 0, s_wait, "the losing hedge to end and free its slot");
+        Assert.False(hedge.Value.Token.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task SendAsync_EveryOtherInstanceAsBusyAtTheDelay_NoHedgeYet_OneThatIsFreeADelayLater_GetsIt()
+    {
+        _targets.Busy = true;
+        var (invoker, _) = Attempt(s_delay);
+        var sending = invoker.SendAsync(Get(1), CancellationToken.None);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(s_delay);
+        await Poll.UntilAsync(() => invoker.Hedges == 0 && _targets.Looks == 1, s_wait, "a look for a hedge target");
+        Assert.Single(_upstreams.Sent);
+
+        _targets.Busy = false;
+        _time.Advance(s_delay);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 2, s_wait, "the hedge, a delay later");
+        var hedge = _upstreams.Sent.Single(s => s.Key != 1);
+        hedge.Value.Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+
+        using var response = await sending.WaitAsync(s_wait);
+        Assert.Equal(1, invoker.Hedges);
+        Assert.Equal($"app-{hedge.Key}", invoker.Answered!.Id);
     }
 
     [Fact]
@@ -172,6 +245,18 @@ public sealed class AttemptInvokerTests : IDisposable
         Assert.Equal(0, invoker.Hedges);
     }
 
+    /// <summary>A response body that records its disposal (where SocketsHttpHandler drains the rest into the connection).</summary>
+    private sealed class TrackedContent() : ByteArrayContent([1, 2, 3])
+    {
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+
     /// <summary>Upstreams that answer when the test says, by port.</summary>
     private sealed class Upstreams() : HttpMessageInvoker(new HttpClientHandler())
     {
@@ -190,8 +275,19 @@ public sealed class AttemptInvokerTests : IDisposable
     {
         public bool None { get; set; }
 
-        public DestinationState? PickHedgeTarget(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState> tried)
+        public bool Busy { get; set; }
+
+        public int Looks { get; private set; }
+
+        public DestinationState? PickHedgeTarget(HttpContext context, ClusterState cluster, ClusterConfig config, List<DestinationState> tried, out bool busy)
         {
+            Looks++;
+            busy = Busy;
+            if (Busy)
+            {
+                return null;
+            }
+
             var next = None ? null : cluster.Available.FirstOrDefault(d => !tried.Contains(d));
             next?.BeginRequest();
             return next;

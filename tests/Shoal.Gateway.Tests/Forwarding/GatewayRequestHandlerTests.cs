@@ -130,7 +130,55 @@ public sealed class GatewayRequestHandlerTests : IDisposable
         Assert.Equal(2, sent.Length);
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         Assert.Equal($"app-{sent[1].Port}", InstanceOf(context));
-        await Poll.UntilAsync(() => sent[0].Token.IsCancellationRequested, s_wait, "the losing attempt to be cancelled");
+        Assert.False(sent[0].Token.IsCancellationRequested);
+        _time.Advance(s_hedgeDelay);
+        await Poll.UntilAsync(() => sent[0].Token.IsCancellationRequested, s_wait, "the losing attempt to be cancelled once its grace is over");
+    }
+
+    [Fact]
+    public async Task InvokeAsync_TheOtherInstanceIsAsBusy_NoHedge_TheRequestWaitsForItsInstance()
+    {
+        var (handler, cluster) = Gateway(s_quiet with { Hedging = new HedgingSettings { Delay = s_hedgeDelay } });
+        var answer = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = FirstThen(_ => answer.Task, Answer(HttpStatusCode.OK));
+        _upstreams.On(1, first);
+        _upstreams.On(2, first);
+
+        // Every instance is as loaded (a saturated host): the first has this request in flight, the other one of its own.
+        var sending = handler.InvokeAsync(NewRequest());
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        var other = cluster.AllDestinations.Single(d => d.Instance.Port != _upstreams.Sent.Single().Port);
+        other.BeginRequest();
+        _time.Advance(s_hedgeDelay);
+        _time.Advance(s_hedgeDelay);
+
+        answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+        await sending.WaitAsync(s_wait);
+        other.EndRequest();
+        Assert.Single(_upstreams.Sent);
+    }
+
+    [Theory]
+    [InlineData(new[] { 1 }, 0)]
+    [InlineData(new[] { 2 }, 1)]
+    [InlineData(new[] { 50 }, 25)]
+    [InlineData(new[] { 51, 9 }, 4)]
+    public void HedgeLoadLimit_HalfOfTheLeastBusyInstanceTried(int[] inFlight, int expected)
+    {
+        var (_, cluster) = Cluster(new GatewayOptions(), _time, LoadBalancingSettings.Default, Instance("app-1", 1), Instance("app-2", 2));
+        var tried = new List<DestinationState>();
+        for (var i = 0; i < inFlight.Length; i++)
+        {
+            var destination = cluster.AllDestinations[i];
+            for (var n = 0; n < inFlight[i]; n++)
+            {
+                destination.BeginRequest();
+            }
+
+            tried.Add(destination);
+        }
+
+        Assert.Equal(expected, GatewayRequestHandler.HedgeLoadLimit(tried));
     }
 
     [Theory]
