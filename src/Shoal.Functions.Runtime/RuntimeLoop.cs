@@ -94,11 +94,11 @@ internal sealed class RuntimeLoop(LambdaEnvironment environment, TimeProvider ti
         catch (Exception ex)
         {
             logger.LogLine($"Unhandled {ex}");
-            Report(client.PostError(invocation.RequestId, LambdaError.From(ex), cancellationToken), "invocation error");
+            Report(client.PostError(invocation.RequestId, LambdaError.From(ex), cancellationToken, thenNext: true), "invocation error");
             return;
         }
 
-        Report(client.PostResponse(invocation.RequestId, result, cancellationToken), "invocation response");
+        Report(client.PostResponse(invocation.RequestId, result, cancellationToken, thenNext: true), "invocation response");
     }
 
     // A refused post (e.g. 413 for an oversized response, or a request id that already timed out) ends only that

@@ -22,6 +22,7 @@ internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadO
 {
     private const string RuntimePrefix = "/2018-06-01/runtime/";
     private const int MaxPayloadBytes = 6 * 1024 * 1024;
+    private static readonly byte[] s_accepted = """{"status":"OK"}"""u8.ToArray();
 
     private readonly PathSecret _runtimeSecret = new();
     private readonly PathSecret _invokeSecret = new();
@@ -197,11 +198,14 @@ internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadO
         initFailed();
     }
 
+    // With its length known the answer goes out whole in one send; written without it, it was chunked, and the
+    // closing chunk a second send (and a second wake-up of the runtime, which reads up to it).
     private static async Task WriteAcceptedAsync(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync("""{"status":"OK"}""").ConfigureAwait(false);
+        context.Response.ContentLength = s_accepted.Length;
+        await context.Response.Body.WriteAsync(s_accepted).ConfigureAwait(false);
     }
 
     private static async Task WriteOutcomeAsync(HttpContext context, InvokeResult outcome)
@@ -232,8 +236,10 @@ internal sealed class RuntimeApiEndpoint(InvocationSlot slot, Func<string, ReadO
     /// <summary>A Runtime API error document with <paramref name="status"/>.</summary>
     public static async Task WriteErrorAsync(HttpContext context, int status, string type, string message)
     {
+        var document = InvokeResult.ErrorDocument(type, message);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(InvokeResult.ErrorDocument(type, message)).ConfigureAwait(false);
+        context.Response.ContentLength = document.Length;
+        await context.Response.Body.WriteAsync(document).ConfigureAwait(false);
     }
 }

@@ -134,6 +134,21 @@ public sealed class FunctionInstanceRuntimeApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Response_AcceptedAnswer_HasItsLengthNotChunks()
+    {
+        var invocation = InvokeAsync("req-1", "{}");
+        var (requestId, _) = await NextAsync();
+
+        using var response = await _http.PostAsync($"{RuntimeBase}/2018-06-01/runtime/invocation/{requestId}/response", new StringContent("\"ok\""));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(15, response.Content.Headers.ContentLength);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+        Assert.Equal("""{"status":"OK"}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("\"ok\"", Text(await invocation.WaitAsync(s_wait)));
+    }
+
+    [Fact]
     public async Task SecondNext_WhileOneWaits_Is409_AndTheEventGoesToTheFirstOnly()
     {
         var waiting = _http.GetAsync(RuntimeBase + "/2018-06-01/runtime/invocation/next");
