@@ -200,6 +200,33 @@ public sealed class MetricsTests(MetricsTests.Stack fixture) : IClassFixture<Met
         Assert.True(DateTimeOffset.TryParse(line.GetProperty("time").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
     }
 
+    [Fact]
+    public async Task Hedge_WhileAReplicaIsFrozen_CountedAsWon()
+    {
+        // Round robin over two replicas, one of them frozen (SIGSTOP): the requests it is given get no answer within the
+        // 50 ms hedging delay and are sent to the other replica too, whose answer wins.
+        await using var stack = await TestStack.StartAsync(Stacks.WithSettings(2, "resilience: { hedging: { delay: 50ms } }"));
+        var frozen = stack.RecordedPids()["app-1"];
+        ProcessUtil.Signal(frozen, "-STOP");
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                using var response = await stack.Client.GetAsync("/api/whoami");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("app-2", response.Headers.GetValues("x-shoal-instance").Single());
+            }
+        }
+        finally
+        {
+            ProcessUtil.Signal(frozen, "-CONT");
+        }
+
+        using var scrape = await stack.AdminClient.GetAsync("/metrics");
+        var metrics = PrometheusText.Parse(await scrape.Content.ReadAsStringAsync());
+        Assert.True(metrics.Value("shoal_gateway_hedges_total", ("service", "app"), ("result", "won")) >= 1, "no hedge counted as won");
+    }
+
     private static async Task<string> CurlAsNobodyAsync(string url, params string[] more)
     {
         var result = await ProcessRunner.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", .. more, url], timeout: TimeSpan.FromSeconds(30));

@@ -130,6 +130,11 @@ internal sealed partial class GatewayRequestHandler(
         var primary = destination;
         destination = attempt.Answered ?? attempt.Failed ?? destination;
         _metrics.OnAttempt(context, cluster, destination, context.Response.StatusCode, attempt.Started, retry: exclude is not null);
+        if (attempt.Hedges > 0)
+        {
+            _metrics.OnHedged(cluster, attempt.Hedges, won: attempt.Answered is { } answered && !ReferenceEquals(answered, primary));
+        }
+
         if (split is not null)
         {
             // A deployment's analysis compares versions on what each answered; a transport failure counts as a 502.

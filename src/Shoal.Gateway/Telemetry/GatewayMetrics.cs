@@ -28,6 +28,7 @@ internal sealed partial class GatewayMetrics : IDisposable
     private readonly UpDownCounter<long> _inFlight = null!;
     private readonly Counter<long> _connectFailures = null!;
     private readonly Counter<long> _retries = null!;
+    private readonly Counter<long> _hedges = null!;
     private readonly Counter<long> _breakerTransitions = null!;
     private readonly Counter<long> _ejections = null!;
     private readonly Counter<long> _bulkheadRejections = null!;
@@ -57,6 +58,7 @@ internal sealed partial class GatewayMetrics : IDisposable
         _inFlight = _meter.CreateUpDownCounter<long>("shoal.gateway.requests.in_flight", description: "Requests the gateway is handling, queued in a bulkhead included.");
         _connectFailures = _meter.CreateCounter<long>("shoal.gateway.upstream.connect_failures", description: "Attempts whose connection to the instance failed.");
         _retries = _meter.CreateCounter<long>("shoal.gateway.retries", description: "Attempts after the first, on another instance.");
+        _hedges = _meter.CreateCounter<long>("shoal.gateway.hedges", description: "Copies of a slow idempotent request sent to another instance, by whether the copy's answer went to the client (result=won) or not (lost).");
         _meter.CreateObservableCounter("shoal.gateway.retry_budget.exhausted", ObserveBudgetExhausted, description: "Retries and hedges refused because the service's retry budget was spent.");
         _breakerTransitions = _meter.CreateCounter<long>("shoal.gateway.breaker.transitions", description: "Circuit breaker state changes, by the state entered.");
         _ejections = _meter.CreateCounter<long>("shoal.gateway.ejections", description: "Instances taken out of rotation by passive health.");
@@ -132,6 +134,23 @@ internal sealed partial class GatewayMetrics : IDisposable
         if (retry)
         {
             _retries.Add(1, in ServiceTagsOf(cluster).Service);
+        }
+    }
+
+    /// <summary>An attempt sent <paramref name="sent"/> hedges; <paramref name="won"/> when one of them answered the client (rare: tags are built on the spot).</summary>
+    public void OnHedged(ClusterState cluster, int sent, bool won)
+    {
+        if (Enabled)
+        {
+            if (won)
+            {
+                _hedges.Add(1, new("service", cluster.Service), new("result", "won"));
+            }
+
+            if (sent > (won ? 1 : 0))
+            {
+                _hedges.Add(sent - (won ? 1 : 0), new("service", cluster.Service), new("result", "lost"));
+            }
         }
     }
 

@@ -92,6 +92,60 @@ public sealed class GatewayMetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task Hedge_ThatAnswersFirst_CountedAsWon_NotAsARetry()
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        var (handler, _) = Gateway(s_quiet with { Hedging = new HedgingSettings { Delay = delay } });
+        var calls = 0;
+        Func<CancellationToken, Task<HttpResponseMessage>> firstHangs = token => Interlocked.Increment(ref calls) == 1 ? Hang(token) : Answer(HttpStatusCode.OK)(token);
+        _upstreams.On(1, firstHangs);
+        _upstreams.On(2, firstHangs);
+
+        var sending = handler.InvokeAsync(NewRequest());
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(delay);
+        await sending.WaitAsync(s_wait);
+
+        Assert.Equal(1, Recorded.Sum("shoal.gateway.hedges", ("service", "app"), ("result", "won")));
+        Assert.Equal(1, Recorded.Sum("shoal.gateway.hedges"));
+        Assert.Equal(0, Recorded.Sum("shoal.gateway.retries"));
+    }
+
+    [Fact]
+    public async Task Hedge_BeatenByTheFirstAttempt_CountedAsLost()
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        var (handler, _) = Gateway(s_quiet with { Hedging = new HedgingSettings { Delay = delay } });
+        var answer = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        Func<CancellationToken, Task<HttpResponseMessage>> hedgeHangs = token => Interlocked.Increment(ref calls) == 1 ? answer.Task : Hang(token);
+        _upstreams.On(1, hedgeHangs);
+        _upstreams.On(2, hedgeHangs);
+
+        var sending = handler.InvokeAsync(NewRequest());
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        _time.Advance(delay);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 2, s_wait, "the hedge");
+        answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+        await sending.WaitAsync(s_wait);
+
+        Assert.Equal(1, Recorded.Sum("shoal.gateway.hedges", ("service", "app"), ("result", "lost")));
+        Assert.Equal(1, Recorded.Sum("shoal.gateway.hedges"));
+    }
+
+    [Fact]
+    public async Task NoHedgeSent_NothingCounted()
+    {
+        var (handler, _) = Gateway(s_quiet with { Hedging = new HedgingSettings { Delay = TimeSpan.FromMilliseconds(50) } });
+        _upstreams.On(1, Answer(HttpStatusCode.OK));
+        _upstreams.On(2, Answer(HttpStatusCode.OK));
+
+        await SendAsync(handler);
+
+        Assert.Equal(0, Recorded.Sum("shoal.gateway.hedges"));
+    }
+
+    [Fact]
     public async Task RefusedConnection_CountsAConnectFailureAnEjectionAndARetry()
     {
         var (handler, _) = Gateway(s_quiet with { Outliers = new OutlierSettings() });
