@@ -140,17 +140,20 @@ internal sealed partial class GatewayMetrics : IDisposable
     /// <summary>An attempt sent <paramref name="sent"/> hedges; <paramref name="won"/> when one of them answered the client (rare: tags are built on the spot).</summary>
     public void OnHedged(ClusterState cluster, int sent, bool won)
     {
-        if (Enabled)
+        if (!Enabled)
         {
-            if (won)
-            {
-                _hedges.Add(1, new("service", cluster.Service), new("result", "won"));
-            }
+            return;
+        }
 
-            if (sent > (won ? 1 : 0))
-            {
-                _hedges.Add(sent - (won ? 1 : 0), new("service", cluster.Service), new("result", "lost"));
-            }
+        var lost = won ? sent - 1 : sent;
+        if (won)
+        {
+            _hedges.Add(1, new("service", cluster.Service), new("result", "won"));
+        }
+
+        if (lost > 0)
+        {
+            _hedges.Add(lost, new("service", cluster.Service), new("result", "lost"));
         }
     }
 
