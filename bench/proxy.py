@@ -228,6 +228,16 @@ def main():
             rps, cpu = med("shoal", "rps") / med("yarp", "rps"), med("shoal", "cpu_us") / med("yarp", "cpu_us")
             ref = f" (committed proxy.md: {committed[conns][0]:.2f} × and {committed[conns][1]:.2f} ×)" if conns in committed else ""
             print(f"  {conns:>3} connections: req/s {rps:.2f} ×, CPU per request {cpu:.2f} ×{ref}")
+        if baseline:
+            print(f"\nShoal ÷ the baseline build ({base_rev}), medians of the per-round ratios")
+            for conns in (10, 100):
+                def ratio(key):
+                    per_round = {}
+                    for r in rows:
+                        if r["conns"] == conns and r["proxy"] in ("shoal", "shoal-base"):
+                            per_round.setdefault(r["round"], {})[r["proxy"]] = r[key]
+                    return statistics.median(v["shoal"] / v["shoal-base"] for v in per_round.values())
+                print(f"  {conns:>3} connections: req/s {ratio('rps'):.3f} ×, CPU per request {ratio('cpu_us'):.3f} ×, p99 {ratio('p99'):.3f} ×")
         return
 
     names = ["direct", "nginx", "haproxy", "yarp", "shoal"] + (["shoal-base"] if baseline else [])
