@@ -116,6 +116,31 @@ public sealed class AdminTrustTests
     }
 
     [Fact]
+    public async Task Ps_TokenRefused_SaysSoInsteadOfNoAnswer()
+    {
+        // A CLI whose token the daemon refuses (a stale token file, another daemon's token) over TCP: the socket is out of
+        // reach and the token file holds another token. The error names the refusal, not a silent daemon.
+        await using var stack = await StartAsync();
+        var token = Path.Combine(stack.Directory, ".shoal", "admin.token");
+        var saved = await File.ReadAllTextAsync(token);
+        File.Move(stack.AdminSocket, stack.AdminSocket + ".away");
+        await File.WriteAllTextAsync(token, "not-the-daemons-token");
+        try
+        {
+            var ps = await stack.ShoalAsync("ps");
+            Assert.NotEqual(0, ps.ExitCode);
+            Assert.Contains("401", ps.Output, StringComparison.Ordinal);
+            Assert.Contains("refused", ps.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("does not answer", ps.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(token, saved);
+            File.Move(stack.AdminSocket + ".away", stack.AdminSocket);
+        }
+    }
+
+    [Fact]
     public async Task UnprivilegedUser_CannotReadOrChangeAnything_OverTcpTheSocketOrTheTokenFile()
     {
         await using var stack = await StartAsync();

@@ -8,7 +8,12 @@ internal static class HealthWait
 {
     public sealed record Outcome(bool Healthy, StackSnapshot? Snapshot, string? Reason);
 
-    public static async Task<Outcome> WaitAsync(Func<CancellationToken, Task<StackSnapshot?>> poll, Func<bool> daemonGone, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="poll">The stack's snapshot, or null when there is none to be had.</param>
+    /// <param name="daemonGone">True once the daemon has exited.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <param name="unanswered">Why the last poll got no snapshot (e.g. a refused token), for the message when none ever came.</param>
+    public static async Task<Outcome> WaitAsync(Func<CancellationToken, Task<StackSnapshot?>> poll, Func<bool> daemonGone, TimeSpan timeout, CancellationToken cancellationToken, Func<string?>? unanswered = null)
     {
         var deadline = TimeProvider.System.GetUtcNow() + timeout;
         StackSnapshot? last = null;
@@ -35,7 +40,7 @@ internal static class HealthWait
             {
                 var waiting = last?.Services.Where(s => !s.IsHealthy)
                     .Select(s => $"{s.Name} ({string.Join(", ", s.Replicas.Where(r => r.State != ReplicaState.Healthy).Select(r => $"{r.Id}: {r.State.ToString().ToLowerInvariant()}, {r.Message}"))})");
-                return new Outcome(false, last, $"not healthy after {Durations.Format(timeout)}: {string.Join("; ", waiting ?? ["the admin API never answered"])}");
+                return new Outcome(false, last, $"not healthy after {Durations.Format(timeout)}: {string.Join("; ", waiting ?? [unanswered?.Invoke() ?? "the admin API never answered"])}");
             }
 
             try

@@ -18,7 +18,7 @@ internal static class PsCommand
         {
             var (state, admin) = RunningStack.Connect(result.GetValue(file));
             using var _ = admin;
-            var snapshot = await admin.TryGetStackAsync(ct) ?? throw new CliException($"the admin API at {state.Admin} does not answer");
+            var snapshot = await admin.TryGetStackAsync(ct) ?? throw new CliException(admin.LastFailure ?? $"the admin API at {state.Admin} does not answer");
             if (result.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(snapshot, StackJson.Options));

@@ -27,7 +27,7 @@ internal static class ScaleCommand
 
             var outcome = result.GetValue(noWait)
                 ? new HealthWait.Outcome(true, await admin.TryGetStackAsync(ct), null)
-                : await HealthWait.WaitAsync(admin.TryGetStackAsync, () => !state.DaemonAlive, TimeSpan.FromSeconds(120), ct);
+                : await HealthWait.WaitAsync(admin.TryGetStackAsync, () => !state.DaemonAlive, TimeSpan.FromSeconds(120), ct, () => admin.LastFailure);
             if (outcome.Snapshot is { } snapshot)
             {
                 StatusTable.Write(snapshot, new Uri(state.Gateway), TimeProvider.System);

@@ -90,7 +90,7 @@ internal static class UpCommand
         var daemonLog = Path.Combine(stack.StateDirectory, "shoal.log");
         using var daemon = DetachedLauncher.Start(arguments, daemonLog, stack.Directory);
         using var admin = AdminClient.For(stack);
-        var outcome = await HealthWait.WaitAsync(admin.TryGetStackAsync, () => daemon.HasExited, wait, ct);
+        var outcome = await HealthWait.WaitAsync(admin.TryGetStackAsync, () => daemon.HasExited, wait, ct, () => admin.LastFailure);
         Report(stack, outcome, started);
         if (outcome.Healthy)
         {

@@ -77,14 +77,30 @@ internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket
             : listen;
     }
 
+    /// <summary>Why the last <see cref="TryGetStackAsync"/> got no stack (a refusal, an error status, no connection), or null.</summary>
+    public string? LastFailure { get; private set; }
+
+    /// <summary>The stack's snapshot, or null when the admin API did not give one (<see cref="LastFailure"/> says why).</summary>
     public async Task<StackSnapshot?> TryGetStackAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await _http.GetFromJsonAsync<StackSnapshot>("/v1/stack", StackJson.Options, cancellationToken);
+            using var response = await _http.GetAsync("/v1/stack", cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                var detail = ProblemDetail(await response.Content.ReadAsStringAsync(cancellationToken));
+                LastFailure = response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden
+                    ? $"the admin API at {_http.BaseAddress} refused this client's token ({(int)response.StatusCode} {detail}): the token file is not the running daemon's"
+                    : $"the admin API at {_http.BaseAddress} answered {(int)response.StatusCode} {detail}";
+                return null;
+            }
+
+            LastFailure = null;
+            return await response.Content.ReadFromJsonAsync<StackSnapshot>(StackJson.Options, cancellationToken);
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException ex)
         {
+            LastFailure = $"the admin API at {_http.BaseAddress} does not answer ({ex.Message})";
             return null;
         }
     }
