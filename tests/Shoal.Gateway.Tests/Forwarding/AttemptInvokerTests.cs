@@ -147,6 +147,48 @@ public sealed class AttemptInvokerTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_NoTargetAtTheFirstLooks_OnlyTheHedgeSentIsPaidFromTheRetryBudget()
+    {
+        // A budget of exactly one retry (10 % of 10 requests, no floor): looks that find every instance busy must not
+        // spend it, or the hedge a delay later could not be sent.
+        var options = new GatewayOptions();
+        options.Services["app"] = new ServiceRoutingOptions
+        {
+            LoadBalancing = LoadBalancingSettings.Default,
+            Resilience = new ResilienceSettings { Retries = new RetrySettings { Budget = 0.1, MinRetriesPerSecond = 0 } },
+        };
+        var state = State(options, _time, new RouteDefinition("/**", "app"));
+        state.Apply(Snapshot(1, Instance("app-1", 1), Instance("app-2", 2)));
+        var cluster = state.Routes.Match("/")!;
+        using var passive = new PassiveHealthMonitor(state, _prober, _time, NullLogger<PassiveHealthMonitor>.Instance);
+        for (var i = 0; i < 10; i++)
+        {
+            cluster.Budget.OnRequest();
+        }
+
+        _targets.Busy = true;
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        var invoker = new AttemptInvoker(_upstreams, _time, _targets, new DestinationHealthUpdater(passive, _time), context, cluster, cluster.Config, cluster.AllDestinations[0], s_delay, TimeSpan.FromMilliseconds(10));
+        var sending = invoker.SendAsync(Get(1), CancellationToken.None);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 1, s_wait, "the first attempt");
+        for (var look = 1; look <= 3; look++)
+        {
+            _time.Advance(s_delay);
+            await Poll.UntilAsync(() => _targets.Looks == look, s_wait, $"look {look} for a hedge target");
+        }
+
+        _targets.Busy = false;
+        _time.Advance(s_delay);
+        await Poll.UntilAsync(() => _upstreams.Sent.Count == 2, s_wait, "the hedge, paid with the budget's one retry");
+        Assert.Equal(0, cluster.Budget.Exhausted);
+        Assert.False(cluster.Budget.TryRetry(0.1, 0), "the one retry was spent on the hedge");
+        _upstreams.Sent[2].Answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+        using var response = await sending.WaitAsync(s_wait);
+        Assert.Equal(1, invoker.Hedges);
+    }
+
+    [Fact]
     public async Task SendAsync_AnsweredWithinTheDelay_NoHedge()
     {
         var (invoker, _) = Attempt(s_delay);
