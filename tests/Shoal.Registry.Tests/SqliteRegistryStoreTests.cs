@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Shoal.Registry.Stores;
+using Shoal.Testing;
 
 namespace Shoal.Registry.Tests;
 
@@ -77,5 +78,79 @@ public sealed class SqliteRegistryStoreTests : RegistryStoreContract
         events = await UntilAsync(seen, 1005);
         Assert.Equal(1005, events.Count);
         Assert.Equal("a-2", events[^1].Entry.Instance.Id);
+    }
+
+    [Fact]
+    public async Task Put_LogGrowsPastSqlitesCheckpointSize_NoCheckpointOnTheWritePath()
+    {
+        await using var store = await OpenAsync(".quiet", every: 10_000);
+        for (var i = 1; i <= 800; i++)
+        {
+            await store.PutAsync(Instance($"a-{i}"), CancellationToken.None);
+        }
+
+        // SQLite's own checkpoint, inside the commit that passes 1,000 pages, would have kept the log near that size.
+        Assert.True(new FileInfo(_path + ".quiet-wal").Length > 2000 * (4096 + 24), $"the log is {new FileInfo(_path + ".quiet-wal").Length} bytes");
+        Assert.Equal(0, store.Checkpoints);
+    }
+
+    [Fact]
+    public async Task Checkpoint_StoreIdle_RunsInTheBackgroundWithoutAnotherWrite()
+    {
+        await using var store = await OpenAsync(".idle", every: 10_000);
+        await store.PutAsync(Instance("a-1"), CancellationToken.None);
+        await store.PutAsync(Instance("a-2"), CancellationToken.None);
+        var written = _time.GetUtcNow();
+        Assert.Equal(0, store.Checkpoints);
+
+        // The clock moves on while the checkpointer may still be arming its timer.
+        await Poll.UntilAsync(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            return store.Checkpoints == 1;
+        }, Wait, "a checkpoint after a second without writes");
+        Assert.True(_time.GetUtcNow() - written >= TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task Checkpoint_EveryNWritesUnderWrites_LosesAndReordersNothing()
+    {
+        var store = await OpenAsync(".busy", every: 50);
+        var seen = new List<RegistryEvent>();
+        using var stop = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            await foreach (var e in store.WatchAsync(0, stop.Token))
+            {
+                lock (seen)
+                {
+                    seen.Add(e);
+                }
+            }
+        });
+        for (var i = 1; i <= 600; i++)
+        {
+            await store.PutAsync(Instance($"a-{i % 40}", weight: i), CancellationToken.None);
+        }
+
+        await Poll.UntilAsync(() => store.Checkpoints >= 5, Wait, "checkpoints every 50 writes or so, without the clock moving");
+        await Poll.UntilAsync(() => { lock (seen) { return seen.Count == 600; } }, Wait, "every event watched");
+        await stop.CancelAsync();
+        await watcher.ContinueWith(_ => { }, TaskScheduler.Default);
+        Assert.Equal(Enumerable.Range(1, 600).Select(i => (long)i), seen.Select(e => e.Index));
+        Assert.Equal(Enumerable.Range(1, 600), seen.Select(e => e.Entry.Instance.Weight));
+        await store.DisposeAsync();
+
+        await using var reopened = await OpenAsync(".busy", every: 50);
+        var view = await reopened.ReadAsync(CancellationToken.None);
+        Assert.Equal(600, view.Index);
+        Assert.Equal(Enumerable.Range(561, 40).Order(), view.Entries.Select(e => e.Instance.Weight).Order());
+    }
+
+    private async Task<SqliteRegistryStore> OpenAsync(string suffix, int every)
+    {
+        var store = new SqliteRegistryStore(_path + suffix, _time) { CheckpointEvery = every, CheckpointIdle = TimeSpan.FromSeconds(1) };
+        await store.OpenAsync(CancellationToken.None);
+        return store;
     }
 }

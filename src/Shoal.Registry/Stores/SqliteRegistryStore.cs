@@ -9,7 +9,8 @@ namespace Shoal.Registry.Stores;
 /// </summary>
 /// <remarks>
 /// One connection, one writer at a time: the registry is written by one gateway process. <c>synchronous=NORMAL</c>
-/// keeps every committed change across a crash of the process (not across a power cut of the machine). A watcher reads
+/// keeps every committed change across a crash of the process (not across a power cut of the machine); checkpoints run
+/// in the background, off the write path (see <see cref="CheckpointEvery"/>). A watcher reads
 /// the event log to catch up, then takes each committed write's events from the write itself, without a query, as long
 /// as it keeps up (a watcher that fell behind by more than one write reads the log again).
 /// </remarks>
@@ -42,11 +43,13 @@ public sealed partial class SqliteRegistryStore(string path, TimeProvider timePr
             PrivateFiles.TightenTree(companion);
         }
 
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString();
+        _db = new SqliteConnection(connectionString);
         try
         {
             await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
             await OpenSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await StartCheckpointsAsync(connectionString, cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteFileCheck.NotADatabase or SqliteFileCheck.Corrupt)
         {
@@ -225,6 +228,7 @@ public sealed partial class SqliteRegistryStore(string path, TimeProvider timePr
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await StopCheckpointsAsync().ConfigureAwait(false);
         if (_db is not null)
         {
             await _db.DisposeAsync().ConfigureAwait(false);
@@ -242,10 +246,16 @@ public sealed partial class SqliteRegistryStore(string path, TimeProvider timePr
         try
         {
             _recording = [];
+            var changes = SQLitePCL.raw.sqlite3_total_changes(_db!.Handle);
             using var tx = _db!.BeginTransaction();
             var recorded = await change(tx).ConfigureAwait(false);
             tx.Commit();
             index = recorded;
+            if (SQLitePCL.raw.sqlite3_total_changes(_db.Handle) != changes)
+            {
+                CountWrite();
+            }
+
             if (_recording.Count > 0)
             {
                 var written = _next;
