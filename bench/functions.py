@@ -8,7 +8,8 @@ import datetime, http.client, http.server, json, math, os, platform, shutil, sig
 import textwrap, threading, time
 
 root, work = sys.argv[1], sys.argv[2]
-rounds, seconds, cold_runs = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+# `_` for rounds and seconds when only the cold starts run (FUNCTIONS_COLD_ONLY).
+rounds, seconds, cold_runs = (int(a) if a.isdigit() else 0 for a in sys.argv[3:6])
 shoal = os.path.join(work, "shoal-cli", "shoal")
 # SHOAL_BASELINE: another built checkout of Shoal; its CLI also runs the warm and cold stacks, measured in the same
 # interleaved rounds, and the results file gets a ratio table (the regression check of a refactoring).
