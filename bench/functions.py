@@ -1,17 +1,20 @@
 """Runs the functions benchmark for bench/functions.sh and writes bench/results/functions.md.
 
 argv: repo root, work directory (holds private copies of the CLI and of the C# sample, JIT and AOT), rounds, seconds
-per measured run, cold runs per runtime.
+per measured run, cold runs per runtime. FUNCTIONS_COLD_ONLY=1: only the cold starts (sections 2 and 3); section 1
+(warm) and its verdicts are carried over from the results file as the last full run wrote them, and say so.
 """
 import datetime, http.client, http.server, json, math, os, platform, shutil, signal, socket, statistics, subprocess, sys
 import textwrap, threading, time
 
 root, work = sys.argv[1], sys.argv[2]
-rounds, seconds, cold_runs = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+# `_` for rounds and seconds when only the cold starts run (FUNCTIONS_COLD_ONLY).
+rounds, seconds, cold_runs = (int(a) if a.isdigit() else 0 for a in sys.argv[3:6])
 shoal = os.path.join(work, "shoal-cli", "shoal")
 # SHOAL_BASELINE: another built checkout of Shoal; its CLI also runs the warm and cold stacks, measured in the same
 # interleaved rounds, and the results file gets a ratio table (the regression check of a refactoring).
 baseline = os.environ.get("SHOAL_BASELINE")
+cold_only = bool(os.environ.get("FUNCTIONS_COLD_ONLY"))
 base_shoal = os.path.join(work, "shoal-base-cli", "shoal") if baseline else None
 jit_dir, aot_dir = os.path.join(work, "csharp-jit"), os.path.join(work, "csharp-aot")
 node_dir, bash_dir = os.path.join(root, "samples/functions/node"), os.path.join(root, "samples/functions/bash")
@@ -178,87 +181,88 @@ def cleanup():
 results = {"warm": [], "cold": [], "process": []}
 notes = {}
 try:
-    # -----------------------------------------------------------------------------------------------------------------
-    # 1. Warm: the gateway (route -> C# function, payload 2.0, 10 warm instances) against the same build served as plain
-    #    HTTP, 1 and 10 clients, rounds interleaved (the variant that goes first alternates).
-    # -----------------------------------------------------------------------------------------------------------------
-    warm = write_stack("fnbench-warm", "1s",
-                       "functions:\n" + function_yml("echo", RUNTIMES["cs-jit"], "    concurrency: { max: 10 }\n    idle_timeout: 30m\n"),
-                       'routes:\n  - { path: "/warm/{proxy+}", method: GET, function: echo, payload: "2.0" }\n')
-    up(warm)
-    # The same function behind a gateway whose agent runs alone (`shoal agent`): events go to the instances over HTTP.
-    agent_port = free_port()
-    agent_log = open(os.path.join(work, "agent.log"), "w")
-    agent = subprocess.Popen([shoal, "agent", "--listen", f"http://127.0.0.1:{agent_port}", "--state-dir", os.path.join(work, "agent-state")],
-                             stdout=agent_log, stderr=subprocess.STDOUT)
-    procs.append(agent)
-    remote = write_stack("fnbench-remote", "1s", warm["files"]["functions.yml"], warm["files"]["routing.yml"], agent=f"http://127.0.0.1:{agent_port}")
-    deadline = time.time() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", agent_port), timeout=1).close()
-            break
-        except OSError:
-            if time.time() > deadline:
-                sys.exit("the standalone agent did not listen")
-            time.sleep(0.1)
-    up(remote)
-    plain_port = free_port()
-    plain_log = open(os.path.join(work, "plain.log"), "w")
-    plain = subprocess.Popen(["dotnet", "Shoal.Samples.Function.dll"], cwd=jit_dir, env={**os.environ, "SAMPLE_HTTP_PORT": str(plain_port)},
-                             stdout=plain_log, stderr=subprocess.STDOUT)
-    procs.append(plain)
-    path = "/warm/items/42?tag=a"
-    variants = {"gateway": {"port": warm["gw"]}, "remote": {"port": remote["gw"]}, "plain": {"port": plain_port}}
-    if baseline:
-        warm_base = write_stack("fnbench-warm-base", "1s", warm["files"]["functions.yml"], warm["files"]["routing.yml"], cli=base_shoal)
-        up(warm_base)
-        variants["base"] = {"port": warm_base["gw"]}
-    for name, v in variants.items():
-        wait_ok(v["port"], path, name)
-        v["url"] = f"http://127.0.0.1:{v['port']}{path}"
-        v["bytes"] = len(get(v["port"], path)[1])
-    # Warm-up: 10 clients make the pool start its 10 instances (each JIT-compiles on its own), a pause lets their
-    # background tier-up finish, then more; the plain side gets the same load.
-    for name in [n for n in variants if n != "plain"]:
-        bench(variants[name]["url"], 10, 10)
-        time.sleep(3)
-        bench(variants[name]["url"], 10, 5)
-    bench(variants["plain"]["url"], 10, 10)
-    notes["instances_after_warmup"] = pools(warm)["echo"]
-    notes["remote_after_warmup"] = pools(remote)["echo"]
-    for rnd in range(1, rounds + 1):
-        for clients in (1, 10):
-            names = list(variants)
-            shift = (rnd * 2 + clients) % len(names)
-            for name in names[shift:] + names[:shift]:
-                v = variants[name]
-                bench(v["url"], clients, 2)
-                # The Shoal processes (daemon; with a standalone agent, the agent too) first, then the instances.
-                shoal_pids = {"gateway": [warm["daemon"]], "remote": [remote["daemon"], agent.pid], "plain": [plain.pid],
-                              "base": [warm_base["daemon"]] if baseline else []}[name]
-                pids = shoal_pids + [p for q in shoal_pids for p in tree(q) if p not in shoal_pids]
-                c0, d0, s0 = cpu_ticks(pids), cpu_ticks(shoal_pids), ctx_switches(shoal_pids)
-                t = bench(v["url"], clients, seconds, os.path.join(work, f"warm-{rnd}-{clients}-{name}.json"))
-                c1, d1, s1 = cpu_ticks(pids), cpu_ticks(shoal_pids), ctx_switches(shoal_pids)
-                codes = {k: v2 for k, v2 in t["status_codes"].items() if k != "200"}
-                row = {"round": rnd, "clients": clients, "variant": name, "rps": t["rps"], "p50": t["latency_ms"]["p50"],
-                       "p99": t["latency_ms"]["p99"], "errors": t["errors"] + sum(codes.values()), "requests": t["requests"],
-                       "cpu_us": (c1 - c0) / CLK * 1e6 / max(t["requests"], 1),
-                       "daemon_us": (d1 - d0) / CLK * 1e6 / max(t["requests"], 1),
-                       "daemon_cs": (s1 - s0) / max(t["requests"], 1),
-                       "instances_us": ((c1 - c0) - (d1 - d0)) / CLK * 1e6 / max(t["requests"], 1), "processes": len(pids)}
-                results["warm"].append(row)
-                print(f"warm round {rnd} c={clients} {name}: {row['rps']:.0f} req/s, p50 {row['p50']:.3f} ms, p99 {row['p99']:.3f} ms, "
-                      f"{row['cpu_us']:.0f} µs CPU/req, {row['errors']} errors", flush=True)
-    notes["instances_after_warm"] = pools(warm)["echo"]
-    notes["remote_after_warm"] = pools(remote)["echo"]
-    down(warm)
-    down(remote)
-    if baseline:
-        down(warm_base)
-    agent.send_signal(signal.SIGTERM); agent.wait(20)
-    plain.send_signal(signal.SIGTERM); plain.wait(10)
+    if not cold_only:
+        # -------------------------------------------------------------------------------------------------------------
+        # 1. Warm: the gateway (route -> C# function, payload 2.0, 10 warm instances) against the same build served as
+        #    plain HTTP, 1 and 10 clients, rounds interleaved (the variant that goes first alternates).
+        # -------------------------------------------------------------------------------------------------------------
+        warm = write_stack("fnbench-warm", "1s",
+                           "functions:\n" + function_yml("echo", RUNTIMES["cs-jit"], "    concurrency: { max: 10 }\n    idle_timeout: 30m\n"),
+                           'routes:\n  - { path: "/warm/{proxy+}", method: GET, function: echo, payload: "2.0" }\n')
+        up(warm)
+        # The same function behind a gateway whose agent runs alone (`shoal agent`): events go to the instances over HTTP.
+        agent_port = free_port()
+        agent_log = open(os.path.join(work, "agent.log"), "w")
+        agent = subprocess.Popen([shoal, "agent", "--listen", f"http://127.0.0.1:{agent_port}", "--state-dir", os.path.join(work, "agent-state")],
+                                 stdout=agent_log, stderr=subprocess.STDOUT)
+        procs.append(agent)
+        remote = write_stack("fnbench-remote", "1s", warm["files"]["functions.yml"], warm["files"]["routing.yml"], agent=f"http://127.0.0.1:{agent_port}")
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", agent_port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    sys.exit("the standalone agent did not listen")
+                time.sleep(0.1)
+        up(remote)
+        plain_port = free_port()
+        plain_log = open(os.path.join(work, "plain.log"), "w")
+        plain = subprocess.Popen(["dotnet", "Shoal.Samples.Function.dll"], cwd=jit_dir, env={**os.environ, "SAMPLE_HTTP_PORT": str(plain_port)},
+                                 stdout=plain_log, stderr=subprocess.STDOUT)
+        procs.append(plain)
+        path = "/warm/items/42?tag=a"
+        variants = {"gateway": {"port": warm["gw"]}, "remote": {"port": remote["gw"]}, "plain": {"port": plain_port}}
+        if baseline:
+            warm_base = write_stack("fnbench-warm-base", "1s", warm["files"]["functions.yml"], warm["files"]["routing.yml"], cli=base_shoal)
+            up(warm_base)
+            variants["base"] = {"port": warm_base["gw"]}
+        for name, v in variants.items():
+            wait_ok(v["port"], path, name)
+            v["url"] = f"http://127.0.0.1:{v['port']}{path}"
+            v["bytes"] = len(get(v["port"], path)[1])
+        # Warm-up: 10 clients make the pool start its 10 instances (each JIT-compiles on its own), a pause lets their
+        # background tier-up finish, then more; the plain side gets the same load.
+        for name in [n for n in variants if n != "plain"]:
+            bench(variants[name]["url"], 10, 10)
+            time.sleep(3)
+            bench(variants[name]["url"], 10, 5)
+        bench(variants["plain"]["url"], 10, 10)
+        notes["instances_after_warmup"] = pools(warm)["echo"]
+        notes["remote_after_warmup"] = pools(remote)["echo"]
+        for rnd in range(1, rounds + 1):
+            for clients in (1, 10):
+                names = list(variants)
+                shift = (rnd * 2 + clients) % len(names)
+                for name in names[shift:] + names[:shift]:
+                    v = variants[name]
+                    bench(v["url"], clients, 2)
+                    # The Shoal processes (daemon; with a standalone agent, the agent too) first, then the instances.
+                    shoal_pids = {"gateway": [warm["daemon"]], "remote": [remote["daemon"], agent.pid], "plain": [plain.pid],
+                                  "base": [warm_base["daemon"]] if baseline else []}[name]
+                    pids = shoal_pids + [p for q in shoal_pids for p in tree(q) if p not in shoal_pids]
+                    c0, d0, s0 = cpu_ticks(pids), cpu_ticks(shoal_pids), ctx_switches(shoal_pids)
+                    t = bench(v["url"], clients, seconds, os.path.join(work, f"warm-{rnd}-{clients}-{name}.json"))
+                    c1, d1, s1 = cpu_ticks(pids), cpu_ticks(shoal_pids), ctx_switches(shoal_pids)
+                    codes = {k: v2 for k, v2 in t["status_codes"].items() if k != "200"}
+                    row = {"round": rnd, "clients": clients, "variant": name, "rps": t["rps"], "p50": t["latency_ms"]["p50"],
+                           "p99": t["latency_ms"]["p99"], "errors": t["errors"] + sum(codes.values()), "requests": t["requests"],
+                           "cpu_us": (c1 - c0) / CLK * 1e6 / max(t["requests"], 1),
+                           "daemon_us": (d1 - d0) / CLK * 1e6 / max(t["requests"], 1),
+                           "daemon_cs": (s1 - s0) / max(t["requests"], 1),
+                           "instances_us": ((c1 - c0) - (d1 - d0)) / CLK * 1e6 / max(t["requests"], 1), "processes": len(pids)}
+                    results["warm"].append(row)
+                    print(f"warm round {rnd} c={clients} {name}: {row['rps']:.0f} req/s, p50 {row['p50']:.3f} ms, p99 {row['p99']:.3f} ms, "
+                          f"{row['cpu_us']:.0f} µs CPU/req, {row['errors']} errors", flush=True)
+        notes["instances_after_warm"] = pools(warm)["echo"]
+        notes["remote_after_warm"] = pools(remote)["echo"]
+        down(warm)
+        down(remote)
+        if baseline:
+            down(warm_base)
+        agent.send_signal(signal.SIGTERM); agent.wait(20)
+        plain.send_signal(signal.SIGTERM); plain.wait(10)
 
     # -----------------------------------------------------------------------------------------------------------------
     # 2. Cold start through Shoal: a route per runtime; idle instances are reaped after 100 ms (janitor every 50 ms),
@@ -405,10 +409,17 @@ commit = sh("git", "-C", root, "rev-parse", "--short", "HEAD")
 dirty = sh("git", "-C", root, "status", "--porcelain", "--untracked-files=no")
 aot_size = os.path.getsize(os.path.join(aot_dir, "Shoal.Samples.Function")) / 1048576
 out_path = os.path.join(root, "bench/results/functions.md")
+if cold_only:
+    # Section 1 and its verdicts as the last full run wrote them (this run did not measure them).
+    previous = open(out_path).read()
+    kept_warm = previous[previous.index("## 1. "):previous.index("## 2. ")]
+    kept_measured = next(l for l in previous.splitlines() if l.startswith("Measured "))
+    kept_verdicts = [l for l in previous.splitlines() if l.startswith(("- Warm, ", "- With a standalone agent"))]
 out = open(out_path, "w")
 w = out.write
 w("# Functions: warm invocation against the plain handler, and cold start per runtime\n\n")
-w(f"Measured {started_utc:%Y-%m-%d %H:%M} UTC by `bench/functions.sh {rounds} {seconds} {cold_runs}` (run under "
+command = f"FUNCTIONS_COLD_ONLY=1 bench/functions.sh _ _ {cold_runs}" if cold_only else f"bench/functions.sh {rounds} {seconds} {cold_runs}"
+w(f"Measured {started_utc:%Y-%m-%d %H:%M} UTC by `{command}` (run under "
   "`flock -o /tmp/shoal-build.lock`), which builds what it needs, then runs `bench/functions.py`; this file is its output.\n\n")
 w(f"Machine: {os.cpu_count()} cores ({cpu_model}, {platform.machine()}), kernel {platform.release()}, shared with other work "
   f"(load average at the start {' '.join(load_at_start)}); .NET SDK {sh('dotnet', '--version')}, Node.js {sh('node', '--version')}, "
@@ -418,57 +429,62 @@ w(f"Machine: {os.cpu_count()} cores ({cpu_model}, {platform.machine()}), kernel 
 
 # Warm
 LABELS = {"plain": "plain", "gateway": "gateway (`shoal up`'s own agent)", "remote": "gateway + standalone agent", "base": "gateway, baseline build"}
-w("## 1. Warm invocation: gateway → C# function against the same handler as plain HTTP\n\n")
-w(f"All sides run the same JIT build (`dotnet Shoal.Samples.Function.dll`, `dotnet build -c Release`; TieredPGO off as the "
-  f"project sets it). **Gateway**: `GET {path}` on a route `/warm/{{proxy+}}` (payload 2.0) to function `echo` with "
-  f"`concurrency: {{ max: 10 }}`, as `shoal up` runs it (`agent: local`, the agent in the daemon's process): the gateway builds "
-  f"the event, the pool takes an idle instance and hands the event to it in memory, the instance's endpoint serves it on the "
-  f"Runtime API to the runtime process, the response goes back the same way ({variants['gateway']['bytes']}-byte body). "
-  f"**Gateway + standalone agent**: the same files with `agent:` pointing at a `shoal agent --listen …` process, so each event "
-  f"also crosses HTTP from the gateway to the instance's endpoint (the Runtime Interface Emulator's invoke path), as it does "
-  f"with an agent on another host ({variants['remote']['bytes']}-byte body). "
-  f"**Plain**: the same dll started directly with `SAMPLE_HTTP_PORT` (no Shoal): `HttpListener` turns each request into a 2.0 "
-  f"event and calls the same handler, concurrently ({variants['plain']['bytes']}-byte body).\n\n")
-w(f"Load: `shoal bench <url> -c <clients> -d {seconds}s` (closed loop, keep-alive), each run after an unrecorded 2 s run; "
-  f"before the rounds, 10 clients for 10 s + 5 s (3 s apart) through each gateway and 10 s on the plain side (JIT, and each pool's 10 instances). {rounds} rounds, 1 and 10 clients, "
-  "the order of the sides rotates. CPU per request: utime+stime from /proc over the run ÷ requests — Shoal: the daemon "
-  "(gateway, and the agent when it is in-process) and the standalone agent where there is one; instances: the function's processes (each part a median of its own, so the parts need not add up exactly); plain: its one process. "
-  "Shoal's context switches per request: voluntary + involuntary, every thread of the same Shoal processes (/proc/PID/task/*/status). The load generator shares the cores. "
-  "Where the daemon's time per invocation goes (a perf profile and the per-thread reading behind the changes): [functions-profile.md](functions-profile.md).\n\n")
-iw, ia = notes["instances_after_warmup"], notes["instances_after_warm"]
-rw, ra = notes["remote_after_warmup"], notes["remote_after_warm"]
-w(f"Pools after warm-up: {iw['instances']} instances ({iw['started']} started), standalone agent {rw['instances']} ({rw['started']}); "
-  f"after all runs: {ia['instances']} instances, {ia['started']} started in total, {ia['throttled']} throttled; standalone agent "
-  f"{ra['instances']}, {ra['started']}, {ra['throttled']}.\n\n")
 verdicts = []
-w("| clients | side | req/s | p50 ms | p99 ms | CPU µs/req | of which Shoal | of which the function instances | Shoal context switches/req |\n|---|---|---|---|---|---|---|---|---|\n")
-for clients in (1, 10):
-    def med(name, key): return statistics.median(r[key] for r in results["warm"] if r["variant"] == name and r["clients"] == clients)
-    for name in ("plain", "gateway", "remote") + (("base",) if baseline else ()):
-        split = f"{med(name, 'daemon_us'):.0f} | {med(name, 'instances_us'):.0f} | {med(name, 'daemon_cs'):.1f}" if name != "plain" else "– | – | –"
-        w(f"| {clients} | {LABELS[name]} | {med(name, 'rps'):,.0f} | {med(name, 'p50'):.3f} | {med(name, 'p99'):.3f} | {med(name, 'cpu_us'):.0f} | {split} |\n")
-    for name in ("gateway", "remote"):
-        def per_round(fn):
-            vals = []
-            for rnd in range(1, rounds + 1):
-                g = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == name)
-                p = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == "plain")
-                vals.append(fn(g, p))
-            return statistics.median(vals)
-        verdicts.append((clients, name, per_round(lambda g, p: g["p50"] - p["p50"]), per_round(lambda g, p: g["rps"] / p["rps"]),
-                         per_round(lambda g, p: g["p99"] - p["p99"]), per_round(lambda g, p: g["cpu_us"] / p["cpu_us"])))
-w(f"\nMedians over rounds. Each gateway against plain (median of the per-round differences and ratios); the targets (issue 16) are for `shoal up`'s own agent, throughput ≥ {TARGET_RATIO[1]} × plain at 1 client and ≥ {TARGET_RATIO[10]} × at 10:\n\n")
-w(f"| clients | side | p50 overhead ms (target < {TARGET_P50_MS}) | throughput ÷ plain (target) | p99 overhead ms | CPU per request ÷ plain |\n|---|---|---|---|---|---|\n")
-for clients, name, d50, tr, d99, cr in verdicts:
-    if name == "gateway":
-        w(f"| {clients} | {LABELS[name]} | **{d50:+.3f}** ({'met' if d50 < TARGET_P50_MS else 'missed'}) | **{tr:.2f}** (≥ {TARGET_RATIO[clients]}: {'met' if tr >= TARGET_RATIO[clients] else 'missed'}) | {d99:+.3f} | {cr:.2f} |\n")
-    else:
-        w(f"| {clients} | {LABELS[name]} | {d50:+.3f} | {tr:.2f} | {d99:+.3f} | {cr:.2f} |\n")
-w("\n<details><summary>Every run</summary>\n\n| round | clients | side | req/s | p50 ms | p99 ms | CPU µs/req (Shoal + instances) | errors |\n|---|---|---|---|---|---|---|---|\n")
-for r in results["warm"]:
-    split = f" ({r['daemon_us']:.0f} + {r['instances_us']:.0f})" if r["variant"] != "plain" else ""
-    w(f"| {r['round']} | {r['clients']} | {LABELS[r['variant']]} | {r['rps']:,.0f} | {r['p50']:.3f} | {r['p99']:.3f} | {r['cpu_us']:.0f}{split} | {r['errors']} |\n")
-w("\n</details>\n\n")
+if cold_only:
+    heading, _, body = kept_warm.partition("\n\n")
+    w(f"{heading}\n\n*Not measured in this run (`FUNCTIONS_COLD_ONLY=1`): carried over from the last full run, whose header read:* "
+      f"{kept_measured}\n\n{body}")
+else:
+    w("## 1. Warm invocation: gateway → C# function against the same handler as plain HTTP\n\n")
+    w(f"All sides run the same JIT build (`dotnet Shoal.Samples.Function.dll`, `dotnet build -c Release`; TieredPGO off as the "
+      f"project sets it). **Gateway**: `GET {path}` on a route `/warm/{{proxy+}}` (payload 2.0) to function `echo` with "
+      f"`concurrency: {{ max: 10 }}`, as `shoal up` runs it (`agent: local`, the agent in the daemon's process): the gateway builds "
+      f"the event, the pool takes an idle instance and hands the event to it in memory, the instance's endpoint serves it on the "
+      f"Runtime API to the runtime process, the response goes back the same way ({variants['gateway']['bytes']}-byte body). "
+      f"**Gateway + standalone agent**: the same files with `agent:` pointing at a `shoal agent --listen …` process, so each event "
+      f"also crosses HTTP from the gateway to the instance's endpoint (the Runtime Interface Emulator's invoke path), as it does "
+      f"with an agent on another host ({variants['remote']['bytes']}-byte body). "
+      f"**Plain**: the same dll started directly with `SAMPLE_HTTP_PORT` (no Shoal): `HttpListener` turns each request into a 2.0 "
+      f"event and calls the same handler, concurrently ({variants['plain']['bytes']}-byte body).\n\n")
+    w(f"Load: `shoal bench <url> -c <clients> -d {seconds}s` (closed loop, keep-alive), each run after an unrecorded 2 s run; "
+      f"before the rounds, 10 clients for 10 s + 5 s (3 s apart) through each gateway and 10 s on the plain side (JIT, and each pool's 10 instances). {rounds} rounds, 1 and 10 clients, "
+      "the order of the sides rotates. CPU per request: utime+stime from /proc over the run ÷ requests — Shoal: the daemon "
+      "(gateway, and the agent when it is in-process) and the standalone agent where there is one; instances: the function's processes (each part a median of its own, so the parts need not add up exactly); plain: its one process. "
+      "Shoal's context switches per request: voluntary + involuntary, every thread of the same Shoal processes (/proc/PID/task/*/status). The load generator shares the cores. "
+      "Where the daemon's time per invocation goes (a perf profile and the per-thread reading behind the changes): [functions-profile.md](functions-profile.md).\n\n")
+    iw, ia = notes["instances_after_warmup"], notes["instances_after_warm"]
+    rw, ra = notes["remote_after_warmup"], notes["remote_after_warm"]
+    w(f"Pools after warm-up: {iw['instances']} instances ({iw['started']} started), standalone agent {rw['instances']} ({rw['started']}); "
+      f"after all runs: {ia['instances']} instances, {ia['started']} started in total, {ia['throttled']} throttled; standalone agent "
+      f"{ra['instances']}, {ra['started']}, {ra['throttled']}.\n\n")
+    w("| clients | side | req/s | p50 ms | p99 ms | CPU µs/req | of which Shoal | of which the function instances | Shoal context switches/req |\n|---|---|---|---|---|---|---|---|---|\n")
+    for clients in (1, 10):
+        def med(name, key): return statistics.median(r[key] for r in results["warm"] if r["variant"] == name and r["clients"] == clients)
+        for name in ("plain", "gateway", "remote") + (("base",) if baseline else ()):
+            split = f"{med(name, 'daemon_us'):.0f} | {med(name, 'instances_us'):.0f} | {med(name, 'daemon_cs'):.1f}" if name != "plain" else "– | – | –"
+            w(f"| {clients} | {LABELS[name]} | {med(name, 'rps'):,.0f} | {med(name, 'p50'):.3f} | {med(name, 'p99'):.3f} | {med(name, 'cpu_us'):.0f} | {split} |\n")
+        for name in ("gateway", "remote"):
+            def per_round(fn):
+                vals = []
+                for rnd in range(1, rounds + 1):
+                    g = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == name)
+                    p = next(r for r in results["warm"] if r["round"] == rnd and r["clients"] == clients and r["variant"] == "plain")
+                    vals.append(fn(g, p))
+                return statistics.median(vals)
+            verdicts.append((clients, name, per_round(lambda g, p: g["p50"] - p["p50"]), per_round(lambda g, p: g["rps"] / p["rps"]),
+                             per_round(lambda g, p: g["p99"] - p["p99"]), per_round(lambda g, p: g["cpu_us"] / p["cpu_us"])))
+    w(f"\nMedians over rounds. Each gateway against plain (median of the per-round differences and ratios); the targets (issue 16) are for `shoal up`'s own agent, throughput ≥ {TARGET_RATIO[1]} × plain at 1 client and ≥ {TARGET_RATIO[10]} × at 10:\n\n")
+    w(f"| clients | side | p50 overhead ms (target < {TARGET_P50_MS}) | throughput ÷ plain (target) | p99 overhead ms | CPU per request ÷ plain |\n|---|---|---|---|---|---|\n")
+    for clients, name, d50, tr, d99, cr in verdicts:
+        if name == "gateway":
+            w(f"| {clients} | {LABELS[name]} | **{d50:+.3f}** ({'met' if d50 < TARGET_P50_MS else 'missed'}) | **{tr:.2f}** (≥ {TARGET_RATIO[clients]}: {'met' if tr >= TARGET_RATIO[clients] else 'missed'}) | {d99:+.3f} | {cr:.2f} |\n")
+        else:
+            w(f"| {clients} | {LABELS[name]} | {d50:+.3f} | {tr:.2f} | {d99:+.3f} | {cr:.2f} |\n")
+    w("\n<details><summary>Every run</summary>\n\n| round | clients | side | req/s | p50 ms | p99 ms | CPU µs/req (Shoal + instances) | errors |\n|---|---|---|---|---|---|---|---|\n")
+    for r in results["warm"]:
+        split = f" ({r['daemon_us']:.0f} + {r['instances_us']:.0f})" if r["variant"] != "plain" else ""
+        w(f"| {r['round']} | {r['clients']} | {LABELS[r['variant']]} | {r['rps']:,.0f} | {r['p50']:.3f} | {r['p99']:.3f} | {r['cpu_us']:.0f}{split} | {r['errors']} |\n")
+    w("\n</details>\n\n")
 
 # Cold
 w("## 2. Cold start: first request to a new instance, through Shoal\n\n")
@@ -506,9 +522,11 @@ w("\n</details>\n\n")
 
 if baseline:
     base_rev = sh("git", "-C", baseline, "rev-parse", "--short", "HEAD")
-    w(f"## 3. This build against the baseline ({base_rev}), same rounds\n\nWarm (gateway with `shoal up`'s own agent; medians of "
-      "the per-round ratios, this build ÷ baseline):\n\n| clients | req/s | p50 | p99 | CPU µs/req |\n|---|---|---|---|---|\n")
-    for clients in (1, 10):
+    w(f"## 3. This build against the baseline ({base_rev}), same rounds\n\n")
+    if not cold_only:
+        w("Warm (gateway with `shoal up`'s own agent; medians of the per-round ratios, this build ÷ baseline):\n\n"
+          "| clients | req/s | p50 | p99 | CPU µs/req |\n|---|---|---|---|---|\n")
+    for clients in () if cold_only else (1, 10):
         def ratio(key):
             return statistics.median(
                 a[key] / b[key] for a in results["warm"] for b in results["warm"] if a["variant"] == "gateway" and b["variant"] == "base"
@@ -525,6 +543,8 @@ if baseline:
 
 # Reading
 w("## Against the targets\n\n")
+for line in kept_verdicts if cold_only else []:
+    w(f"{line} (section 1, carried over from the last full run)\n")
 for clients, name, d50, tr, d99, cr in verdicts:
     if name != "gateway":
         continue
@@ -532,9 +552,10 @@ for clients, name, d50, tr, d99, cr in verdicts:
     w(f"- Warm, {clients} client{'s' if clients > 1 else ''}: p50 overhead {d50:+.3f} ms (target < {TARGET_P50_MS} ms: {'met' if d50 < TARGET_P50_MS else 'missed'}"
       f"{'' if d50 < TARGET_P50_MS else f', by {d50 - TARGET_P50_MS:.2f} ms'}); throughput {tr:.2f} × plain (target ≥ {goal}: {'met' if tr >= goal else 'missed'}"
       f"{'' if tr >= goal else f', {goal - tr:.2f} short'}).\n")
-w("- With a standalone agent (each event also crosses HTTP to the instance's endpoint): "
-  + "; ".join(f"{clients} client{'s' if clients > 1 else ''} p50 {d50:+.3f} ms, {tr:.2f} × plain" for clients, name, d50, tr, d99, cr in verdicts if name == "remote")
-  + ".\n")
+if verdicts:
+    w("- With a standalone agent (each event also crosses HTTP to the instance's endpoint): "
+      + "; ".join(f"{clients} client{'s' if clients > 1 else ''} p50 {d50:+.3f} ms, {tr:.2f} × plain" for clients, name, d50, tr, d99, cr in verdicts if name == "remote")
+      + ".\n")
 aot, aot90 = cold_med["cs-aot"]
 w(f"- C# cold start with Native AOT: median {aot:.1f} ms, p90 {aot90:.1f} ms through Shoal (target ≤ {TARGET_AOT_COLD_MS} ms median: "
   f"{'met' if aot <= TARGET_AOT_COLD_MS else 'missed'}{'' if aot <= TARGET_AOT_COLD_MS else f', by {aot - TARGET_AOT_COLD_MS:.1f} ms'}{'' if aot90 <= TARGET_AOT_COLD_MS or aot > TARGET_AOT_COLD_MS else '; the p90 is over'}); "
@@ -543,7 +564,8 @@ w(f"- C# cold start with Native AOT: median {aot:.1f} ms, p90 {aot90:.1f} ms thr
 w(f"- Shoal's own part of a cold start (cold start through Shoal − process-level first response, medians): "
   + ", ".join(f"{n} {cold_med[n][0] - proc_med[n]:+.0f} ms" for n in RUNTIMES) + ".\n\n")
 w("### The exact stacks\n\n")
-for label, files in (("warm", warm["files"]), ("warm, standalone agent", {"shoal.yml": remote["files"]["shoal.yml"]}), ("cold", cold["files"])):
+stack_files = [] if cold_only else [("warm", warm["files"]), ("warm, standalone agent", {"shoal.yml": remote["files"]["shoal.yml"]})]
+for label, files in stack_files + [("cold", cold["files"])]:
     for file, text in files.items():
         w(f"`{label}/{file}`:\n\n```yaml\n{text.replace(work, '$WORK')}```\n\n")
 w("`$WORK` is the script's temporary directory: `shoal-cli/` a copy of `artifacts/bin/Shoal.Cli/release` (after `./shoal --version` "

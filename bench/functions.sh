@@ -8,6 +8,8 @@
 # of `idle: freeze` (bench/functions_isolation.py → bench/results/functions-isolation.md).
 # Usage: flock -o /tmp/shoal-build.lock bench/functions.sh [rounds] [seconds] [cold-runs]
 #        FUNCTIONS_ISOLATION_ONLY=1 bench/functions.sh _ _ [cold-runs]   (only the per-runtime part)
+#        FUNCTIONS_COLD_ONLY=1 bench/functions.sh _ _ [cold-runs]        (only the cold starts through Shoal and at process
+#          level: functions.md keeps its warm section from the last full run, and says so; no per-runtime part)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need python3 curl node bash dotnet
 
@@ -31,4 +33,4 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 if [ -z "${FUNCTIONS_ISOLATION_ONLY:-}" ]; then
   KEEP=1 python3 "$BENCH_DIR/functions.py" "$ROOT" "$work" "${1:-3}" "${2:-10}" "${3:-15}"
 fi
-python3 "$BENCH_DIR/functions_isolation.py" "$ROOT" "$work" "${3:-15}"
+[ -n "${FUNCTIONS_COLD_ONLY:-}" ] || python3 "$BENCH_DIR/functions_isolation.py" "$ROOT" "$work" "${3:-15}"

@@ -12,7 +12,11 @@ namespace Shoal.Functions.Agent;
 /// </summary>
 internal sealed class AgentService(InstanceTable instances, IProcessRuntimeProvider runtimes, AgentIdentity identity, TimeProvider time) : Protocol.Agent.AgentBase
 {
-    public override async Task<Container> EnsureContainer(EnsureContainerRequest request, ServerCallContext context)
+    public override Task<Container> EnsureContainer(EnsureContainerRequest request, ServerCallContext context) =>
+        EnsureAsync(request, context.CancellationToken);
+
+    /// <summary>Starts the instance unless it runs; failures as the <see cref="RpcException"/> the wire carries. A gateway in the agent's process calls it directly.</summary>
+    internal async Task<Container> EnsureAsync(EnsureContainerRequest request, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Id) || request.Function is null || string.IsNullOrEmpty(request.Function.Name) || request.Function.Command.Count == 0)
         {
@@ -27,7 +31,7 @@ internal sealed class AgentService(InstanceTable instances, IProcessRuntimeProvi
         using var span = AgentTracing.StartEnsure(request.Traceparent, request.Function.Name, request.Id);
         try
         {
-            return ToContainer(await instances.EnsureAsync(request.Id, request.Owner, ToConfiguration(request.Function), context.CancellationToken).ConfigureAwait(false));
+            return ToContainer(await instances.EnsureAsync(request.Id, request.Owner, ToConfiguration(request.Function), cancellationToken).ConfigureAwait(false));
         }
         catch (ProcessStartException ex)
         {

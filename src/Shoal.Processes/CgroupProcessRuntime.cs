@@ -6,7 +6,8 @@ namespace Shoal.Processes;
 /// Puts each process that has a limit (memory, cpus or pids) in a cgroup of its own (<see cref="ICgroupDriver"/>: v1 or
 /// v2) and starts it with <paramref name="inner"/>. The process joins its cgroup before it execs the program (and, when
 /// it has a <see cref="ProcessSpec.User"/>, drops to that user only after joining, which needs root), so the limits hold
-/// from its first instruction; pause and resume then use the freezer, and its handle reads its usage. Without a driver
+/// from its first instruction: the host runtime's launcher does it (<see cref="ProcessSpec.JoinCgroups"/>), another
+/// inner runtime gets a shell that does it first; pause and resume then use the freezer, and its handle reads its usage. Without a driver
 /// (or without limits, unless <paramref name="always"/>) it is <paramref name="inner"/> unchanged.
 /// </summary>
 /// <param name="inner">Starts the (wrapped) process.</param>
@@ -49,13 +50,22 @@ public sealed class CgroupProcessRuntime(IProcessRuntime inner, ICgroupDriver? d
             throw new ProcessStartException($"{spec.Name}: cannot set up its cgroups: {ex.Message}", ex);
         }
 
-        IReadOnlyList<string> user = spec.User is { } u ? ProcessUsers.SwitchCommand(u) : [];
-        spec = spec with
+        if (inner is HostProcessRuntime)
         {
-            FileName = "/bin/sh",
-            Arguments = ["-c", JoinCgroups, "shoal-cgroup", cgroup.JoinTargets.Count.ToString(CultureInfo.InvariantCulture), .. cgroup.JoinTargets, .. user, program, .. spec.Arguments],
-            User = null,
-        };
+            // The host runtime's launcher joins them, then drops to the user: no second shell in the chain.
+            spec = spec with { FileName = program, JoinCgroups = [.. spec.JoinCgroups, .. cgroup.JoinTargets] };
+        }
+        else
+        {
+            IReadOnlyList<string> user = spec.User is { } u ? ProcessUsers.SwitchCommand(u) : [];
+            spec = spec with
+            {
+                FileName = "/bin/sh",
+                Arguments = ["-c", JoinCgroups, "shoal-cgroup", cgroup.JoinTargets.Count.ToString(CultureInfo.InvariantCulture), .. cgroup.JoinTargets, .. user, program, .. spec.Arguments],
+                User = null,
+            };
+        }
+
         try
         {
             var handle = await inner.StartAsync(spec, cancellationToken).ConfigureAwait(false);

@@ -19,8 +19,9 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
     /// <summary>The runtime switch Shoal sets for its own sockets and keeps from the processes it starts.</summary>
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    // Joins the cgroup (when given) before the exec, so the program and all it forks are in it from the first instruction.
-    private const string Launcher = "log=$1; cg=$2; shift 2; if [ -n \"$cg\" ]; then echo $$ > \"$cg/cgroup.procs\" || exit 125; fi; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null";
+    // Joins the scope's cgroup (when given) and the spec's cgroups before the exec, so the program and all it forks are in
+    // them from the first instruction. One shell does it all: each program this chain execs costs a cold start its load.
+    private const string Launcher = "log=$1; cg=$2; n=$3; shift 3; exec >>\"$log\" 2>&1 </dev/null; if [ -n \"$cg\" ]; then echo $$ > \"$cg/cgroup.procs\" || exit 125; fi; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n-1)); done; exec setsid \"$@\"";
 
     /// <inheritdoc />
     public string Name => "process";
@@ -42,8 +43,10 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
         string? cgroup = null;
         if (scope is not null)
         {
-            (marker, cgroup) = scope.Join(spec.Name);
+            // A process that joins a cgroup of its own in the scope's hierarchy would leave the scope's at once: it gets the marker only.
+            (marker, cgroup) = scope.Join(spec.Name, cgroup: !spec.JoinCgroups.Any(scope.SharesHierarchy));
         }
+
         var startInfo = new ProcessStartInfo("/bin/sh")
         {
             UseShellExecute = false,
@@ -54,6 +57,11 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
         startInfo.ArgumentList.Add("shoal");
         startInfo.ArgumentList.Add(spec.LogFile);
         startInfo.ArgumentList.Add(cgroup ?? "");
+        startInfo.ArgumentList.Add(spec.JoinCgroups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var target in spec.JoinCgroups)
+        {
+            startInfo.ArgumentList.Add(target);
+        }
 
         // The user switch comes after the cgroup join (which needs root) and the log's opening (the file stays root's).
         foreach (var word in spec.User is { } user ? ProcessUsers.SwitchCommand(user) : [])

@@ -24,6 +24,7 @@ public sealed class ProcessScope
     private const string CgroupParent = "/sys/fs/cgroup/pids/shoal";
 
     private readonly string _cgroupRoot;
+    private readonly string _hierarchy;
     private readonly Lazy<bool> _cgroups;
 
     /// <summary>Creates a scope with the given key; <paramref name="cgroupParent"/> is internal for tests.</summary>
@@ -31,6 +32,7 @@ public sealed class ProcessScope
     {
         Key = key;
         _cgroupRoot = Path.Combine(cgroupParent, "scope-" + key);
+        _hierarchy = Path.GetDirectoryName(Path.GetFullPath(cgroupParent)) ?? cgroupParent;
         _cgroups = new Lazy<bool>(() => CgroupsWork(cgroupParent));
     }
 
@@ -47,10 +49,19 @@ public sealed class ProcessScope
         return new ProcessScope(Convert.ToHexStringLower(hash.AsSpan(0, 8)));
     }
 
-    /// <summary>A new member: its marker value and, where cgroups work, its cgroup directory (created).</summary>
-    internal (string Marker, string? Cgroup) Join(string name)
+    /// <summary>A new member: its marker value and, where cgroups work and <paramref name="cgroup"/>, its cgroup directory (created).</summary>
+    internal (string Marker, string? Cgroup) Join(string name, bool cgroup = true)
     {
         var member = Sanitize(name) + "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        return (Key + "/" + member, cgroup ? CreateCgroup(member) : null);
+    }
+
+    /// <summary>True when <paramref name="cgroupProcs"/> (a <c>cgroup.procs</c> file) is in the hierarchy of the scope's cgroups: a process that joins it leaves the scope's.</summary>
+    internal bool SharesHierarchy(string cgroupProcs) =>
+        UsesCgroups && cgroupProcs.StartsWith(_hierarchy + "/", StringComparison.Ordinal);
+
+    private string? CreateCgroup(string member)
+    {
         string? cgroup = null;
         if (UsesCgroups)
         {
@@ -64,7 +75,7 @@ public sealed class ProcessScope
             }
         }
 
-        return (Key + "/" + member, cgroup);
+        return cgroup;
     }
 
     /// <summary>Kills every process of one member (its cgroup and its marker) and removes its cgroup; returns how many it killed.</summary>

@@ -33,6 +33,12 @@ public sealed record ProcessSpec
     /// <summary>Resource limits, applied where the runtime can.</summary>
     public ResourceLimits Limits { get; init; } = ResourceLimits.None;
 
+    /// <summary>
+    /// <c>cgroup.procs</c> files the process joins before its program starts (and before it drops to <see cref="User"/>),
+    /// so the cgroups' limits hold from the program's first instruction; the host runtime joins them in its launcher.
+    /// </summary>
+    public IReadOnlyList<string> JoinCgroups { get; init; } = [];
+
     /// <summary>Who the process runs as; null to run as the daemon does.</summary>
     public ProcessUser? User { get; init; }
 

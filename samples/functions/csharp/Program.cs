@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Shoal.Functions.Runtime;
 
@@ -9,10 +10,19 @@ namespace Shoal.Samples.Function;
 /// </summary>
 internal static class Program
 {
+    /// <summary>
+    /// Whether the plain HTTP mode is built in: the Native AOT publish leaves it out (<c>HttpListener</c> and what it
+    /// pulls in, TLS and crypto included, would be code every cold start of the function loads and never runs).
+    /// </summary>
+    [FeatureSwitchDefinition(PlainHttpSwitch)]
+    private static bool PlainHttpSupported => !AppContext.TryGetSwitch(PlainHttpSwitch, out var on) || on;
+
+    private const string PlainHttpSwitch = "Shoal.Samples.Function.PlainHttp";
+
     public static Task Main()
     {
         var httpPort = Environment.GetEnvironmentVariable("SAMPLE_HTTP_PORT");
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API")) && !string.IsNullOrEmpty(httpPort))
+        if (PlainHttpSupported && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API")) && !string.IsNullOrEmpty(httpPort))
         {
             return PlainHttpServer.RunAsync(int.Parse(httpPort, CultureInfo.InvariantCulture), CancellationToken.None);
         }
