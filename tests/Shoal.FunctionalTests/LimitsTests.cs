@@ -195,9 +195,9 @@ public sealed partial class LimitsTests(ITestOutputHelper output)
         Assert.True(held >= before + (perClient / 2), $"the daemon holds {held} descriptors: it kept fewer connections than one client may hold ({perClient})");
         Assert.True(held < descriptors, $"the daemon holds {held} of its {descriptors} descriptors");
 
-        // An idle connection costs Kestrel's state for it and its read buffer (a pooled 4 KB block: the gateway reads
-        // without a zero-byte wait first), 16-24 KB of resident memory in all here with the heap's growth: the memory a
-        // flood can take is bounded by the connections kept, and one that cost several times that would show.
+        // An idle connection costs Kestrel's state for it (no read buffer until data comes: the zero-byte read), 16-24 KB
+        // of resident memory in all here with the heap's growth: the memory a flood can take is bounded by the connections
+        // kept, and a change that made each cost several times that would show.
         var perConnection = (ProcessUtil.RssBytes(daemon) - rssBefore) / Math.Max(1, held - before);
         Assert.True(perConnection < 64 * 1024, $"each idle connection the daemon holds costs {perConnection / 1024} KB of resident memory ({held - before} connections)");
         output.WriteLine($"{held - before} idle connections held, {perConnection / 1024.0:F1} KB resident each");
