@@ -82,7 +82,11 @@ public static class AgentServer
         ArgumentNullException.ThrowIfNull(agent);
         var services = agent.Services;
         var service = new AgentService(services.GetRequiredService<InstanceTable>(), services.GetRequiredService<IProcessRuntimeProvider>(), services.GetRequiredService<AgentIdentity>(), services.GetRequiredService<TimeProvider>());
-        return service.EnsureAsync;
+
+        // On the thread pool, as a gRPC call's handler runs: the gateway calls from its socket engine's thread (inline
+        // completions), and a start that waits on a socket of its own (the Docker engine's client blocks on it) would
+        // then wait on the thread that has to complete that socket's read, until its timeout.
+        return (request, cancellationToken) => Task.Run(() => service.EnsureAsync(request, cancellationToken), CancellationToken.None);
     }
 
     /// <summary>The address a started agent listens on (with the port it got when asked for 0).</summary>

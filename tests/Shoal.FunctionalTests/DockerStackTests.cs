@@ -31,7 +31,7 @@ public sealed class DockerStackTests(DockerStackTests.Fixture fixture) : IClassF
         using var response = await fixture.Stack.Client.GetAsync("/fn");
         var body = await response.Content.ReadAsStringAsync();
 
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body + "\n" + await File.ReadAllTextAsync(Path.Combine(fixture.Stack.Directory, ".shoal", "shoal.log")));
         Assert.StartsWith("from docker", body, StringComparison.Ordinal);
     }
 

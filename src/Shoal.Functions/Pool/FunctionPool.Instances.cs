@@ -99,8 +99,10 @@ public sealed partial class FunctionPool
             _ = FinishAbandonedStartAsync(placeholder);
             throw;
         }
-        catch (FunctionStartException)
+        catch (FunctionStartException ex)
         {
+            // The client gets a 502 without the reason (it is the platform's business); the operator reads it here.
+            LogStartFailed(Function.Name, placeholder.Id, ex.Message);
             Release(placeholder, alive: false);
             throw;
         }

@@ -221,6 +221,9 @@ public sealed partial class FunctionPool
     [LoggerMessage(7203, LogLevel.Warning, "Instance {Id} could not be destroyed: {Reason}")]
     private partial void LogDestroyFailed(string id, string reason);
 
+    [LoggerMessage(7206, LogLevel.Warning, "Function {Function}: instance {Id} could not be started: {Reason}")]
+    private partial void LogStartFailed(string function, string id, string reason);
+
     private readonly record struct Lease(PooledInstance Instance, bool MustStart);
 
     private sealed class PooledInstance(string id, DateTimeOffset startedAt)
