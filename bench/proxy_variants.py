@@ -25,7 +25,7 @@ VARIANTS = {
 
 
 def main():
-    root, rounds, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    root, rounds, seconds = os.path.abspath(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     names = sys.argv[4:] or list(VARIANTS)
     work = tempfile.mkdtemp(prefix="shoal-variants-")
     os.chmod(work, 0o755)
