@@ -89,9 +89,12 @@ internal sealed class AdminClient(Uri admin, Func<string?> token, string? socket
             if (!response.IsSuccessStatusCode)
             {
                 var detail = ProblemDetail(await response.Content.ReadAsStringAsync(cancellationToken));
-                LastFailure = response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden
-                    ? $"the admin API at {_http.BaseAddress} refused this client's token ({(int)response.StatusCode} {detail}): the token file is not the running daemon's"
-                    : $"the admin API at {_http.BaseAddress} answered {(int)response.StatusCode} {detail}";
+                LastFailure = response.StatusCode switch
+                {
+                    System.Net.HttpStatusCode.Unauthorized => $"the admin API at {_http.BaseAddress} refused this client's token (401 {detail}): the token sent (the stack's admin_token or .shoal/admin.token) is not the running daemon's",
+                    System.Net.HttpStatusCode.Forbidden => $"the admin API at {_http.BaseAddress} refused this client's token the stack (403 {detail})",
+                    _ => $"the admin API at {_http.BaseAddress} answered {(int)response.StatusCode} {detail}",
+                };
                 return null;
             }
 
