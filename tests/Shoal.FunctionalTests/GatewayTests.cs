@@ -70,6 +70,22 @@ public sealed class GatewayTests
         Assert.True(longestRun <= 5, $"a run of {longestRun} consecutive requests hit one instance");
     }
 
+    [Fact]
+    public async Task StrategyChange_KeepsTheMinutesRateLimitCount()
+    {
+        await using var stack = await TestStack.StartAsync(Stacks.WithSettings(1, "rate_limit: { limit: 3, window: 1m }"));
+        for (var i = 0; i < 3; i++)
+        {
+            await ServedByAsync(stack.Client, "/api/whoami");
+        }
+
+        await SetStrategyAsync(stack, new { strategy = "random" });
+
+        // The strategy changed, the limit did not: the minute's three requests are spent.
+        using var fourth = await stack.Client.GetAsync("/api/whoami");
+        Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
+    }
+
     [Theory]
     [InlineData("ip-hash")]
     [InlineData("session")]

@@ -39,7 +39,7 @@ internal sealed class ClusterConfig
     public ResiliencePipeline<AttemptOutcome> Retries { get; }
 
     /// <summary>The service-wide concurrency limit with its bounded queue, or null.</summary>
-    public ConcurrencyLimiter? Bulkhead { get; }
+    public ConcurrencyLimiter? Bulkhead { get; private set; }
 
     public ResilienceSettings Resilience => Options.Resilience;
 
@@ -49,6 +49,24 @@ internal sealed class ClusterConfig
     /// <summary>Keeps the first limiter built for these settings (two requests may race to build one) and returns it.</summary>
     public ServiceRateLimiter SetRateLimiter(ServiceRateLimiter limiter) =>
         Interlocked.CompareExchange(ref _rateLimiter, limiter, null) ?? limiter;
+
+    /// <summary>
+    /// Takes over the state of the settings this replaces where its own are the same: the rate limits' counts and the
+    /// bulkhead's permits. A strategy change must not reset a minute's count or hand out a second set of slots.
+    /// </summary>
+    public void KeepStateOf(ClusterConfig previous)
+    {
+        if (Equals(Options.RateLimit, previous.Options.RateLimit))
+        {
+            _rateLimiter = previous._rateLimiter;
+        }
+
+        if (Options.Resilience.Bulkhead == previous.Options.Resilience.Bulkhead && previous.Bulkhead is not null)
+        {
+            Bulkhead?.Dispose();
+            Bulkhead = previous.Bulkhead;
+        }
+    }
 
     private ServiceRateLimiter? _rateLimiter;
 }

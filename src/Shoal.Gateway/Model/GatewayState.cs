@@ -70,7 +70,8 @@ internal sealed class GatewayState
     }
 
     /// <summary>
-    /// Replaces a service's settings (strategy, resilience) at run time; requests in flight finish under the old ones.
+    /// Replaces a service's settings (strategy, resilience) at run time; requests in flight finish under the old ones,
+    /// and limits whose settings did not change keep their counts (<see cref="ClusterConfig.KeepStateOf"/>).
     /// The change is announced as <c>config.reloaded</c>: it is the daemon's one live change of its configuration.
     /// </summary>
     /// <exception cref="KeyNotFoundException">The strategy is unknown.</exception>
@@ -80,7 +81,9 @@ internal sealed class GatewayState
         lock (_lock)
         {
             cluster = ClusterFor(service);
-            cluster.Config = BuildConfig(options);
+            var config = BuildConfig(options);
+            config.KeepStateOf(cluster.Config);
+            cluster.Config = config;
             foreach (var destination in cluster.AllDestinations)
             {
                 destination.Breaker.Configure(options.Resilience.CircuitBreaker);

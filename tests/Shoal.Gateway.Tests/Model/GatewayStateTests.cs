@@ -1,6 +1,10 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Shoal.Catalog;
 using Shoal.Events;
 using Shoal.Gateway.Configuration;
+using Shoal.Gateway.Model;
+using Shoal.Gateway.RateLimiting;
+using Shoal.Gateway.Redis;
 using static Shoal.Gateway.Tests.GatewayTestData;
 
 namespace Shoal.Gateway.Tests.Model;
@@ -17,6 +21,53 @@ public sealed class GatewayStateTests
         var cluster = state.Routes.Match("/")!;
         Assert.Equal(["app-1"], cluster.Available.Select(d => d.Id));
         Assert.Equal(["app-1", "app-2", "app-3"], cluster.AllDestinations.Select(d => d.Id));
+    }
+
+    /// <summary>A service limited to one request a minute and one in flight.</summary>
+    private static (GatewayState State, ClusterState Cluster, RateLimiters Limiters) OneOfEachLimit()
+    {
+        var options = new GatewayOptions();
+        options.Services["app"] = new ServiceRoutingOptions
+        {
+            RateLimit = new RateLimitSettings { Limit = 1, Window = TimeSpan.FromMinutes(1) },
+            Resilience = new ResilienceSettings { Bulkhead = new BulkheadSettings { MaxConcurrent = 1 } },
+        };
+        var state = State(options, TimeProvider.System, new RouteDefinition("/**", "app"));
+        return (state, state.Routes.Match("/")!, new RateLimiters(options, new RedisLinks(options, NullLoggerFactory.Instance, TimeProvider.System), TimeProvider.System));
+    }
+
+    [Fact]
+    public async Task Configure_NewStrategy_KeepsTheRateLimitCountsAndTheBulkheadPermits()
+    {
+        var (state, cluster, limiters) = OneOfEachLimit();
+        Assert.True(await limiters.AdmitAsync(Request(), cluster, cluster.Config));
+        using var permit = cluster.Config.Bulkhead!.AttemptAcquire();
+        Assert.True(permit.IsAcquired);
+
+        state.Configure("app", cluster.Config.Options with { LoadBalancing = new LoadBalancingSettings { Strategy = "random" } });
+
+        // The one request of the minute and the one slot are still taken: a strategy change must not hand out more.
+        Assert.Equal("random", cluster.Config.Options.LoadBalancing.Strategy);
+        Assert.False(await limiters.AdmitAsync(Request(), cluster, cluster.Config));
+        Assert.False(cluster.Config.Bulkhead!.AttemptAcquire().IsAcquired);
+    }
+
+    [Fact]
+    public async Task Configure_OtherLimits_StartsThemAfresh()
+    {
+        var (state, cluster, limiters) = OneOfEachLimit();
+        Assert.True(await limiters.AdmitAsync(Request(), cluster, cluster.Config));
+        using var permit = cluster.Config.Bulkhead!.AttemptAcquire();
+
+        state.Configure("app", cluster.Config.Options with
+        {
+            RateLimit = new RateLimitSettings { Limit = 2, Window = TimeSpan.FromMinutes(1) },
+            Resilience = new ResilienceSettings { Bulkhead = new BulkheadSettings { MaxConcurrent = 2 } },
+        });
+
+        Assert.True(await limiters.AdmitAsync(Request(), cluster, cluster.Config));
+        using var second = cluster.Config.Bulkhead!.AttemptAcquire();
+        Assert.True(second.IsAcquired);
     }
 
     [Fact]
