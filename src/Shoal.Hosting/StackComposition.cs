@@ -50,7 +50,8 @@ internal sealed partial class StackComposition : IAsyncDisposable
     {
         var stack = prepared.Loaded.Stack;
         var logger = loggers.CreateLogger("Shoal");
-        var catalog = new RegistryCatalog(RegistryStores.Create(stack.RegistryStore, TimeProvider.System), RegistryCatalog.OwnerFor(stack.Name, Environment.MachineName), TimeProvider.System, loggers.CreateLogger("Shoal.Registry"));
+        var registryLog = loggers.CreateLogger("Shoal.Registry");
+        var catalog = new RegistryCatalog(RegistryStores.Create(stack.RegistryStore, TimeProvider.System, registryLog), RegistryCatalog.OwnerFor(stack.Name, Environment.MachineName), TimeProvider.System, registryLog);
         var composition = new StackComposition(catalog);
         try
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Shoal.Registry.Stores;
 using Shoal.Testing;
@@ -110,6 +112,32 @@ public sealed class SqliteRegistryStoreTests : RegistryStoreContract
             return store.Checkpoints == 1;
         }, Wait, "a checkpoint after a second without writes");
         Assert.True(_time.GetUtcNow() - written >= TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task Checkpoint_KeepsFailing_WarnsOnceWithTheReason_AndSaysWhenItWorksAgain()
+    {
+        var log = new FakeLogger();
+        await using var store = new SqliteRegistryStore(_path + ".failing", _time) { CheckpointEvery = 1, Logger = log, CheckpointSql = "PRAGMA wal_checkpoint(NO_SUCH_MODE" };
+        await store.OpenAsync(CancellationToken.None);
+        for (var i = 1; i <= 3; i++)
+        {
+            await store.PutAsync(Instance($"a-{i}"), CancellationToken.None);
+            await Poll.UntilAsync(() => store.FailedCheckpoints >= i, Wait, $"failed checkpoint {i}");
+        }
+
+        store.CheckpointSql = "PRAGMA wal_checkpoint(PASSIVE);";
+        await store.PutAsync(Instance("a-4"), CancellationToken.None);
+        await Poll.UntilAsync(() => store.Checkpoints == 1, Wait, "a checkpoint that works");
+
+        var records = log.Collector.GetSnapshot();
+        var warning = Assert.Single(records, r => r.Id.Id == 4004);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("SQLite Error", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(_path + ".failing", warning.Message, StringComparison.Ordinal);
+        var recovered = Assert.Single(records, r => r.Id.Id == 4005);
+        Assert.Contains("after 3 failed attempts", recovered.Message, StringComparison.Ordinal);
+        Assert.Equal(4, (await store.ReadAsync(CancellationToken.None)).Entries.Count);
     }
 
     [Fact]

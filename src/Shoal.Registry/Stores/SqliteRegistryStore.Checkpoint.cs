@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Shoal.Registry.Stores;
 
@@ -22,6 +24,7 @@ public sealed partial class SqliteRegistryStore
     private long _checkpointedWrites;
     private long _lastWrite;
     private long _checkpoints;
+    private int _failedCheckpoints;
     private int _stopped;
 
     /// <summary>How many writes the background checkpoint lets accumulate in the log.</summary>
@@ -32,8 +35,18 @@ public sealed partial class SqliteRegistryStore
     /// <value>1 second.</value>
     public TimeSpan CheckpointIdle { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Where a checkpoint that keeps failing is told (the log grows meanwhile; nothing is lost).</summary>
+    /// <value>No logging.</value>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
     /// <summary>How many background checkpoints have run; internal for tests.</summary>
     internal long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>Checkpoints failed since the last that succeeded; internal for tests.</summary>
+    internal int FailedCheckpoints => Volatile.Read(ref _failedCheckpoints);
+
+    /// <summary>The checkpoint's statement; internal for tests, which make it fail.</summary>
+    internal string CheckpointSql { get; set; } = "PRAGMA wal_checkpoint(PASSIVE);";
 
     private async Task StartCheckpointsAsync(string connectionString, CancellationToken cancellationToken)
     {
@@ -86,8 +99,14 @@ public sealed partial class SqliteRegistryStore
 
                     using (var checkpoint = _checkpointDb!.CreateCommand())
                     {
-                        checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                        checkpoint.CommandText = CheckpointSql;
                         await checkpoint.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    }
+
+                    if (_failedCheckpoints > 0)
+                    {
+                        Log.CheckpointRecovered(Logger, path, _failedCheckpoints);
+                        Volatile.Write(ref _failedCheckpoints, 0);
                     }
 
                     Interlocked.Exchange(ref _checkpointedWrites, writes);
@@ -98,9 +117,14 @@ public sealed partial class SqliteRegistryStore
             {
                 return;
             }
-            catch (SqliteException)
+            catch (SqliteException ex)
             {
-                // The next write retries; a checkpoint that could not run leaves the log longer, nothing lost.
+                // The next write retries; a checkpoint that could not run leaves the log longer, nothing lost. The first
+                // failure of a run is told, the rest counted until one succeeds.
+                if (Interlocked.Increment(ref _failedCheckpoints) == 1)
+                {
+                    Log.CheckpointFailed(Logger, path, ex.Message);
+                }
             }
         }
     }
@@ -121,5 +145,14 @@ public sealed partial class SqliteRegistryStore
 
         _closing.Dispose();
         _checkpointDue.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(4004, LogLevel.Warning, "Checkpointing the registry {Path} failed: {Reason}; its write-ahead log grows until a checkpoint succeeds (nothing is lost)")]
+        public static partial void CheckpointFailed(ILogger logger, string path, string reason);
+
+        [LoggerMessage(4005, LogLevel.Information, "Checkpointing the registry {Path} works again after {Failures} failed attempts")]
+        public static partial void CheckpointRecovered(ILogger logger, string path, int failures);
     }
 }
