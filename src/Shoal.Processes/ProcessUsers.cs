@@ -116,7 +116,7 @@ public static class ProcessUsers
 
     // The name of the first entry with the id in a group file, or null.
     private static string? FirstName(string file, uint id) =>
-        Entries(file).FirstOrDefault(f => TryId(f[2], out var entry) && entry == id)?[0];
+        Entries(file).FirstOrDefault(f => f[0].Length > 0 && TryId(f[2], out var entry) && entry == id)?[0];
 
     private static IEnumerable<string[]> Entries(string file)
     {
@@ -133,7 +133,7 @@ public static class ProcessUsers
         foreach (var line in lines)
         {
             var fields = line.Split(':');
-            if (fields.Length >= 3 && fields[0].Length > 0)
+            if (fields.Length >= 3)
             {
                 yield return fields;
             }
@@ -142,20 +142,9 @@ public static class ProcessUsers
 
     private static ProcessUser? Find(string passwdFile, Func<ProcessUser, bool> match)
     {
-        string[] lines;
-        try
+        // name:password:uid:gid:gecos:home:shell
+        foreach (var fields in Entries(passwdFile))
         {
-            lines = File.ReadAllLines(passwdFile);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        foreach (var line in lines)
-        {
-            // name:password:uid:gid:gecos:home:shell
-            var fields = line.Split(':');
             if (fields.Length >= 4 && TryId(fields[2], out var uid) && TryId(fields[3], out var gid))
             {
                 var entry = new ProcessUser(fields[0], uid, gid);
