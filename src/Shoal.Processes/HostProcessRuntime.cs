@@ -1,12 +1,11 @@
-using System.Diagnostics;
 using Shoal.Files;
 
 namespace Shoal.Processes;
 
 /// <summary>Runs each process directly on the host, as the leader of its own session and process group, with output appended to its log file.</summary>
 /// <remarks>
-/// The child is started through <c>sh</c> and <c>setsid</c>, both of which exec in place, so the pid Shoal sees is the
-/// program's own. Output goes straight to the log file (created 0600) rather than through a pipe, so a replica keeps
+/// The child is started (posix_spawn, <see cref="PosixSpawn"/>) as the leader of a new session through <c>sh</c>, which
+/// execs in place, so the pid Shoal sees is the program's own. Output goes straight to the log file (created 0600) rather than through a pipe, so a replica keeps
 /// running and logging if the supervisor dies, and <c>shoal down</c> can still find and stop it by pid. With a
 /// <see cref="ProcessScope"/>, each process joins its own cgroup (where there are cgroups) before it execs and carries
 /// the scope's marker, so stopping it also stops whatever it started, <c>setsid</c> escapees included. With a
@@ -20,8 +19,9 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     // Joins the scope's cgroup (when given) and the spec's cgroups before the exec, so the program and all it forks are in
-    // them from the first instruction. One shell does it all: each program this chain execs costs a cold start its load.
-    private const string Launcher = "log=$1; cg=$2; n=$3; shift 3; exec >>\"$log\" 2>&1 </dev/null; if [ -n \"$cg\" ]; then echo $$ > \"$cg/cgroup.procs\" || exit 125; fi; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n-1)); done; exec setsid \"$@\"";
+    // them from the first instruction. One shell does it all (the session it leads comes from the spawn): each program
+    // this chain execs costs a cold start its load.
+    private const string Launcher = "log=$1; cg=$2; n=$3; shift 3; exec >>\"$log\" 2>&1 </dev/null; if [ -n \"$cg\" ]; then echo $$ > \"$cg/cgroup.procs\" || exit 125; fi; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n-1)); done; exec \"$@\"";
 
     /// <inheritdoc />
     public string Name => "process";
@@ -47,53 +47,27 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
             (marker, cgroup) = scope.Join(spec.Name, cgroup: !spec.JoinCgroups.Any(scope.SharesHierarchy));
         }
 
-        var startInfo = new ProcessStartInfo("/bin/sh")
-        {
-            UseShellExecute = false,
-            WorkingDirectory = spec.WorkingDirectory,
-        };
-        startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add(Launcher);
-        startInfo.ArgumentList.Add("shoal");
-        startInfo.ArgumentList.Add(spec.LogFile);
-        startInfo.ArgumentList.Add(cgroup ?? "");
-        startInfo.ArgumentList.Add(spec.JoinCgroups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var target in spec.JoinCgroups)
-        {
-            startInfo.ArgumentList.Add(target);
-        }
+        List<string> arguments = ["-c", Launcher, "shoal", spec.LogFile, cgroup ?? "", spec.JoinCgroups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), .. spec.JoinCgroups];
 
         // The user switch comes after the cgroup join (which needs root) and the log's opening (the file stays root's).
-        foreach (var word in spec.User is { } user ? ProcessUsers.SwitchCommand(user) : [])
-        {
-            startInfo.ArgumentList.Add(word);
-        }
-
-        startInfo.ArgumentList.Add(program);
-        foreach (var argument in spec.Arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
+        arguments.AddRange(spec.User is { } user ? ProcessUsers.HostSwitchCommand(user) : []);
+        arguments.Add(program);
+        arguments.AddRange(spec.Arguments);
 
         // The daemon's environment holds its secrets (the admin token) and its own runtime tuning: a child gets only
         // the base set, what it asks to inherit, and what its definition sets.
-        startInfo.Environment.Clear();
         var daemon = System.Environment.GetEnvironmentVariables();
         var inherit = spec.Inherit.Concat(ChildEnvironment.LocaleNames(daemon));
-        foreach (var (key, value) in ChildEnvironment.Build(spec.Environment, inherit, name => daemon[name] as string))
-        {
-            startInfo.Environment[key] = value;
-        }
-
+        var environment = ChildEnvironment.Build(spec.Environment, inherit, name => daemon[name] as string);
         if (marker is not null)
         {
-            startInfo.Environment[ProcessScope.Variable] = marker;
+            environment[ProcessScope.Variable] = marker;
         }
 
-        Process process;
+        int pid;
         try
         {
-            process = Process.Start(startInfo) ?? throw new ProcessStartException($"{spec.Name}: the process did not start.");
+            pid = PosixSpawn.Start("/bin/sh", arguments, environment, spec.WorkingDirectory);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
@@ -105,9 +79,9 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
             throw new ProcessStartException($"{spec.Name}: {ex.Message}", ex);
         }
 
-        var startTime = ProcessIdentity.StartTimeOf(process.Id) ?? 0;
+        var startTime = ProcessIdentity.StartTimeOf(pid) ?? 0;
         var sweep = marker is null ? null : new Action(() => scope!.Sweep(marker, cgroup));
-        return ValueTask.FromResult<IProcessHandle>(new HostProcessHandle(process, startTime, sweep, timeProvider));
+        return ValueTask.FromResult<IProcessHandle>(new HostProcessHandle(pid, startTime, sweep, timeProvider));
     }
 
     /// <inheritdoc />
@@ -145,18 +119,21 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
 
     private sealed class HostProcessHandle : IProcessHandle
     {
-        private readonly Process _process;
+        // The waiting thread does nothing but block in waitpid: a small stack.
+        private const int WaiterStackSize = 128 * 1024;
+
         private readonly Action? _sweep;
         private readonly TimeProvider _timeProvider;
 
-        public HostProcessHandle(Process process, long startTime, Action? sweep, TimeProvider timeProvider)
+        public HostProcessHandle(int pid, long startTime, Action? sweep, TimeProvider timeProvider)
         {
-            _process = process;
             _sweep = sweep;
             _timeProvider = timeProvider;
-            Pid = process.Id;
+            Pid = pid;
             StartTime = startTime;
-            Exited = WaitAsync();
+            var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() => exited.SetResult(PosixSpawn.Wait(pid)), WaiterStackSize) { IsBackground = true, Name = "shoal-wait" }.UnsafeStart();
+            Exited = exited.Task;
         }
 
         public int Pid { get; }
@@ -199,7 +176,6 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
                 KillTree();
             }
 
-            _process.Dispose();
             return ValueTask.CompletedTask;
         }
 
@@ -209,12 +185,6 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
         {
             PosixSignals.Send(-Pid, PosixSignals.Kill);
             _sweep?.Invoke();
-        }
-
-        private async Task<int> WaitAsync()
-        {
-            await _process.WaitForExitAsync().ConfigureAwait(false);
-            return _process.ExitCode;
         }
     }
 }

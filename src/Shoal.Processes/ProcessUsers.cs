@@ -75,27 +75,76 @@ public static class ProcessUsers
     /// <summary>The command prefix that runs the rest as <paramref name="user"/>, without supplementary groups or a way back to privilege.</summary>
     public static IReadOnlyList<string> SwitchCommand(ProcessUser user) => [Setpriv, .. SwitchArguments(user)];
 
+    /// <summary>
+    /// <see cref="SwitchCommand"/> for a program that runs on this host: the user and its group by name where the
+    /// host's /etc/passwd and /etc/group map those names to exactly <paramref name="user"/>'s ids, by number otherwise.
+    /// </summary>
+    /// <remarks>
+    /// setpriv looks every value up as a name first: a number is missing from the files and goes on to the next NSS
+    /// source (libnss_systemd here, loaded for each start), a name is found in the file. The same ids either way.
+    /// </remarks>
+    public static IReadOnlyList<string> HostSwitchCommand(ProcessUser user, string passwdFile = "/etc/passwd", string groupFile = "/etc/group")
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var uid = user.Uid.ToString(CultureInfo.InvariantCulture);
+        var gid = user.Gid.ToString(CultureInfo.InvariantCulture);
+
+        // The first entry of a name is the one a lookup finds: its id must be this one.
+        var userName = FirstId(passwdFile, user.Name) == user.Uid ? user.Name : uid;
+        var groupName = FirstName(groupFile, user.Gid) is { } name && FirstId(groupFile, name) == user.Gid ? name : gid;
+        return [Setpriv, "--reuid", userName, "--regid", groupName, "--clear-groups", "--no-new-privs"];
+    }
+
     private static string[] SwitchArguments(ProcessUser user) =>
         ["--reuid", user.Uid.ToString(CultureInfo.InvariantCulture), "--regid", user.Gid.ToString(CultureInfo.InvariantCulture), "--clear-groups", "--no-new-privs"];
 
     private static bool TryId(string text, out uint id) => uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id);
 
-    private static ProcessUser? Find(string passwdFile, Func<ProcessUser, bool> match)
+    // The id of the first entry named name in a passwd or group file (name:password:id:…), or null.
+    private static uint? FirstId(string file, string name)
+    {
+        foreach (var fields in Entries(file))
+        {
+            if (fields[0] == name)
+            {
+                return TryId(fields[2], out var id) ? id : null;
+            }
+        }
+
+        return null;
+    }
+
+    // The name of the first entry with the id in a group file, or null.
+    private static string? FirstName(string file, uint id) =>
+        Entries(file).FirstOrDefault(f => f[0].Length > 0 && TryId(f[2], out var entry) && entry == id)?[0];
+
+    private static IEnumerable<string[]> Entries(string file)
     {
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(passwdFile);
+            lines = File.ReadAllLines(file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return null;
+            yield break;
         }
 
         foreach (var line in lines)
         {
-            // name:password:uid:gid:gecos:home:shell
             var fields = line.Split(':');
+            if (fields.Length >= 3)
+            {
+                yield return fields;
+            }
+        }
+    }
+
+    private static ProcessUser? Find(string passwdFile, Func<ProcessUser, bool> match)
+    {
+        // name:password:uid:gid:gecos:home:shell
+        foreach (var fields in Entries(passwdFile))
+        {
             if (fields.Length >= 4 && TryId(fields[2], out var uid) && TryId(fields[3], out var gid))
             {
                 var entry = new ProcessUser(fields[0], uid, gid);

@@ -3,10 +3,15 @@ namespace Shoal.Processes.Tests;
 public sealed class ProcessUsersTests : IDisposable
 {
     private readonly string _passwd = Path.GetTempFileName();
+    private readonly string _group = Path.GetTempFileName();
 
     public ProcessUsersTests() => File.WriteAllText(_passwd, "root:x:0:0:root:/root:/bin/bash\nweb:x:1001:1002::/home/web:/bin/sh\nbroken line\n");
 
-    public void Dispose() => File.Delete(_passwd);
+    public void Dispose()
+    {
+        File.Delete(_passwd);
+        File.Delete(_group);
+    }
 
     [Theory]
     [InlineData("web", "web", 1001u, 1002u)]
@@ -36,6 +41,30 @@ public sealed class ProcessUsersTests : IDisposable
         var error = Assert.Throws<ProcessStartException>(() => ProcessUsers.Resolve(value, _passwd));
 
         Assert.Equal($"user '{value}' is not a user name, a uid or uid:gid.", error.Message);
+    }
+
+    [Fact]
+    public void HostSwitchCommand_NamesThatMapToTheIds_AreGivenByName()
+    {
+        var group = Group("web:x:1002:\n");
+
+        Assert.Equal(
+            [ProcessUsers.Setpriv, "--reuid", "web", "--regid", "web", "--clear-groups", "--no-new-privs"],
+            ProcessUsers.HostSwitchCommand(new ProcessUser("web", 1001, 1002), _passwd, group));
+    }
+
+    [Theory]
+    [InlineData("web", 1003u, 1002u, "web:x:1002:\n", "1003", "web")]
+    [InlineData("web", 1001u, 50u, "web:x:1002:\n", "web", "50")]
+    [InlineData("4242", 4242u, 4242u, "", "4242", "4242")]
+    [InlineData("web", 1001u, 1002u, "staff:x:1002:\nstaff:x:7:\n", "web", "staff")]
+    [InlineData("web", 1001u, 7u, "staff:x:1002:\nstaff:x:7:\n", "web", "7")]
+    public void HostSwitchCommand_ANameALookupWouldMapElsewhere_GivesTheNumber(string name, uint uid, uint gid, string groups, string user, string group)
+    {
+        // setpriv takes the first entry of a name: a name is only given where that entry has exactly these ids.
+        var command = ProcessUsers.HostSwitchCommand(new ProcessUser(name, uid, gid), _passwd, Group(groups));
+
+        Assert.Equal([ProcessUsers.Setpriv, "--reuid", user, "--regid", group, "--clear-groups", "--no-new-privs"], command);
     }
 
     [Fact]
@@ -72,5 +101,11 @@ public sealed class ProcessUsersTests : IDisposable
         {
             Directory.Delete(directory);
         }
+    }
+
+    private string Group(string text)
+    {
+        File.WriteAllText(_group, text);
+        return _group;
     }
 }
