@@ -24,14 +24,22 @@ public sealed class LoadRunnerTests : IAsyncLifetime
 
         Assert.Equal(300, result.Total.Requests);
         Assert.Equal(300, result.Total.Histogram!.TotalCount);
-        List<string> requests;
-        lock (_server.Requests)
-        {
-            requests = [.. _server.Requests];
-        }
+        Assert.Equal(Enumerable.Range(1, 300), SentNumbers());
+    }
 
-        var numbers = requests.Select(r => int.Parse(r.Split(' ')[1]["/n/".Length..], System.Globalization.CultureInfo.InvariantCulture)).Order();
-        Assert.Equal(Enumerable.Range(1, 300), numbers);
+    [Fact]
+    public async Task Run_TimedStepWithSequenceInTheUrl_NumbersEveryRequestFromOne()
+    {
+        var plan = new BenchPlan
+        {
+            Url = $"http://127.0.0.1:{_server.EndPoint.Port}/n/{{{{n}}}}",
+            Steps = [new BenchStep { Connections = 3, Duration = TimeSpan.FromMilliseconds(300) }],
+        };
+
+        var result = await new LoadRunner(TimeProvider.System).RunAsync(plan, new NoProgress(), CancellationToken.None);
+
+        Assert.Equal(result.Total.Requests, result.Total.Histogram!.TotalCount);
+        Assert.Equal(Enumerable.Range(1, (int)result.Total.Requests), SentNumbers());
     }
 
     [Fact]
@@ -51,6 +59,14 @@ public sealed class LoadRunnerTests : IAsyncLifetime
         lock (_server.Requests)
         {
             Assert.Equal(result.Total.Requests, _server.Requests.Count);
+        }
+    }
+
+    private List<int> SentNumbers()
+    {
+        lock (_server.Requests)
+        {
+            return [.. _server.Requests.Select(r => int.Parse(r.Split(' ')[1]["/n/".Length..], System.Globalization.CultureInfo.InvariantCulture)).Order()];
         }
     }
 }
