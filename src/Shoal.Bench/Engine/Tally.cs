@@ -1,18 +1,12 @@
-using HdrHistogram;
 using Shoal.Bench.Transport;
 
 namespace Shoal.Bench.Engine;
 
-/// <summary>One worker's counts. Only its worker writes; the reporter reads latency through the recorder and the totals through volatile reads.</summary>
+/// <summary>One worker's counts. Only its worker writes (plain increments, published by volatile writes); the reporter reads the totals through volatile reads.</summary>
 internal sealed class Tally
 {
-    /// <summary>Latencies are recorded in microseconds, up to an hour.</summary>
-    public const long MaxLatencyMicros = 3_600_000_000;
-
     private long _completed;
     private long _errors;
-
-    public Recorder Latency { get; } = NewRecorder();
 
     public long[] Status { get; } = new long[600];
 
@@ -24,16 +18,17 @@ internal sealed class Tally
 
     public long Errors => Volatile.Read(ref _errors);
 
-    public void Success(long micros, BenchResponse response)
+    /// <summary>Counts an answered request; true when it succeeded (its latency then belongs in the histogram).</summary>
+    public bool Success(BenchResponse response)
     {
-        if (response.Status >= 400)
+        var ok = response.Status < 400;
+        if (ok)
         {
-            Error(ErrorKind.Status);
+            Volatile.Write(ref _completed, _completed + 1);
         }
         else
         {
-            Latency.RecordValue(Math.Clamp(micros, 1, MaxLatencyMicros));
-            Interlocked.Increment(ref _completed);
+            Error(ErrorKind.Status);
         }
 
         if ((uint)response.Status < Status.Length)
@@ -45,17 +40,14 @@ internal sealed class Tally
         {
             Distribution[key] = Distribution.GetValueOrDefault(key) + 1;
         }
+
+        return ok;
     }
 
     public void Error(ErrorKind kind)
     {
         ErrorKinds[(int)kind]++;
-        Interlocked.Increment(ref _errors);
-        Interlocked.Increment(ref _completed);
+        Volatile.Write(ref _errors, _errors + 1);
+        Volatile.Write(ref _completed, _completed + 1);
     }
-
-    public static HistogramBase NewHistogram() => new LongHistogram(MaxLatencyMicros, 3);
-
-    private static Recorder NewRecorder() =>
-        HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(MaxLatencyMicros).WithPrecisionOf(3).WithThreadSafeWrites().WithThreadSafeReads().Create();
 }

@@ -23,7 +23,7 @@ internal sealed partial class Http1Connection
                 throw new BenchTransportException(ErrorKind.Other, $"response headers larger than {BufferSize} bytes");
             }
 
-            await FillAsync(token).ConfigureAwait(false);
+            Filled(await _socket!.ReceiveAsync(FreeSpace(), SocketFlags.None, token).ConfigureAwait(false));
         }
 
         var head = ParseHead(_buffer.AsSpan(_start, headerEnd));
@@ -38,14 +38,19 @@ internal sealed partial class Http1Connection
         {
             await ReadChunkedAsync(collect, token).ConfigureAwait(false);
         }
-        else if (head.ContentLength >= 0)
+        else if (head.ContentLength >= 0 && (collect || head.ContentLength > _end - _start))
         {
             await ReadBytesAsync(head.ContentLength, collect, token).ConfigureAwait(false);
         }
-        else
+        else if (head.ContentLength < 0)
         {
             await ReadToEndAsync(collect, token).ConfigureAwait(false);
             head.KeepAlive = false;
+        }
+        else
+        {
+            // The whole body came with the head (the usual small response): no call, no state machine.
+            _start += (int)head.ContentLength;
         }
 
         if (!head.KeepAlive)
@@ -121,7 +126,7 @@ internal sealed partial class Http1Connection
         {
             if (_start == _end)
             {
-                await FillAsync(token).ConfigureAwait(false);
+                Filled(await _socket!.ReceiveAsync(FreeSpace(), SocketFlags.None, token).ConfigureAwait(false));
             }
 
             var take = (int)Math.Min(count, _end - _start);
@@ -178,7 +183,7 @@ internal sealed partial class Http1Connection
                 throw new BenchTransportException(ErrorKind.Other, "line too long in chunked body");
             }
 
-            await FillAsync(token).ConfigureAwait(false);
+            Filled(await _socket!.ReceiveAsync(FreeSpace(), SocketFlags.None, token).ConfigureAwait(false));
         }
 
         var line = _buffer.AsMemory(_start, end);
@@ -206,8 +211,8 @@ internal sealed partial class Http1Connection
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FillAsync(CancellationToken token)
+    /// <summary>The buffer space a receive fills: after what is unread, which moves to the front when the buffer is full.</summary>
+    private Memory<byte> FreeSpace()
     {
         if (_start == _end)
         {
@@ -220,7 +225,12 @@ internal sealed partial class Http1Connection
             _start = 0;
         }
 
-        var read = await _socket!.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, token).ConfigureAwait(false);
+        return _buffer.AsMemory(_end);
+    }
+
+    /// <summary>Takes in what a receive into <see cref="FreeSpace"/> read.</summary>
+    private void Filled(int read)
+    {
         if (read == 0)
         {
             throw new ConnectionClosedException();

@@ -56,64 +56,68 @@ internal sealed partial class Http1Connection : IBenchConnection, IDeadlined
         }
     }
 
+    /// <remarks>
+    /// One state machine for the deadline, the retry and the send, and one for the response (which receives straight
+    /// from the socket): every level of async method a response passes through costs a pooled box and a continuation.
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<BenchResponse> SendAsync(BenchRequest request, CancellationToken cancellationToken)
     {
         // The deadline covers connect, send and the whole response; the watchdog enforces it.
         Volatile.Write(ref _expired, 0);
         Volatile.Write(ref _deadline, _time.GetTimestamp() + _timeoutTicks);
+        var token = CancellationToken.None;
         try
         {
-            return await SendOnceOrRetryAsync(request).ConfigureAwait(false);
+            for (var attempt = 0; ; attempt++)
+            {
+                var reused = _socket is not null;
+                try
+                {
+                    if (_socket is null)
+                    {
+                        await ConnectAsync(token).ConfigureAwait(false);
+                    }
+
+                    // A request fits the socket buffer: the send completes at once, and only a partial one goes on in a loop.
+                    var sent = await _socket!.SendAsync(request.Wire.AsMemory(), SocketFlags.None, token).ConfigureAwait(false);
+                    if (sent < request.Wire.Length)
+                    {
+                        await SendRestAsync(request.Wire.AsMemory(sent), token).ConfigureAwait(false);
+                    }
+
+                    return await ReadResponseAsync(request.IsHead, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (Volatile.Read(ref _expired) != 0 && ex is not BenchTransportException)
+                {
+                    Close();
+                    throw new BenchTransportException(ErrorKind.Timeout, $"no complete response within {_timeout.TotalMilliseconds:0} ms");
+                }
+                catch (Exception ex) when (reused && attempt == 0 && !_responseStarted && IsConnectionLoss(ex))
+                {
+                    // The server closed an idle keep-alive connection: every client retries that once on a new one.
+                    Close();
+                }
+                catch (SocketException ex)
+                {
+                    Close();
+                    throw new BenchTransportException(ex.SocketErrorCode == SocketError.ConnectionRefused ? ErrorKind.ConnectRefused : ErrorKind.Reset, ex.Message, ex);
+                }
+                catch (BenchTransportException)
+                {
+                    Close();
+                    throw;
+                }
+                catch (IOException ex)
+                {
+                    Close();
+                    throw new BenchTransportException(ErrorKind.Reset, ex.Message, ex);
+                }
+            }
         }
         finally
         {
             Volatile.Write(ref _deadline, 0);
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<BenchResponse> SendOnceOrRetryAsync(BenchRequest request)
-    {
-        var token = CancellationToken.None;
-        for (var attempt = 0; ; attempt++)
-        {
-            var reused = _socket is not null;
-            try
-            {
-                if (_socket is null)
-                {
-                    await ConnectAsync(token).ConfigureAwait(false);
-                }
-
-                await SendAllAsync(request.Wire, token).ConfigureAwait(false);
-                return await ReadResponseAsync(request.IsHead, token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (Volatile.Read(ref _expired) != 0 && ex is not BenchTransportException)
-            {
-                Close();
-                throw new BenchTransportException(ErrorKind.Timeout, $"no complete response within {_timeout.TotalMilliseconds:0} ms");
-            }
-            catch (Exception ex) when (reused && attempt == 0 && !_responseStarted && IsConnectionLoss(ex))
-            {
-                // The server closed an idle keep-alive connection: every client retries that once on a new one.
-                Close();
-            }
-            catch (SocketException ex)
-            {
-                Close();
-                throw new BenchTransportException(ex.SocketErrorCode == SocketError.ConnectionRefused ? ErrorKind.ConnectRefused : ErrorKind.Reset, ex.Message, ex);
-            }
-            catch (BenchTransportException)
-            {
-                Close();
-                throw;
-            }
-            catch (IOException ex)
-            {
-                Close();
-                throw new BenchTransportException(ErrorKind.Reset, ex.Message, ex);
-            }
         }
     }
 
@@ -144,8 +148,8 @@ internal sealed partial class Http1Connection : IBenchConnection, IDeadlined
         _start = _end = 0;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> data, CancellationToken token)
+    /// <summary>Finishes a send that did not go out whole at once.</summary>
+    private async ValueTask SendRestAsync(ReadOnlyMemory<byte> data, CancellationToken token)
     {
         while (!data.IsEmpty)
         {

@@ -34,6 +34,22 @@ public sealed class Http1ConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_BodyInTheSameReadAsTheHead_IsSkippedWholeBeforeTheNextResponse()
+    {
+        _server
+            .Then("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{\"a\":\"b\"}\r\n")
+            .Then("HTTP/1.1 202 Accepted\r\nContent-Length: 3\r\n\r\nabc");
+        await using var connection = Connect();
+
+        var first = await connection.SendAsync(Get(), CancellationToken.None);
+        var second = await connection.SendAsync(Get(), CancellationToken.None);
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(202, second.Status);
+        Assert.Equal(1, _server.Connections);
+    }
+
+    [Fact]
     public async Task Send_ChunkedWithExtensionsAndTrailers_KeepsTheConnectionForTheNextRequest()
     {
         _server

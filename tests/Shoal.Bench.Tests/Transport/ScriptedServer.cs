@@ -114,7 +114,11 @@ internal sealed class ScriptedServer : IAsyncDisposable
                     continue;
                 }
 
-                Requests.Add(text[..end]);
+                lock (Requests)
+                {
+                    Requests.Add(text[..end]);
+                }
+
                 pending.Clear().Append(text[(end + 4)..]);
                 Func<NetworkStream, Task> step;
                 lock (_script)
