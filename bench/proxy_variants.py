@@ -3,8 +3,9 @@
 
 Stacks of `proxy.sh` (two sample-app replicas each, round robin) from the same build, each a variant: every resilience
 feature on (`all`, as proxy.sh), hedging off (`nohedge`), no resilience settings, hedging and stall detection off and
-metrics off (`bare`), and `all` with the daemon started under `DOTNET_TieredCompilation=0` (`tc0`) or that and
-`DOTNET_ReadyToRun=0` (`tc0r2r0`); nginx in front of the first stack's replicas as the yardstick. wrk -t2 at 10 and 100
+metrics off (`bare`), and `all` with the daemon started under `DOTNET_TieredCompilation=0` (`tc0`), that and
+`DOTNET_ReadyToRun=0` (`tc0r2r0`), or `DOTNET_ReadyToRun=0` alone (`r2r0`: every method JIT-compiled through the tiers,
+so hot code gets tier-1 with profile-guided optimisation, which ReadyToRun code skips); nginx in front of the first stack's replicas as the yardstick. wrk -t2 at 10 and 100
 connections, rounds interleaved (the order rotates). Per run: req/s, p99, the proxy's CPU per request and the replicas'
 CPU per request (utime + stime from /proc over the run ÷ requests): on two shared cores what one side spends is taken
 from the other. Writes bench/results/proxy-variants.md.
@@ -21,6 +22,7 @@ VARIANTS = {
     "bare": dict(service="    resilience:\n      hedging: { enabled: false }\n      stall_detection: { enabled: false }\n", gateway="metrics: false"),
     "tc0": dict(service=P.RESILIENCE, env={"DOTNET_TieredCompilation": "0"}),
     "tc0r2r0": dict(service=P.RESILIENCE, env={"DOTNET_TieredCompilation": "0", "DOTNET_ReadyToRun": "0"}),
+    "r2r0": dict(service=P.RESILIENCE, env={"DOTNET_ReadyToRun": "0"}),
 }
 
 
