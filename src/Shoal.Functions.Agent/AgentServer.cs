@@ -74,19 +74,25 @@ public static class AgentServer
     }
 
     /// <summary>
-    /// The agent's <c>EnsureContainer</c> for a gateway in the agent's process: the same service method (checks, errors
-    /// as <see cref="Grpc.Core.RpcException"/>, tracing) without the HTTP/2 round trip, which sits on every cold start's path.
+    /// The agent's calls for a gateway in the agent's process (<see cref="InProcessAgentCalls"/>): the same service
+    /// methods (checks, errors as <see cref="Grpc.Core.RpcException"/>, tracing) without the HTTP/2 round trip over
+    /// loopback, which sits on every cold start's path and every janitor pass.
     /// </summary>
-    public static Func<EnsureContainerRequest, CancellationToken, Task<Container>> InProcessEnsure(WebApplication agent)
+    public static InProcessAgentCalls InProcess(WebApplication agent)
     {
         ArgumentNullException.ThrowIfNull(agent);
         var services = agent.Services;
         var service = new AgentService(services.GetRequiredService<InstanceTable>(), services.GetRequiredService<IProcessRuntimeProvider>(), services.GetRequiredService<AgentIdentity>(), services.GetRequiredService<TimeProvider>());
 
-        // On the thread pool, as a gRPC call's handler runs: the gateway calls from its socket engine's thread (inline
-        // completions), and a start that waits on a socket of its own (the Docker engine's client blocks on it) would
-        // then wait on the thread that has to complete that socket's read, until its timeout.
-        return (request, cancellationToken) => Task.Run(() => service.EnsureAsync(request, cancellationToken), CancellationToken.None);
+        // A start runs on the thread pool, as a gRPC call's handler runs: the gateway calls from its socket engine's
+        // thread (inline completions), and a start that waits on a socket of its own (the Docker engine's client blocks
+        // on it) would then wait on the thread that has to complete that socket's read, until its timeout. A destroy
+        // (called as an instance is given back, on that same thread) hops for the same reason. A listing reads the
+        // instances' usage files and nothing else: it runs on the caller's thread (the janitor's).
+        return new InProcessAgentCalls(
+            (request, cancellationToken) => Task.Run(() => service.EnsureAsync(request, cancellationToken), CancellationToken.None),
+            service.List,
+            request => Task.Run(() => service.DestroyAsync(request)));
     }
 
     /// <summary>The address a started agent listens on (with the port it got when asked for 0).</summary>

@@ -43,17 +43,25 @@ internal sealed class AgentService(InstanceTable instances, IProcessRuntimeProvi
         }
     }
 
-    public override async Task<DestroyContainerResponse> DestroyContainer(DestroyContainerRequest request, ServerCallContext context)
+    public override Task<DestroyContainerResponse> DestroyContainer(DestroyContainerRequest request, ServerCallContext context) =>
+        DestroyAsync(request);
+
+    /// <summary>Stops and forgets the instance. A gateway in the agent's process calls it directly.</summary>
+    internal async Task<DestroyContainerResponse> DestroyAsync(DestroyContainerRequest request)
     {
         var existed = await instances.DestroyAsync(request.Id, TimeSpan.FromMilliseconds(Math.Max(0, request.GraceMs))).ConfigureAwait(false);
         return new DestroyContainerResponse { Existed = existed };
     }
 
-    public override Task<ListContainersResponse> ListContainers(ListContainersRequest request, ServerCallContext context)
+    public override Task<ListContainersResponse> ListContainers(ListContainersRequest request, ServerCallContext context) =>
+        Task.FromResult(List(request));
+
+    /// <summary>The owner's instances (every instance for an empty owner). A gateway in the agent's process calls it directly.</summary>
+    internal ListContainersResponse List(ListContainersRequest request)
     {
         var response = new ListContainersResponse();
         response.Containers.AddRange(instances.List(request.Owner).Select(ToContainer));
-        return Task.FromResult(response);
+        return response;
     }
 
     public override Task<Container> PauseContainer(ContainerRef request, ServerCallContext context) =>

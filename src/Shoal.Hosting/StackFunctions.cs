@@ -67,8 +67,8 @@ internal sealed class StackFunctions : IAsyncDisposable
             address = new Uri(stack.Functions.Agent);
         }
 
-        // Starts go to a local agent's service directly; its other calls (list, destroy) still cross gRPC.
-        var agent = new GrpcFunctionAgent(address, token, local is null ? null : AgentServer.InProcessEnsure(local));
+        // A local agent's starts, listings and destroys go to its service directly, not over gRPC on loopback.
+        var agent = new GrpcFunctionAgent(address, token, local is null ? null : AgentServer.InProcess(local));
         // A local agent's instances take events straight from the gateway; a remote agent's over HTTP.
         var http = new HttpInstanceInvoker();
         var invoker = local is null ? http : AgentServer.LocalInvoker(local, http);

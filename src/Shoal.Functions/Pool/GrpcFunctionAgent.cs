@@ -12,17 +12,17 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly Agent.Protocol.Agent.AgentClient _client;
-    private readonly Func<EnsureContainerRequest, CancellationToken, Task<Container>>? _ensureInProcess;
+    private readonly InProcessAgentCalls? _inProcess;
 
     /// <summary>Connects to the agent at <paramref name="address"/>, e.g. <c>http://127.0.0.1:7071</c>.</summary>
     /// <param name="address">The agent's address.</param>
     /// <param name="token">The agent's bearer token, when it requires one.</param>
-    /// <param name="ensureInProcess">The agent's own <c>EnsureContainer</c> when it runs in this process: starts skip the HTTP/2 round trip.</param>
-    public GrpcFunctionAgent(Uri address, string? token = null, Func<EnsureContainerRequest, CancellationToken, Task<Container>>? ensureInProcess = null)
+    /// <param name="inProcess">The agent's own service when it runs in this process: starts, listings and destroys skip the HTTP/2 round trip.</param>
+    public GrpcFunctionAgent(Uri address, string? token = null, InProcessAgentCalls? inProcess = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         Address = address;
-        _ensureInProcess = ensureInProcess;
+        _inProcess = inProcess;
         HttpMessageHandler handler = Net.UpstreamHandlers.ControlPlane();
         if (!string.IsNullOrEmpty(token))
         {
@@ -66,8 +66,8 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
         try
         {
             var request = new EnsureContainerRequest { Id = id, Function = spec, Owner = owner, Traceparent = FunctionTraceContext.Current() ?? "" };
-            var container = _ensureInProcess is { } ensure
-                ? await ensure(request, cancellationToken).ConfigureAwait(false)
+            var container = _inProcess is { } local
+                ? await local.Ensure(request, cancellationToken).ConfigureAwait(false)
                 : await _client.EnsureContainerAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
             return Map(container);
         }
@@ -78,13 +78,21 @@ public sealed class GrpcFunctionAgent : IFunctionAgent, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task DestroyAsync(string id, CancellationToken cancellationToken) =>
-        await _client.DestroyContainerAsync(new DestroyContainerRequest { Id = id, GraceMs = 500 }, cancellationToken: cancellationToken).ConfigureAwait(false);
+    public async Task DestroyAsync(string id, CancellationToken cancellationToken)
+    {
+        var request = new DestroyContainerRequest { Id = id, GraceMs = 500 };
+        _ = _inProcess is { } local
+            ? await local.Destroy(request).WaitAsync(cancellationToken).ConfigureAwait(false)
+            : await _client.DestroyContainerAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<AgentInstance>> ListAsync(string owner, CancellationToken cancellationToken)
     {
-        var response = await _client.ListContainersAsync(new ListContainersRequest { Owner = owner }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var request = new ListContainersRequest { Owner = owner };
+        var response = _inProcess is { } local
+            ? local.List(request)
+            : await _client.ListContainersAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.Containers.Select(Map).ToList();
     }
 
