@@ -432,8 +432,12 @@ LABELS = {"plain": "plain", "gateway": "gateway (`shoal up`'s own agent)", "remo
 verdicts = []
 if cold_only:
     heading, _, body = kept_warm.partition("\n\n")
-    w(f"{heading}\n\n*Not measured in this run (`FUNCTIONS_COLD_ONLY=1`): carried over from the last full run, whose header read:* "
-      f"{kept_measured}\n\n{body}")
+    if body.startswith("*Not measured in this run"):
+        # Carried over by an earlier cold-only run already, quoting the full run's header: keep it as it is.
+        w(kept_warm)
+    else:
+        w(f"{heading}\n\n*Not measured in this run (`FUNCTIONS_COLD_ONLY=1`): carried over from the last full run, whose header read:* "
+          f"{kept_measured}\n\n{body}")
 else:
     w("## 1. Warm invocation: gateway → C# function against the same handler as plain HTTP\n\n")
     w(f"All sides run the same JIT build (`dotnet Shoal.Samples.Function.dll`, `dotnet build -c Release`; TieredPGO off as the "
