@@ -90,20 +90,23 @@ public static class ProcessUsers
         var gid = user.Gid.ToString(CultureInfo.InvariantCulture);
 
         // The first entry of a name is the one a lookup finds: its id must be this one.
-        var userName = FirstId(passwdFile, user.Name) == user.Uid ? user.Name : uid;
-        var groupName = FirstName(groupFile, user.Gid) is { } name && FirstId(groupFile, name) == user.Gid ? name : gid;
-        return [Setpriv, "--reuid", userName, "--regid", groupName, "--clear-groups", "--no-new-privs"];
+        var userName = FirstId(Entries(passwdFile), user.Name) == user.Uid ? user.Name : uid;
+        var groups = Entries(groupFile).ToList();
+        var groupName = FirstName(groups, user.Gid) is { } name && FirstId(groups, name) == user.Gid ? name : gid;
+        return [Setpriv, .. SwitchArguments(userName, groupName)];
     }
 
     private static string[] SwitchArguments(ProcessUser user) =>
-        ["--reuid", user.Uid.ToString(CultureInfo.InvariantCulture), "--regid", user.Gid.ToString(CultureInfo.InvariantCulture), "--clear-groups", "--no-new-privs"];
+        SwitchArguments(user.Uid.ToString(CultureInfo.InvariantCulture), user.Gid.ToString(CultureInfo.InvariantCulture));
+
+    private static string[] SwitchArguments(string user, string group) => ["--reuid", user, "--regid", group, "--clear-groups", "--no-new-privs"];
 
     private static bool TryId(string text, out uint id) => uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id);
 
-    // The id of the first entry named name in a passwd or group file (name:password:id:…), or null.
-    private static uint? FirstId(string file, string name)
+    // The id of the first entry named name in a passwd or group file's entries (name:password:id:…), or null.
+    private static uint? FirstId(IEnumerable<string[]> entries, string name)
     {
-        foreach (var fields in Entries(file))
+        foreach (var fields in entries)
         {
             if (fields[0] == name)
             {
@@ -114,9 +117,9 @@ public static class ProcessUsers
         return null;
     }
 
-    // The name of the first entry with the id in a group file, or null.
-    private static string? FirstName(string file, uint id) =>
-        Entries(file).FirstOrDefault(f => f[0].Length > 0 && TryId(f[2], out var entry) && entry == id)?[0];
+    // The name of the first entry with the id in a group file's entries, or null.
+    private static string? FirstName(IEnumerable<string[]> entries, uint id) =>
+        entries.FirstOrDefault(f => f[0].Length > 0 && TryId(f[2], out var entry) && entry == id)?[0];
 
     private static IEnumerable<string[]> Entries(string file)
     {
