@@ -44,7 +44,8 @@ internal static class CgroupFiles
         var pids = new List<int>();
         foreach (var line in (Read(directory, "cgroup.procs") ?? "").Split('\n'))
         {
-            if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            // A daemon thread starting a process sits in its cgroups for a moment (DirectSpawn): never the daemon's to kill.
+            if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid != Environment.ProcessId)
             {
                 pids.Add(pid);
             }

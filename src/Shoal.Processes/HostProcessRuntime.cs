@@ -4,12 +4,15 @@ namespace Shoal.Processes;
 
 /// <summary>Runs each process directly on the host, as the leader of its own session and process group, with output appended to its log file.</summary>
 /// <remarks>
-/// The child is started (posix_spawn, <see cref="PosixSpawn"/>) as the leader of a new session through <c>sh</c>, which
-/// execs in place, so the pid Shoal sees is the program's own. Output goes straight to the log file (created 0600) rather than through a pipe, so a replica keeps
-/// running and logging if the supervisor dies, and <c>shoal down</c> can still find and stop it by pid. With a
-/// <see cref="ProcessScope"/>, each process joins its own cgroup (where there are cgroups) before it execs and carries
-/// the scope's marker, so stopping it also stops whatever it started, <c>setsid</c> escapees included. With a
-/// <see cref="ProcessSpec.User"/> it drops to that user (setpriv) last, just before the program.
+/// The child is started (posix_spawn) as the leader of a new session, so the pid Shoal sees is the program's own.
+/// Output goes straight to the log file (created 0600) rather than through a pipe, so a replica keeps running and
+/// logging if the supervisor dies, and <c>shoal down</c> can still find and stop it by pid. With a
+/// <see cref="ProcessScope"/>, each process joins its own cgroup (where there are cgroups) before its program runs and
+/// carries the scope's marker, so stopping it also stops whatever it started, <c>setsid</c> escapees included. With a
+/// <see cref="ProcessSpec.User"/> it drops to that user last, just before the program. Where it can (cgroup v1 or
+/// none, x86_64 or arm64) the daemon does all of it on a throwaway thread and spawns the program itself
+/// (<see cref="DirectSpawn"/>); otherwise a launcher does it in the child: <c>sh</c>, which execs <c>setpriv</c> for a
+/// user, which execs the program.
 /// </remarks>
 /// <param name="timeProvider">The clock for stop grace periods.</param>
 /// <param name="scope">The stack's scope, or null for none (processes are then stopped by process group only).</param>
@@ -18,13 +21,16 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
     /// <summary>The runtime switch Shoal sets for its own sockets and keeps from the processes it starts.</summary>
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    // Joins the scope's cgroup (when given) and the spec's cgroups before the exec, so the program and all it forks are in
-    // them from the first instruction. One shell does it all (the session it leads comes from the spawn): each program
-    // this chain execs costs a cold start its load.
+    // Where the direct spawn cannot: joins the scope's cgroup (when given) and the spec's cgroups before the exec, so the
+    // program and all it forks are in them from the first instruction. One shell does it all (the session it leads comes
+    // from the spawn): each program this chain execs costs a cold start its load.
     private const string Launcher = "log=$1; cg=$2; n=$3; shift 3; exec >>\"$log\" 2>&1 </dev/null; if [ -n \"$cg\" ]; then echo $$ > \"$cg/cgroup.procs\" || exit 125; fi; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n-1)); done; exec \"$@\"";
 
     /// <inheritdoc />
     public string Name => "process";
+
+    /// <summary>False to always start through the launcher (sh, setpriv); internal for tests.</summary>
+    internal bool SpawnsDirectly { get; init; } = true;
 
     /// <inheritdoc />
     public ValueTask<IProcessHandle> StartAsync(ProcessSpec spec, CancellationToken cancellationToken)
@@ -47,13 +53,6 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
             (marker, cgroup) = scope.Join(spec.Name, cgroup: !spec.JoinCgroups.Any(scope.SharesHierarchy));
         }
 
-        List<string> arguments = ["-c", Launcher, "shoal", spec.LogFile, cgroup ?? "", spec.JoinCgroups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), .. spec.JoinCgroups];
-
-        // The user switch comes after the cgroup join (which needs root) and the log's opening (the file stays root's).
-        arguments.AddRange(spec.User is { } user ? ProcessUsers.HostSwitchCommand(user) : []);
-        arguments.Add(program);
-        arguments.AddRange(spec.Arguments);
-
         // The daemon's environment holds its secrets (the admin token) and its own runtime tuning: a child gets only
         // the base set, what it asks to inherit, and what its definition sets.
         var daemon = System.Environment.GetEnvironmentVariables();
@@ -67,21 +66,34 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
         int pid;
         try
         {
-            pid = PosixSpawn.Start("/bin/sh", arguments, environment, spec.WorkingDirectory);
+            IReadOnlyList<string> joins = cgroup is null ? spec.JoinCgroups : [Path.Combine(cgroup, "cgroup.procs"), .. spec.JoinCgroups];
+            pid = (SpawnsDirectly ? DirectSpawn.TryStart(spec.Name, program, spec.Arguments, environment, spec.WorkingDirectory, spec.LogFile, joins, spec.User) : null)
+                ?? PosixSpawn.Start("/bin/sh", LauncherArguments(spec, program, cgroup), environment, spec.WorkingDirectory);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or ProcessStartException)
         {
             if (marker is not null)
             {
                 scope!.Sweep(marker, cgroup);
             }
 
-            throw new ProcessStartException($"{spec.Name}: {ex.Message}", ex);
+            throw ex as ProcessStartException ?? new ProcessStartException($"{spec.Name}: {ex.Message}", ex);
         }
 
         var startTime = ProcessIdentity.StartTimeOf(pid) ?? 0;
         var sweep = marker is null ? null : new Action(() => scope!.Sweep(marker, cgroup));
         return ValueTask.FromResult<IProcessHandle>(new HostProcessHandle(pid, startTime, sweep, timeProvider));
+    }
+
+    private static List<string> LauncherArguments(ProcessSpec spec, string program, string? cgroup)
+    {
+        List<string> arguments = ["-c", Launcher, "shoal", spec.LogFile, cgroup ?? "", spec.JoinCgroups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), .. spec.JoinCgroups];
+
+        // The user switch comes after the cgroup join (which needs root) and the log's opening (the file stays root's).
+        arguments.AddRange(spec.User is { } user ? ProcessUsers.HostSwitchCommand(user) : []);
+        arguments.Add(program);
+        arguments.AddRange(spec.Arguments);
+        return arguments;
     }
 
     /// <inheritdoc />

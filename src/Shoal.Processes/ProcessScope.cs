@@ -214,7 +214,8 @@ public sealed class ProcessScope
         {
             foreach (var line in File.ReadAllLines(file))
             {
-                if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                // A daemon thread starting a process sits in its cgroups for a moment (DirectSpawn): never the daemon's to kill.
+                if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid != Environment.ProcessId)
                 {
                     pids.Add(pid);
                 }
