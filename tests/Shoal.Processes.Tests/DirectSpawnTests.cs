@@ -82,6 +82,21 @@ public sealed class DirectSpawnTests : IDisposable
     }
 
     [Fact]
+    public void TryStart_ReturnsOnlyOnceItsThreadHasLeftTheCgroups()
+    {
+        // The thread ends just after the spawn, while the program runs: a sweep then must find only the program.
+        var cgroup = NewCgroup(ResourceLimits.None);
+        for (var round = 0; round < 20; round++)
+        {
+            var pid = TryStart("/bin/sleep", ["0.05"], null, cgroup.JoinTargets) ?? throw new InvalidOperationException("the direct spawn declined");
+            var inCgroups = cgroup.Paths.SelectMany(path => File.ReadAllLines(Path.Combine(path, "tasks"))).ToHashSet();
+            Assert.Equal(0, PosixSpawn.Wait(pid));
+
+            Assert.Equal([pid.ToString(CultureInfo.InvariantCulture)], inCgroups);
+        }
+    }
+
+    [Fact]
     public void TryStart_ACgroupThatRefusesTheThread_ThrowsNamingIt_AndStartsNothing()
     {
         // A cpuset cgroup with no cpus takes no task (ENOSPC): the kernel's own refusal, after a first join that worked.
