@@ -6,7 +6,7 @@ namespace Shoal.Processes;
 /// Puts each process that has a limit (memory, cpus or pids) in a cgroup of its own (<see cref="ICgroupDriver"/>: v1 or
 /// v2) and starts it with <paramref name="inner"/>. The process joins its cgroup before it execs the program (and, when
 /// it has a <see cref="ProcessSpec.User"/>, drops to that user only after joining, which needs root), so the limits hold
-/// from its first instruction: the host runtime's launcher does it (<see cref="ProcessSpec.JoinCgroups"/>), another
+/// from its first instruction: the host runtime does it (<see cref="ProcessSpec.JoinCgroups"/>), another
 /// inner runtime gets a shell that does it first; pause and resume then use the freezer, and its handle reads its usage. Without a driver
 /// (or without limits, unless <paramref name="always"/>) it is <paramref name="inner"/> unchanged.
 /// </summary>
@@ -52,7 +52,7 @@ public sealed class CgroupProcessRuntime(IProcessRuntime inner, ICgroupDriver? d
 
         if (inner is HostProcessRuntime)
         {
-            // The host runtime's launcher joins them, then drops to the user: no second shell in the chain.
+            // The host runtime joins them, then drops to the user, before the program (DirectSpawn, or its launcher).
             spec = spec with { FileName = program, JoinCgroups = [.. spec.JoinCgroups, .. cgroup.JoinTargets] };
         }
         else

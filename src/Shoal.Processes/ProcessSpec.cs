@@ -35,7 +35,8 @@ public sealed record ProcessSpec
 
     /// <summary>
     /// <c>cgroup.procs</c> files the process joins before its program starts (and before it drops to <see cref="User"/>),
-    /// so the cgroups' limits hold from the program's first instruction; the host runtime joins them in its launcher.
+    /// so the cgroups' limits hold from the program's first instruction; the host runtime joins them on the thread that
+    /// spawns the program (<see cref="DirectSpawn"/>) or in its launcher.
     /// </summary>
     public IReadOnlyList<string> JoinCgroups { get; init; } = [];
 
