@@ -20,7 +20,9 @@ namespace Shoal.Processes;
 /// reading their <c>cgroup.procs</c> meanwhile would find the daemon's pid there. Whatever this path cannot do the same
 /// way gives null, and the caller runs the launcher as before: a target without a <c>tasks</c> file (cgroup v2, or a plain
 /// file), an architecture without known system call numbers, an id switch or spawn the kernel refused (a failed exec
-/// included, so the launcher reports it in the log as it always did).
+/// included, so the launcher reports it in the log as it always did), and a cgroup that refused the thread (the
+/// launcher's join then fails the same way and the process exits 125, which a replica's restart policy handles as
+/// before: a join can fail for a moment, as when a cgroup is being removed).
 /// </para>
 /// </remarks>
 internal static partial class DirectSpawn
@@ -36,7 +38,6 @@ internal static partial class DirectSpawn
     private const int CloneFs = 0x200;
 
     /// <summary>Starts <paramref name="program"/> (an absolute path) directly; its pid, or null when the launcher must do it.</summary>
-    /// <param name="name">The process's name, for errors.</param>
     /// <param name="program">The program.</param>
     /// <param name="arguments">The arguments after it.</param>
     /// <param name="environment">Its environment, before the shell's changes (<see cref="ShellEnvironment"/>).</param>
@@ -44,8 +45,7 @@ internal static partial class DirectSpawn
     /// <param name="logFile">The log (created 0600 beforehand) that gets stdout and stderr.</param>
     /// <param name="cgroupProcs">The <c>cgroup.procs</c> files to join, in order.</param>
     /// <param name="user">The user to drop to, or null.</param>
-    /// <exception cref="ProcessStartException">A cgroup refused the thread (nothing was started).</exception>
-    public static int? TryStart(string name, string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory, string logFile, IReadOnlyList<string> cgroupProcs, ProcessUser? user)
+    public static int? TryStart(string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory, string logFile, IReadOnlyList<string> cgroupProcs, ProcessUser? user)
     {
         if ((user is not null && !ThreadCredentials.IsSupported) || TaskFiles(cgroupProcs) is not { } tasks)
         {
@@ -74,11 +74,6 @@ internal static partial class DirectSpawn
                 thread.UnsafeStart(launch);
                 thread.Join();
                 WaitUntilGone(launch.ThreadId);
-            }
-
-            if (launch.JoinFailure is { } failure)
-            {
-                throw new ProcessStartException($"{name}: cannot join the cgroup {Path.GetDirectoryName(failure.Target)}: {failure.Message}");
             }
 
             return launch.Error == 0 ? launch.Pid : null;
@@ -134,7 +129,6 @@ internal static partial class DirectSpawn
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                launch.JoinFailure = (tasks, ex.Message);
                 return;
             }
         }
@@ -187,8 +181,6 @@ internal static partial class DirectSpawn
         public NativeSpawn? Spawn { get; set; }
 
         public int ThreadId { get; set; }
-
-        public (string Target, string Message)? JoinFailure { get; set; }
 
         // -1 until the spawn is tried: a step before it failed.
         public int Error { get; set; } = -1;

@@ -67,17 +67,17 @@ public sealed class HostProcessRuntime(TimeProvider timeProvider, ProcessScope? 
         try
         {
             IReadOnlyList<string> joins = cgroup is null ? spec.JoinCgroups : [Path.Combine(cgroup, "cgroup.procs"), .. spec.JoinCgroups];
-            pid = (SpawnsDirectly ? DirectSpawn.TryStart(spec.Name, program, spec.Arguments, environment, spec.WorkingDirectory, spec.LogFile, joins, spec.User) : null)
+            pid = (SpawnsDirectly ? DirectSpawn.TryStart(program, spec.Arguments, environment, spec.WorkingDirectory, spec.LogFile, joins, spec.User) : null)
                 ?? PosixSpawn.Start("/bin/sh", LauncherArguments(spec, program, cgroup), environment, spec.WorkingDirectory);
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or ProcessStartException)
+        catch (System.ComponentModel.Win32Exception ex)
         {
             if (marker is not null)
             {
                 scope!.Sweep(marker, cgroup);
             }
 
-            throw ex as ProcessStartException ?? new ProcessStartException($"{spec.Name}: {ex.Message}", ex);
+            throw new ProcessStartException($"{spec.Name}: {ex.Message}", ex);
         }
 
         var startTime = ProcessIdentity.StartTimeOf(pid) ?? 0;
