@@ -1,5 +1,7 @@
 """Runs bench/memory.sh: the daemon's memory after proxy.sh's load, split by what holds it, for one or more runtime
-settings (environment variables the `shoal up -d` passes to the daemon), rounds interleaved. Writes bench/results/memory.md.
+settings (environment variables the `shoal up -d` passes to the daemon) or CLI builds (`cli=PATH` in a variant: that
+`shoal` binary runs the stack instead of ROOT/shoal, e.g. a Native AOT publish), rounds interleaved. Writes
+bench/results/memory.md (or the file MEMORY_RESULTS names, relative to ROOT).
 
 The split comes from /proc/PID/smaps (resident KB of each mapping, by what is mapped) and the runtime's own counters on
 the daemon's /metrics (the GC's committed memory after the last collection): anonymous memory the GC did not commit is the
@@ -22,8 +24,10 @@ def smaps_split(pid):
                 path = head.group(1)
                 if path.endswith(".dll"):
                     kind = "mapped .dll (managed assemblies, ReadyToRun code)"
-                elif ".so" in path or path.endswith("/shoal"):
-                    kind = "mapped .so (coreclr, clrjit, System.Native, libc, apphost)"
+                elif path.endswith("/shoal"):
+                    kind = "the shoal executable (apphost; Native AOT: the whole program)"
+                elif ".so" in path:
+                    kind = "mapped .so (coreclr, clrjit, System.Native, libc)"
                 elif "doublemapper" in path:
                     kind = "JIT code (W^X double mapping)"
                 elif path in ("", "[heap]", "[stack]") or path.startswith("[anon") or path.startswith("[v"):
@@ -61,10 +65,11 @@ def main():
     for rnd in range(1, rounds + 1):
         for i, variant in enumerate(variants[rnd % len(variants):] + variants[:rnd % len(variants)]):
             env = dict(kv.split("=", 1) for kv in variant.split(",") if "=" in kv)
+            cli = env.pop("cli", os.path.join(root, "shoal"))
             saved = {k: os.environ.get(k) for k in env}
             os.environ.update(env)
             try:
-                stack = start_stack(os.path.join(root, "shoal"), work, root, f"memory-{rnd}-{i}", service=RESILIENCE)
+                stack = start_stack(cli, work, root, f"memory-{rnd}-{i}", service=RESILIENCE)
             finally:
                 for k, v in saved.items():
                     if v is None:
@@ -89,7 +94,7 @@ def main():
             finally:
                 subprocess.run([stack["cli"], "down", "-f", stack["yml"]], stdout=subprocess.DEVNULL)
 
-    path = os.path.join(root, "bench/results/memory.md")
+    path = os.path.join(root, os.environ.get("MEMORY_RESULTS", "bench/results/memory.md"))
     with open(path, "w") as out:
         w = out.write
         w("# The daemon's memory after proxy.sh's load\n\n")
@@ -100,8 +105,8 @@ def main():
           "the GC's committed memory after its last collection (`dotnet.gc.last_collection.memory.committed_size`). "
           "Medians over rounds, MB.\n\n")
         kinds = sorted({k for r in rows for k in r["split"]}, key=lambda k: -statistics.median(r["split"].get(k, 0) for r in rows))
-        w("| variant | RSS idle | RSS after | GC heap (live after last GC) | GC committed | anonymous − GC committed (runtime, native) | " + " | ".join(kinds) + " | req/s | CPU µs/req |\n")
-        w("|---" * (8 + len(kinds)) + "|\n")
+        w("| variant | RSS idle | RSS after | GC heap (live after last GC) | GC committed | anonymous − GC committed (runtime, native) | " + " | ".join(kinds) + " | req/s | p99 ms | CPU µs/req |\n")
+        w("|---" * (9 + len(kinds)) + "|\n")
         for variant in variants:
             mine = [r for r in rows if r["variant"] == variant]
             def med(f): return statistics.median(f(r) for r in mine)
@@ -109,12 +114,13 @@ def main():
               f"{med(lambda r: r['gc']['committed'] / 1048576):.0f} | "
               f"{med(lambda r: r['split'].get('anonymous', 0) - r['gc']['committed'] / 1048576):.0f} | "
               + " | ".join(f"{med(lambda r, k=k: r['split'].get(k, 0)):.0f}" for k in kinds)
-              + f" | {med(lambda r: r['rps']):,.0f} | {med(lambda r: r['cpu_us']):.1f} |\n")
+              + f" | {med(lambda r: r['rps']):,.0f} | {med(lambda r: r['p99']):.1f} | {med(lambda r: r['cpu_us']):.1f} |\n")
         w("\n")
-        first = next(r for r in rows if r["variant"] == variants[0])
-        w(f"Largest mapped files of the first `{variants[0]}` daemon (resident MB): "
-          + ", ".join(f"{name} {mb:.1f}" for name, mb in first["files"].most_common(15))
-          + f"; {len(first['files'])} files mapped in all.\n")
+        for variant in variants:
+            first = next(r for r in rows if r["variant"] == variant)
+            w(f"Largest mapped files of the first `{variant}` daemon (resident MB): "
+              + ", ".join(f"{name} {mb:.1f}" for name, mb in first["files"].most_common(15))
+              + f"; {len(first['files'])} files mapped in all.\n\n")
     print(open(path).read())
 
 
