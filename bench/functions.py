@@ -409,6 +409,11 @@ commit = sh("git", "-C", root, "rev-parse", "--short", "HEAD")
 dirty = sh("git", "-C", root, "status", "--porcelain", "--untracked-files=no")
 aot_size = os.path.getsize(os.path.join(aot_dir, "Shoal.Samples.Function")) / 1048576
 out_path = os.path.join(root, "bench/results/functions.md")
+# What people wrote under the generated sections (readings, earlier runs) outlives any run.
+NOTES = "## Notes (by hand)"
+previous_notes = ""
+if os.path.exists(out_path) and NOTES in (old := open(out_path).read()):
+    previous_notes = old[old.index(NOTES):]
 if cold_only:
     # Section 1 and its verdicts as the last full run wrote them (this run did not measure them).
     previous = open(out_path).read()
@@ -579,6 +584,8 @@ w("`$WORK` is the script's temporary directory: `shoal-cli/` a copy of `artifact
   "samples/functions/csharp/Shoal.Samples.Function.csproj -c Release`), `csharp-aot/` the output of `dotnet publish "
   "samples/functions/csharp/Shoal.Samples.Function.csproj -c Release -r linux-x64 -p:PublishAot=true -o $WORK/csharp-aot`. "
   "Plain side: `SAMPLE_HTTP_PORT=<port> dotnet Shoal.Samples.Function.dll` in `$WORK/csharp-jit`.\n")
+if previous_notes:
+    w("\n" + previous_notes)
 out.close()
 print(open(out_path).read())
 if not os.environ.get("KEEP"):
