@@ -32,7 +32,9 @@ internal static class AdminServer
         var catalog = features.Catalog;
         // No reload on change: its watcher on the content root (the stack's directory) would wake on every log line written under it.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        // The admin host logs as the gateway does (into shoal.log): its listener's refusals and an unexpected error's exception.
         builder.Logging.ClearProviders();
+        DaemonLogging.Configure(builder.Logging);
         builder.WebHost.UseUrls(socket is null ? [listen.ToString()] : [listen.ToString(), AdminSocket.Url(socket)]);
         builder.WebHost.ConfigureKestrel(k =>
         {

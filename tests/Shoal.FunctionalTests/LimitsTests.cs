@@ -217,6 +217,26 @@ public sealed partial class LimitsTests(ITestOutputHelper output)
         Assert.True(ProcessUtil.IsAlive(daemon));
     }
 
+    [Fact]
+    public async Task AdminConnectionsOverThePerClientLimit_AreReportedInTheDaemonsLog()
+    {
+        await using var stack = await TestStack.StartAsync(ExternalOnly("adminlog"));
+        var logFile = Path.Combine(stack.Directory, ".shoal", "shoal.log");
+        var caps = CapsLine().Match(await File.ReadAllTextAsync(logFile));
+        Assert.True(caps.Success, "the daemon logs its connection caps");
+        var adminPerClient = int.Parse(caps.Groups["admin"].Value, CultureInfo.InvariantCulture) / 2;
+
+        // One client over the admin listener's per-client limit: the refusals are the daemon's to report, as the
+        // gateway's are, in shoal.log under the admin's category.
+        await using var flood = Flood(stack.AdminPort, adminPerClient + 50);
+        await Poll.UntilAsync(() => flood.Lines.Any(l => l.StartsWith("opened", StringComparison.Ordinal)), s_wait, "the shell to open its connections");
+        await Poll.UntilAsync(
+            async () => (await File.ReadAllTextAsync(logFile)).Contains("Shoal.Admin[2401]", StringComparison.Ordinal),
+            s_wait,
+            "the admin listener's refusal in shoal.log");
+        await flood.KillAsync();
+    }
+
     /// <summary>A shell that opens <paramref name="count"/> connections to the port, says how many it opened, and holds them (idle) until killed.</summary>
     private static BackgroundProcess Flood(int port, int count) =>
         BackgroundProcess.Start("bash", ["-c", $$"""
