@@ -110,11 +110,10 @@ public sealed class ProcessScope
         }
 
         // Kill until the cgroup is empty: a process may fork between the read and the kill, its child is then listed.
-        var procs = Path.Combine(cgroup, "cgroup.procs");
         var killed = new HashSet<int>();
         for (var round = 0; round < 50; round++)
         {
-            var pids = ReadPids(procs);
+            var pids = CgroupFiles.Tasks(cgroup);
             if (pids.Count == 0)
             {
                 break;
@@ -128,7 +127,7 @@ public sealed class ProcessScope
             }
 
             // Killed tasks leave the cgroup as they exit, which takes the kernel a moment.
-            SpinWait.SpinUntil(() => ReadPids(procs).Count == 0, TimeSpan.FromMilliseconds(100));
+            SpinWait.SpinUntil(() => CgroupFiles.Tasks(cgroup).Count == 0, TimeSpan.FromMilliseconds(100));
         }
 
         SpinWait.SpinUntil(() => TryRemove(cgroup), TimeSpan.FromMilliseconds(500));
@@ -205,27 +204,6 @@ public sealed class ProcessScope
         }
 
         return null;
-    }
-
-    private static List<int> ReadPids(string file)
-    {
-        var pids = new List<int>();
-        try
-        {
-            foreach (var line in File.ReadAllLines(file))
-            {
-                // A daemon thread starting a process sits in its cgroups for a moment (DirectSpawn): never the daemon's to kill.
-                if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid != Environment.ProcessId)
-                {
-                    pids.Add(pid);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-
-        return pids;
     }
 
     private static string[] SafeDirectories(string path)
