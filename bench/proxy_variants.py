@@ -5,10 +5,11 @@ Stacks of `proxy.sh` (two sample-app replicas each, round robin) from the same b
 feature on (`all`, as proxy.sh), hedging off (`nohedge`), no resilience settings, hedging and stall detection off and
 metrics off (`bare`), and `all` with the daemon started under `DOTNET_TieredCompilation=0` (`tc0`), that and
 `DOTNET_ReadyToRun=0` (`tc0r2r0`), or `DOTNET_ReadyToRun=0` alone (`r2r0`: every method JIT-compiled through the tiers,
-so hot code gets tier-1 with profile-guided optimisation, which ReadyToRun code skips); nginx in front of the first stack's replicas as the yardstick. wrk -t2 at 10 and 100
+so hot code gets tier-1 with profile-guided optimisation, which ReadyToRun code skips), or `all` with the replicas'
+thread pools not spinning for work (`spin0`, with an nginx of its own in front of those replicas: `nginx-spin0`); nginx in front of the first stack's replicas as the yardstick. wrk -t2 at 10 and 100
 connections, rounds interleaved (the order rotates). Per run: req/s, p99, the proxy's CPU per request and the replicas'
 CPU per request (utime + stime from /proc over the run ÷ requests): on two shared cores what one side spends is taken
-from the other. Writes bench/results/proxy-variants.md.
+from the other. Writes bench/results/proxy-variants.md (PROXY_VARIANTS_RESULTS=FILE: that file instead).
 """
 import datetime, os, statistics, subprocess, sys, tempfile
 
@@ -23,6 +24,9 @@ VARIANTS = {
     "tc0": dict(service=P.RESILIENCE, env={"DOTNET_TieredCompilation": "0"}),
     "tc0r2r0": dict(service=P.RESILIENCE, env={"DOTNET_TieredCompilation": "0", "DOTNET_ReadyToRun": "0"}),
     "r2r0": dict(service=P.RESILIENCE, env={"DOTNET_ReadyToRun": "0"}),
+    # The replicas' thread pools without their spin-wait (a setting of the apps, not of the proxy), with an nginx of
+    # their own in front (`nginx-spin0`): how much of what the replicas spend per request is waiting for work.
+    "spin0": dict(service=P.RESILIENCE.rstrip() + "\n    env: { DOTNET_ThreadPool_UnfairSemaphoreSpinLimit: \"0\" }\n", nginx=True),
 }
 
 
@@ -31,7 +35,7 @@ def main():
     names = sys.argv[4:] or list(VARIANTS)
     work = tempfile.mkdtemp(prefix="shoal-variants-")
     os.chmod(work, 0o755)
-    stacks, targets, procs = [], {}, []
+    stacks, targets, procs, nginx_pids = [], {}, [], [os.path.join(work, "nginx.pid")]
     try:
         for name in names:
             v = VARIANTS[name]
@@ -44,6 +48,12 @@ def main():
                     os.environ.pop(k)
             stacks.append(stack)
             targets[name] = {"port": stack["port"], "pids": [stack["pid"]], "replicas": [r["pid"] for r in stack["replicas"]]}
+            if v.get("nginx"):
+                peers, peer_dir = {}, os.path.join(work, name + "-peers")
+                os.makedirs(peer_dir)
+                P.start_peers(peer_dir, [r["port"] for r in stack["replicas"]], peers, procs)
+                nginx_pids.append(os.path.join(peer_dir, "nginx.pid"))
+                targets["nginx-" + name] = dict(peers["nginx"], replicas=targets[name]["replicas"])
         peers = {}
         P.start_peers(work, [r["port"] for r in stacks[0]["replicas"]], peers, procs)
         targets["nginx"] = dict(peers["nginx"], replicas=[r["pid"] for r in stacks[0]["replicas"]])
@@ -69,15 +79,17 @@ def main():
     finally:
         for p in procs:
             p.terminate()
-        if os.path.exists(os.path.join(work, "nginx.pid")):
-            os.kill(int(open(os.path.join(work, "nginx.pid")).read()), 15)
+        for pid_file in nginx_pids:
+            if os.path.exists(pid_file):
+                os.kill(int(open(pid_file).read()), 15)
         for stack in stacks:
             subprocess.run([stack["cli"], "down", "-f", stack["yml"]], stdout=subprocess.DEVNULL)
 
-    out = open(os.path.join(root, "bench/results/proxy-variants.md"), "w")
+    out = open(os.environ.get("PROXY_VARIANTS_RESULTS") or os.path.join(root, "bench/results/proxy-variants.md"), "w")
     w = out.write
     w("# What the gateway's features and runtime settings cost (one build, interleaved)\n\n")
-    w(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `bench/proxy_variants.py . {rounds} {seconds}{' ' + ' '.join(sys.argv[4:]) if sys.argv[4:] else ''}` "
+    results_env = "PROXY_VARIANTS_RESULTS=" + os.path.relpath(out.name, root) + " " if os.environ.get("PROXY_VARIANTS_RESULTS") else ""
+    w(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `{results_env}bench/proxy_variants.py . {rounds} {seconds}{' ' + ' '.join(sys.argv[4:]) if sys.argv[4:] else ''}` "
       f"on {os.cpu_count()} shared cores (see the script's docstring for the variants). Medians over {rounds} rounds; "
       "proxy CPU = the daemon's (nginx: its workers), replicas CPU = the two sample-app replicas behind it, both per request.\n\n")
     for conns in (10, 100):
