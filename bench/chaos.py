@@ -12,6 +12,7 @@ Soak: the first stack under steady load; the daemon's RSS, open fds and threads 
 must stay flat: the median of the last quarter at most 20 % (plus a small absolute slack) above the first quarter's.
 """
 import datetime, json, os, signal, socket, statistics, subprocess, sys, textwrap, threading, time
+import hand_notes
 
 root, work, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 shoal = os.path.join(work, "shoal-cli", "shoal")
@@ -333,8 +334,9 @@ def faults(phases, seconds):
         lines.append(f"| {r['phase']} | {r['requests']} | {r['errors']} | {r['max_ms']:.0f} | {r['p99_ms']:.0f} | {r['probe_failed']} | "
                      f"{r['probe_worst_ms']:.0f} | {rec} | {r['note']} |")
     path = os.path.join(root, "bench/results/chaos.md")
+    notes = hand_notes.kept(path)
     with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write("\n".join(lines) + "\n" + ("\n" + notes if notes else ""))
     print("\n".join(lines))
     return 0 if all(r["recovery_s"] is not None for r in rows) else 1
 

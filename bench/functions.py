@@ -6,6 +6,7 @@ per measured run, cold runs per runtime. FUNCTIONS_COLD_ONLY=1: only the cold st
 """
 import datetime, http.client, http.server, json, math, os, platform, shutil, signal, socket, statistics, subprocess, sys
 import textwrap, threading, time
+import hand_notes
 
 root, work = sys.argv[1], sys.argv[2]
 # `_` for rounds and seconds when only the cold starts run (FUNCTIONS_COLD_ONLY).
@@ -409,11 +410,7 @@ commit = sh("git", "-C", root, "rev-parse", "--short", "HEAD")
 dirty = sh("git", "-C", root, "status", "--porcelain", "--untracked-files=no")
 aot_size = os.path.getsize(os.path.join(aot_dir, "Shoal.Samples.Function")) / 1048576
 out_path = os.path.join(root, "bench/results/functions.md")
-# What people wrote under the generated sections (readings, earlier runs) outlives any run.
-NOTES = "## Notes (by hand)"
-previous_notes = ""
-if os.path.exists(out_path) and NOTES in (old := open(out_path).read()):
-    previous_notes = old[old.index(NOTES):]
+previous_notes = hand_notes.kept(out_path)
 if cold_only:
     # Section 1 and its verdicts as the last full run wrote them (this run did not measure them).
     previous = open(out_path).read()

@@ -9,6 +9,7 @@ runtime's and native code's (JIT code and loader heaps, thread stacks, socket an
 import collections, datetime, os, re, statistics, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hand_notes  # noqa: E402
 from proxy import RESILIENCE, cpu_ticks, rss_bytes, start_stack, wait_http, wrk
 
 
@@ -95,6 +96,7 @@ def main():
                 subprocess.run([stack["cli"], "down", "-f", stack["yml"]], stdout=subprocess.DEVNULL)
 
     path = os.path.join(root, os.environ.get("MEMORY_RESULTS", "bench/results/memory.md"))
+    notes = hand_notes.kept(path)
     with open(path, "w") as out:
         w = out.write
         w("# The daemon's memory after proxy.sh's load\n\n")
@@ -121,6 +123,7 @@ def main():
             w(f"Largest mapped files of the first `{variant}` daemon (resident MB): "
               + ", ".join(f"{name} {mb:.1f}" for name, mb in first["files"].most_common(15))
               + f"; {len(first['files'])} files mapped in all.\n\n")
+        w(notes)
     print(open(path).read())
 
 

@@ -1,6 +1,7 @@
 """Runs the proxy comparison for bench/proxy.sh and writes bench/results/proxy.md. Importable: bench/telemetry_cost.py
 uses its helpers (ports, CPU ticks, a Shoal stack in front of two sample-app replicas, a wrk run)."""
 import datetime, json, os, re, signal, socket, statistics, subprocess, sys, tempfile, textwrap, threading, time
+import hand_notes
 
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
@@ -243,6 +244,7 @@ def main():
     names = ["direct", "nginx", "haproxy", "yarp", "shoal"] + (["shoal-base"] if baseline else [])
     labels = {"direct": "replica directly", "nginx": "nginx (2 workers, keepalive 64)", "haproxy": "HAProxy (2 threads, http-reuse)", "yarp": "plain YARP 2.3 (defaults)", "shoal": "Shoal gateway (all features on)",
               "shoal-base": f"Shoal gateway, baseline {base_rev if baseline else ''}"}
+    notes = hand_notes.kept(os.path.join(root, "bench/results/proxy.md"))
     out = open(os.path.join(root, "bench/results/proxy.md"), "w")
     w = out.write
     w("# Proxies: Shoal's gateway against nginx, HAProxy and plain YARP\n\n")
@@ -273,6 +275,8 @@ def main():
     w("## Every run\n\n| round | conns | proxy | req/s | p50 ms | p99 ms | CPU µs/req | RSS MB | non-2xx |\n|---|---|---|---|---|---|---|---|---|\n")
     for r in rows:
         w(f"| {r['round']} | {r['conns']} | {r['proxy']} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu_us']:.1f} | {r['rss_mb']:.0f} | {r['errors']} |\n")
+    if notes:
+        w("\n" + notes)
     out.close()
     print(open(os.path.join(root, "bench/results/proxy.md")).read())
 

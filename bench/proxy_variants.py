@@ -14,6 +14,7 @@ from the other. Writes bench/results/proxy-variants.md (PROXY_VARIANTS_RESULTS=F
 import datetime, os, statistics, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hand_notes  # noqa: E402
 import proxy as P  # noqa: E402
 
 HEDGING_OFF = "      hedging: { enabled: false }\n"
@@ -85,7 +86,9 @@ def main():
         for stack in stacks:
             subprocess.run([stack["cli"], "down", "-f", stack["yml"]], stdout=subprocess.DEVNULL)
 
-    out = open(os.environ.get("PROXY_VARIANTS_RESULTS") or os.path.join(root, "bench/results/proxy-variants.md"), "w")
+    path = os.environ.get("PROXY_VARIANTS_RESULTS") or os.path.join(root, "bench/results/proxy-variants.md")
+    notes = hand_notes.kept(path)
+    out = open(path, "w")
     w = out.write
     w("# What the gateway's features and runtime settings cost (one build, interleaved)\n\n")
     results_env = "PROXY_VARIANTS_RESULTS=" + os.path.relpath(out.name, root) + " " if os.environ.get("PROXY_VARIANTS_RESULTS") else ""
@@ -102,6 +105,8 @@ def main():
     w("## Every run\n\n| round | conns | variant | req/s | p99 ms | proxy CPU µs/req | replicas CPU µs/req |\n|---|---|---|---|---|---|---|\n")
     for r in rows:
         w(f"| {r['round']} | {r['conns']} | {r['name']} | {r['rps']:,.0f} | {r['p99']:.2f} | {r['cpu']:.1f} | {r['replicas']:.1f} |\n")
+    if notes:
+        w("\n" + notes)
     out.close()
 
 
