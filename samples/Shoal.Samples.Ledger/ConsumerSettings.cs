@@ -1,4 +1,3 @@
-using System.Globalization;
 using Shoal.Samples.Shared;
 using StackExchange.Redis;
 
@@ -25,10 +24,7 @@ public sealed record ConsumerSettings(ConfigurationOptions Redis, string Stream,
                 configuration["LEDGER_GROUP"] is { Length: > 0 } group ? group : "ledger",
                 instanceId,
                 // Not below 100 ms: a shorter idle time would take entries from consumers still working on them.
-                TimeSpan.FromMilliseconds(Math.Max(100, Number(configuration, "LEDGER_CLAIM_IDLE_MS", 30_000))),
-                Number(configuration, "LEDGER_CRASH_ONCE_AFTER", 0))
+                TimeSpan.FromMilliseconds(Math.Max(100, SettingNumbers.Read(configuration, "LEDGER_CLAIM_IDLE_MS", 30_000))),
+                SettingNumbers.Read(configuration, "LEDGER_CRASH_ONCE_AFTER", 0))
             : null;
-
-    private static int Number(IConfiguration configuration, string key, int fallback) =>
-        int.TryParse(configuration[key], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 }

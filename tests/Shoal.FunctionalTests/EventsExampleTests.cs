@@ -16,13 +16,14 @@ public sealed class EventsExampleTests
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Transfers_LedgerCrashesBeforeAck_EachTransferCountedOnce()
+    public async Task Transfers_LedgerCrashesBeforeAck_EachTransferCountedOnce_AndTheStreamIsCutBehindIt()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var postgres = await PostgresServer.StartAsync();
-        // The ledger's first run dies after recording its 5th transfer, before the XACK; the supervisor restarts it.
+        // The ledger's first run dies after recording its 5th transfer, before the XACK; the supervisor restarts it. The
+        // app cuts the stream every 100 ms meanwhile: never the pending entry the restarted ledger must read again.
         await using var stack = await TestStack.StartAsync(Template(
-            $"REDIS_URL: \"{redis.Url}\"\n      DATABASE_URL: \"{postgres.Url}\"",
+            $"REDIS_URL: \"{redis.Url}\"\n      DATABASE_URL: \"{postgres.Url}\"\n      EVENTS_TRIM_INTERVAL_MS: \"100\"",
             $"REDIS_URL: \"{redis.Url}\"\n      LEDGER_CRASH_ONCE_AFTER: \"5\""));
         var firstLedger = stack.RecordedPids()["ledger-1"];
 
@@ -31,6 +32,10 @@ public sealed class EventsExampleTests
         await Poll.UntilAsync(() => stack.RecordedPids().TryGetValue("ledger-1", out var pid) && pid != firstLedger, s_wait, "the ledger to crash and be restarted");
         var ledger = await LedgerSeesAsync(stack, transfers);
         Assert.True(ledger.GetProperty("redelivered").GetInt64() >= 1, $"the restarted ledger read no pending entry again: {ledger}");
+        Assert.Equal(0, ledger.GetProperty("rejected").GetInt64());
+
+        // Everything read and acknowledged: the stream keeps only the last entry the group was given.
+        await Poll.UntilAsync(async () => await redis.CommandAsync("XLEN", "transfers") == ":1\r\n", s_wait, "the app to cut the stream behind the ledger");
     }
 
     [Fact]

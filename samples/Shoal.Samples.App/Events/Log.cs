@@ -8,4 +8,7 @@ internal static partial class Log
 
     [LoggerMessage(2, LogLevel.Warning, "Events: publishing to stream {Stream} again")]
     public static partial void PublishRecovered(ILogger logger, string stream);
+
+    [LoggerMessage(3, LogLevel.Debug, "Events: cut {Count} entries every consumer group is done with from stream {Stream}")]
+    public static partial void Trimmed(ILogger logger, string stream, long count);
 }

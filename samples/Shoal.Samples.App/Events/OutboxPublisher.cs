@@ -7,7 +7,9 @@ namespace Shoal.Samples.App.Events;
 /// <summary>
 /// Moves events from the outbox to the Redis stream (<c>XADD</c>). A transfer commits its event with its balances, so a
 /// crash or a Redis outage never loses one: the outbox keeps it until an <c>XADD</c> succeeded. A crash between the
-/// <c>XADD</c> and the outbox delete publishes it twice; consumers drop the copy by its transfer id.
+/// <c>XADD</c> and the outbox delete publishes it twice; consumers drop the copy by its transfer id. Every
+/// <see cref="EventSettings.TrimInterval"/> it also cuts the entries every consumer group is done with
+/// (<see cref="StreamTrim"/>), so the stream holds what is still to be read, not every transfer ever made.
 /// </summary>
 internal sealed class OutboxPublisher(IOutbox outbox, EventSettings settings, TimeProvider time, ILogger<OutboxPublisher> logger) : BackgroundService
 {
@@ -28,9 +30,15 @@ internal sealed class OutboxPublisher(IOutbox outbox, EventSettings settings, Ti
         // Connects in the background when Redis is down (AbortOnConnectFail off); commands fail fast until it is back.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(settings.Redis);
         var database = connection.GetDatabase();
+        var lastTrim = time.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
             await DrainOnceAsync((events, _) => PublishAsync(database, events), stoppingToken);
+            if (time.GetElapsedTime(lastTrim) >= settings.TrimInterval)
+            {
+                lastTrim = time.GetTimestamp();
+                await TrimOnceAsync(() => StreamTrim.TrimAsync(database, settings.Stream));
+            }
 
             using var poll = new CancellationTokenSource(s_pollInterval, time);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, poll.Token);
@@ -72,6 +80,25 @@ internal sealed class OutboxPublisher(IOutbox outbox, EventSettings settings, Ti
                 // StackExchange.Redis appends its whole connection state after the first ';'.
                 Log.PublishFailing(logger, settings.Stream, ex.Message.Split(';', 2)[0]);
             }
+        }
+    }
+
+    /// <summary>
+    /// One trim. A failed one loses nothing (the entries stay until the next): it is not logged on its own, as an outage
+    /// is already logged by the publish that fails with it.
+    /// </summary>
+    internal async Task TrimOnceAsync(Func<Task<long>> trim)
+    {
+        try
+        {
+            var removed = await trim();
+            if (removed > 0)
+            {
+                Log.Trimmed(logger, settings.Stream, removed);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
         }
     }
 

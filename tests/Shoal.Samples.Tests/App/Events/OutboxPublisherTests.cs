@@ -46,7 +46,7 @@ public sealed class OutboxPublisherTests
     }
 
     private static OutboxPublisher Publisher(IOutbox outbox, ILogger<OutboxPublisher> logger) =>
-        new(outbox, new EventSettings(new ConfigurationOptions(), "transfers"), TimeProvider.System, logger);
+        new(outbox, new EventSettings(new ConfigurationOptions(), "transfers", TimeSpan.FromSeconds(30)), TimeProvider.System, logger);
 
     private static string[] Messages(FakeLogger<OutboxPublisher> logger) => [.. logger.Collector.GetSnapshot().Select(r => r.Message)];
 
