@@ -15,9 +15,6 @@ internal sealed class RequestActivity
     private int _asleep;
     private Action? _wake;
 
-    /// <summary>True while the detector sleeps and no request has woken it since.</summary>
-    public bool IsAsleep => Volatile.Read(ref _asleep) != 0;
-
     /// <summary>What a request that finds the detector asleep runs (on the request's thread, once per sleep).</summary>
     public void OnWake(Action wake) => Volatile.Write(ref _wake, wake);
 
