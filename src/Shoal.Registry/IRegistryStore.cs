@@ -44,7 +44,9 @@ public interface IRegistryStore : IAsyncDisposable
 
     /// <summary>
     /// Applies TTLs that ran out: expired instances turn critical, and are removed once their deregister-after ran out
-    /// too. Stores whose server expires TTLs itself (etcd leases) do nothing here.
+    /// too. Stores whose server expires TTLs itself (etcd leases) do nothing here. Returns how long until the next TTL
+    /// or deregister-after runs out, or null when none will (or the server expires them): nothing changes before then
+    /// but by a write, and only a registration or a heartbeat that ends an expiry can bring that moment forward.
     /// </summary>
-    Task SweepAsync(CancellationToken cancellationToken);
+    Task<TimeSpan?> SweepAsync(CancellationToken cancellationToken);
 }

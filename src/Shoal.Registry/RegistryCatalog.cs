@@ -74,7 +74,11 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     /// <summary>The TTL of the instances this process writes; renewed at a third of it.</summary>
     public TimeSpan OwnedTtl { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often TTLs are checked, for stores that do not expire them themselves.</summary>
+    /// <summary>
+    /// The least time between two sweeps of TTLs, for stores that do not expire them themselves. A sweep runs when the
+    /// store says the next TTL runs out, or when a write may have brought that forward; none while nothing can be due.
+    /// </summary>
+    /// <value>200 ms: a TTL that ran out is applied within that of the moment it did.</value>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The store behind the catalog.</summary>
@@ -114,6 +118,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     public async Task<long> PutAsync(Registration registration, CancellationToken cancellationToken)
     {
         var index = await _store.PutAsync(registration, cancellationToken).ConfigureAwait(false);
+        SweepSoon();
         await WaitForIndexAsync(index, cancellationToken).ConfigureAwait(false);
         return Math.Max(index, StoreIndex);
     }
@@ -136,6 +141,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         var index = await _store.HeartbeatAsync(service, id, cancellationToken).ConfigureAwait(false);
         if (index is { } i)
         {
+            SweepSoonAfter(i);
             await WaitForIndexAsync(i, cancellationToken).ConfigureAwait(false);
             return Math.Max(i, StoreIndex);
         }
@@ -221,6 +227,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         }
 
         _stop.Dispose();
+        _sweepSoon.Dispose();
         await _store.DisposeAsync().ConfigureAwait(false);
         _metrics.Dispose();
     }
@@ -290,7 +297,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
             {
                 try
                 {
-                    await _store.HeartbeatAsync(service, id, token).ConfigureAwait(false);
+                    SweepSoonAfter(await _store.HeartbeatAsync(service, id, token).ConfigureAwait(false));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -300,21 +307,6 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         }
     }
 
-    private async Task SweepAsync(CancellationToken token)
-    {
-        while (!token.IsCancellationRequested)
-        {
-            await Task.Delay(SweepInterval, _time, token).ConfigureAwait(false);
-            try
-            {
-                await _store.SweepAsync(token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.SweepFailed(_logger, ex.Message);
-            }
-        }
-    }
 
     private void Apply(RegistryEvent change, bool publish)
     {

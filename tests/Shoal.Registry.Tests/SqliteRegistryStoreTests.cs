@@ -181,6 +181,48 @@ public sealed class SqliteRegistryStoreTests : RegistryStoreContract
         Assert.Equal(Enumerable.Range(561, 40).Order(), view.Entries.Select(e => e.Instance.Weight).Order());
     }
 
+    [Fact]
+    public async Task Checkpoint_HeartbeatsThatOnlyRenewATtl_DoNotWakeTheCheckpointer_AWriteClientsSeeDoes()
+    {
+        await using var store = await OpenAsync(".heartbeats", every: 10_000);
+        await store.PutAsync(Instance("a-1", ttl: TimeSpan.FromSeconds(10)), CancellationToken.None);
+        Assert.Equal(1, store.CheckpointWakes);
+        await Poll.UntilAsync(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            return store.Checkpoints == 1;
+        }, Wait, "the idle checkpoint after the registration");
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(0, await store.HeartbeatAsync("api", "a-1", CancellationToken.None));
+        }
+
+        Assert.Equal(1, store.CheckpointWakes);
+        await store.PutAsync(Instance("a-2"), CancellationToken.None);
+        Assert.Equal(2, store.CheckpointWakes);
+    }
+
+    [Fact]
+    public async Task Sweep_SaysWhenTheNextTtlOrDeregisterAfterRunsOut_NullWhenNoneWill()
+    {
+        await using var store = await OpenAsync(".next", every: 10_000);
+        Assert.Null(await store.SweepAsync(CancellationToken.None));
+        await store.PutAsync(Instance("a-1"), CancellationToken.None);
+        Assert.Null(await store.SweepAsync(CancellationToken.None));
+
+        await store.PutAsync(Instance("a-2", ttl: TimeSpan.FromSeconds(5), deregisterAfter: TimeSpan.FromSeconds(30)), CancellationToken.None);
+        await store.PutAsync(Instance("a-3", ttl: TimeSpan.FromSeconds(8)), CancellationToken.None);
+        Assert.Equal(TimeSpan.FromSeconds(5), await store.SweepAsync(CancellationToken.None));
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(3), await store.SweepAsync(CancellationToken.None));
+        _time.Advance(TimeSpan.FromSeconds(3));
+
+        // a-3 expired for good (no deregister-after); a-2 is removed 30 s after its TTL ran out.
+        Assert.Equal(TimeSpan.FromSeconds(27), await store.SweepAsync(CancellationToken.None));
+    }
+
     private async Task<SqliteRegistryStore> OpenAsync(string suffix, int every)
     {
         var store = new SqliteRegistryStore(_path + suffix, _time) { CheckpointEvery = every, CheckpointIdle = TimeSpan.FromSeconds(1) };

@@ -11,7 +11,8 @@ namespace Shoal.Gateway.Health;
 /// hedging delay, the stall threshold, the per-attempt timeout) and takes out of rotation an instance that has owed an
 /// answer for longer than the threshold (frozen, deadlocked, paused) or whose answers over the last second are far slower
 /// than its peers'. Such an instance is probed every <c>probe_interval</c> and comes back on its first answer, whatever its
-/// status: a stall is about answering at all; failing answers are passive health's business.
+/// status: a stall is about answering at all; failing answers are passive health's business. After a second with no
+/// request in flight, no answer and no request left unanswered it sleeps (StallDetector.Sleep.cs).
 /// </summary>
 internal sealed partial class StallDetector(GatewayState state, InstanceProber prober, TimeProvider time, ILogger<StallDetector> logger) : IHostedService, IDisposable
 {
@@ -34,7 +35,12 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _timer = time.CreateTimer(static s => ((StallDetector)s!).Scan(), this, Tick, Tick);
+        lock (_timerLock)
+        {
+            _timer = time.CreateTimer(static s => ((StallDetector)s!).Scan(), this, Tick, Tick);
+        }
+
+        state.Activity.OnWake(WakeUp);
         return Task.CompletedTask;
     }
 
@@ -77,7 +83,12 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
             }
 
             _stopped = true;
-            _timer?.Dispose();
+            lock (_timerLock)
+            {
+                _timer?.Dispose();
+                _timer = null;
+            }
+
             _stopping.Cancel();
         }
     }
@@ -99,19 +110,24 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
                 return;
             }
 
-            var tick = ++_ticks;
+            var previous = _ticks;
+            var tick = NextTick();
+            var quiet = true;
             foreach (var cluster in state.Clusters)
             {
                 try
                 {
-                    ScanCluster(cluster, tick);
+                    quiet &= ScanCluster(cluster, previous, tick);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     // Keep looking: one service's trouble must not blind the detector to the others.
                     Log.ScanFailed(logger, cluster.Service, ex);
+                    quiet = false;
                 }
             }
+
+            Schedule(quiet && IsSlowCheck(previous, tick), tick);
         }
         finally
         {
@@ -119,21 +135,28 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
         }
     }
 
-    private void ScanCluster(ClusterState cluster, long tick)
+    /// <summary>
+    /// One look at a service's instances at tick <paramref name="tick"/> (the last was <paramref name="previous"/>); true
+    /// when none of them has a request in flight, a request left unanswered or (at a slow check) an answer in the last second.
+    /// </summary>
+    private bool ScanCluster(ClusterState cluster, long previous, long tick)
     {
-        if (tick % TicksPerRotation == 0)
+        // A sleep may have skipped turnovers: after two, both windows are empty, as they would be had the ticks come.
+        for (var turn = Math.Min(2, (tick / TicksPerRotation) - (previous / TicksPerRotation)); turn > 0; turn--)
         {
             cluster.Latency.Rotate();
         }
 
         var timings = cluster.RefreshTimings();
         var settings = timings.Config.Resilience.StallDetection;
-        var slowCheck = tick % TicksPerSlowCheck == 0;
+        var slowCheck = IsSlowCheck(previous, tick);
         var now = time.GetTimestamp();
+        var quiet = true;
         List<(DestinationState Destination, TimeSpan Mean, long Count)>? means = slowCheck ? [] : null;
         foreach (var destination in cluster.AllDestinations)
         {
             var mean = slowCheck ? destination.Progress.TakeMeanLatency() : default;
+            quiet &= mean.Count == 0 && destination.ConcurrentRequestCount == 0 && !destination.Progress.HasUnanswered;
             if (!settings.Enabled || !destination.Instance.IsRoutable || destination.IsEjected)
             {
                 continue;
@@ -153,7 +176,7 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
 
         if (means is null || settings.SlowRatio <= 0)
         {
-            return;
+            return quiet;
         }
 
         foreach (var (destination, mean, count) in means)
@@ -173,6 +196,8 @@ internal sealed partial class StallDetector(GatewayState state, InstanceProber p
                 Eject(cluster, destination, string.Create(CultureInfo.InvariantCulture, $"mean latency {mean.TotalMilliseconds:0} ms over the last second, {settings.SlowRatio}× above its peers' median {median.TotalMilliseconds:0.0} ms"));
             }
         }
+
+        return quiet;
     }
 
     /// <summary>

@@ -13,9 +13,12 @@ public sealed class DestinationState
     private int _consecutiveFailures;
     private int _ejected;
 
-    internal DestinationState(ServiceInstance instance, CircuitBreaker breaker, long readySince)
+    private readonly RequestActivity? _activity;
+
+    internal DestinationState(ServiceInstance instance, CircuitBreaker breaker, long readySince, RequestActivity? activity = null)
     {
         _instance = instance;
+        _activity = activity;
         Breaker = breaker;
         ReadySince = readySince;
         Prefix = string.Create(CultureInfo.InvariantCulture, $"http://{instance.Address}:{instance.Port}");
@@ -84,6 +87,7 @@ public sealed class DestinationState
 
         if (Breaker.TryAdmit())
         {
+            _activity?.OnRequestStarted();
             return true;
         }
 
@@ -91,7 +95,11 @@ public sealed class DestinationState
         return false;
     }
 
-    internal void BeginRequest() => Interlocked.Increment(ref _inFlight);
+    internal void BeginRequest()
+    {
+        Interlocked.Increment(ref _inFlight);
+        _activity?.OnRequestStarted();
+    }
 
     internal void EndRequest() => Interlocked.Decrement(ref _inFlight);
 

@@ -34,6 +34,9 @@ internal sealed class GatewayState
 
     public RouteTable Routes { get; }
 
+    /// <summary>How a request that starts wakes the stall detector while it sleeps.</summary>
+    public RequestActivity Activity { get; } = new();
+
     /// <summary>Where ejections are announced.</summary>
     public Shoal.Events.IPlatformEvents Events => _options.Events;
 
@@ -129,7 +132,8 @@ internal sealed class GatewayState
                     _destinations[key] = new DestinationState(
                         instance,
                         new CircuitBreaker(cluster.Config.Resilience.CircuitBreaker, _time, b => { _metrics.OnBreakerChanged(instance, b.State); Rebuild(); }),
-                        _time.GetTimestamp());
+                        _time.GetTimestamp(),
+                        Activity);
                 }
             }
 

@@ -75,6 +75,9 @@ internal sealed class InstanceProgress
         return now > from ? time.GetElapsedTime(from, now) : TimeSpan.Zero;
     }
 
+    /// <summary>True when a request ended without an answer and no answer has come since.</summary>
+    public bool HasUnanswered => Volatile.Read(ref _unansweredSince) != 0;
+
     /// <summary>The instance's own mean latency in the last window that had answers: what is normal for it.</summary>
     public TimeSpan Typical => TimeSpan.FromTicks(Volatile.Read(ref _typicalTicks));
 

@@ -27,6 +27,25 @@ internal sealed class LatencyEstimate
         Volatile.Write(ref _previous, Interlocked.Exchange(ref _current, fresh));
     }
 
+    /// <summary>True when neither window holds an answer: turning them over changes nothing.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            var current = Volatile.Read(ref _current);
+            var previous = Volatile.Read(ref _previous);
+            for (var i = 0; i < Buckets; i++)
+            {
+                if (Volatile.Read(ref current[i]) != 0 || Volatile.Read(ref previous[i]) != 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>The latency <paramref name="quantile"/> of the answers are within (the bucket's upper bound), or null with too few answers.</summary>
     public TimeSpan? Quantile(double quantile)
     {

@@ -189,7 +189,7 @@ public sealed partial class EtcdRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc />
-    public Task SweepAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<TimeSpan?> SweepAsync(CancellationToken cancellationToken) => Task.FromResult<TimeSpan?>(null);
 
     /// <inheritdoc />
     public async Task PutDocumentAsync(string key, string json, CancellationToken cancellationToken) =>

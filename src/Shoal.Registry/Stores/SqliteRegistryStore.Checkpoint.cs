@@ -8,7 +8,9 @@ namespace Shoal.Registry.Stores;
 /// Checkpoints off the write path. SQLite's own runs inside the commit that grows the log past 1,000 pages and syncs
 /// the log and the database file there (7–30 ms on a shared disk, measured: a registration in ~250 paid it), so the
 /// writer turns it off and a background task checkpoints from a connection of its own, PASSIVE (it never blocks a
-/// writer), after <see cref="CheckpointEvery"/> writes or once no write came for <see cref="CheckpointIdle"/>.
+/// writer), after <see cref="CheckpointEvery"/> writes or once no write came for <see cref="CheckpointIdle"/> after one
+/// that clients see. A write they do not see (a heartbeat renewing a TTL) counts toward <see cref="CheckpointEvery"/> but
+/// starts no idle checkpoint: an idle stack whose replicas heartbeat every few seconds would sync the disk as often.
 /// </summary>
 /// <remarks>
 /// Durability does not change: a commit is in the log before the write is answered, whether or not a checkpoint has
@@ -24,6 +26,8 @@ public sealed partial class SqliteRegistryStore
     private long _checkpointedWrites;
     private long _lastWrite;
     private long _checkpoints;
+    private long _checkpointWakes;
+    private int _visibleSinceCheckpoint;
     private int _failedCheckpoints;
     private int _stopped;
 
@@ -42,6 +46,9 @@ public sealed partial class SqliteRegistryStore
     /// <summary>How many background checkpoints have run; internal for tests.</summary>
     internal long Checkpoints => Interlocked.Read(ref _checkpoints);
 
+    /// <summary>How many times a write has woken the checkpointer; internal for tests.</summary>
+    internal long CheckpointWakes => Interlocked.Read(ref _checkpointWakes);
+
     /// <summary>Checkpoints failed since the last that succeeded; internal for tests.</summary>
     internal int FailedCheckpoints => Volatile.Read(ref _failedCheckpoints);
 
@@ -57,13 +64,18 @@ public sealed partial class SqliteRegistryStore
         _checkpointer = CheckpointLoopAsync(_closing.Token);
     }
 
-    /// <summary>Counts a committed write, and wakes the checkpointer at the first one after a checkpoint and from the <see cref="CheckpointEvery"/>-th on.</summary>
-    private void CountWrite()
+    /// <summary>
+    /// Counts a committed write, and wakes the checkpointer at the first one clients see (<paramref name="visible"/>: it
+    /// made an event) since a checkpoint, and from the <see cref="CheckpointEvery"/>-th write on.
+    /// </summary>
+    private void CountWrite(bool visible)
     {
         Volatile.Write(ref _lastWrite, timeProvider.GetTimestamp());
         var pending = Interlocked.Increment(ref _writes) - Interlocked.Read(ref _checkpointedWrites);
-        if ((pending == 1 || pending >= CheckpointEvery) && _checkpointDue.CurrentCount == 0)
+        var firstVisible = visible && Interlocked.Exchange(ref _visibleSinceCheckpoint, 1) == 0;
+        if ((firstVisible || pending >= CheckpointEvery) && _checkpointDue.CurrentCount == 0)
         {
+            Interlocked.Increment(ref _checkpointWakes);
             try
             {
                 _checkpointDue.Release();
@@ -110,6 +122,7 @@ public sealed partial class SqliteRegistryStore
                     }
 
                     Interlocked.Exchange(ref _checkpointedWrites, writes);
+                    Interlocked.Exchange(ref _visibleSinceCheckpoint, 0);
                     Interlocked.Increment(ref _checkpoints);
                 }
             }

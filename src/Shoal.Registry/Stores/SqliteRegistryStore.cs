@@ -183,49 +183,6 @@ public sealed partial class SqliteRegistryStore(string path, TimeProvider timePr
     }
 
     /// <inheritdoc />
-    public Task SweepAsync(CancellationToken cancellationToken) =>
-        WriteAsync(async tx =>
-        {
-            var now = Now;
-            var due = new List<(RegistryEntry Entry, bool Remove)>();
-            using (var select = Command("""
-                SELECT body, expired, heartbeat_ms + ttl_ms + deregister_after_ms <= $now FROM instances
-                WHERE ttl_ms IS NOT NULL AND heartbeat_ms + ttl_ms <= $now
-                """, tx))
-            {
-                select.Parameters.AddWithValue("$now", now);
-                using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var remove = !reader.IsDBNull(2) && reader.GetInt64(2) != 0;
-                    due.Add((new RegistryEntry(RegistrationCodec.Decode(reader.GetString(0)), reader.GetInt64(1) != 0), remove));
-                }
-            }
-
-            var index = 0L;
-            foreach (var (entry, remove) in due)
-            {
-                var instance = entry.Registration.Instance;
-                if (!entry.Expired)
-                {
-                    using var expire = Command("UPDATE instances SET expired = 1 WHERE service = $s AND id = $i", tx);
-                    expire.Parameters.AddWithValue("$s", instance.Service);
-                    expire.Parameters.AddWithValue("$i", instance.Id);
-                    await expire.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    index = await RecordAsync(entry, entry with { Expired = true }, tx, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (remove)
-                {
-                    await DeleteRowAsync(instance.Service, instance.Id, tx, cancellationToken).ConfigureAwait(false);
-                    index = await RecordAsync(entry with { Expired = true }, null, tx, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            return index;
-        }, cancellationToken);
-
-    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await StopCheckpointsAsync().ConfigureAwait(false);
@@ -253,7 +210,7 @@ public sealed partial class SqliteRegistryStore(string path, TimeProvider timePr
             index = recorded;
             if (SQLitePCL.raw.sqlite3_total_changes(_db.Handle) != changes)
             {
-                CountWrite();
+                CountWrite(visible: _recording.Count > 0);
             }
 
             if (_recording.Count > 0)

@@ -25,7 +25,7 @@ internal sealed partial class RegistryMetrics
 
         public Task<IReadOnlyDictionary<string, string>> ReadDocumentsAsync(string prefix, CancellationToken cancellationToken) => TimeAsync("read_documents", Now, inner.ReadDocumentsAsync(prefix, cancellationToken));
 
-        public Task SweepAsync(CancellationToken cancellationToken) => TimeAsync("sweep", Now, inner.SweepAsync(cancellationToken));
+        public Task<TimeSpan?> SweepAsync(CancellationToken cancellationToken) => TimeAsync("sweep", Now, inner.SweepAsync(cancellationToken));
 
         public async IAsyncEnumerable<RegistryEvent> WatchAsync(long afterIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
         {

@@ -42,8 +42,13 @@ public sealed class StallDetectorTests : IDisposable
 
     private string[] Available => [.. _cluster.Available.Select(d => d.Id)];
 
-    /// <summary>Advances fake time tick by tick; the given instances answer on every tick, the rest do not.</summary>
-    private void Run(TimeSpan duration, params int[] answering)
+    /// <summary>Advances fake time tick by tick and looks on each; the given instances answer on every tick, the rest do not.</summary>
+    private void Run(TimeSpan duration, params int[] answering) => Step(duration, scan: true, answering);
+
+    /// <summary>The same with the detector started: its own timer looks, as it would.</summary>
+    private void Advance(TimeSpan duration, params int[] answering) => Step(duration, scan: false, answering);
+
+    private void Step(TimeSpan duration, bool scan, int[] answering)
     {
         for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += StallDetector.Tick)
         {
@@ -53,7 +58,10 @@ public sealed class StallDetectorTests : IDisposable
                 D(i).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(2));
             }
 
-            _detector.Scan();
+            if (scan)
+            {
+                _detector.Scan();
+            }
         }
     }
 
@@ -206,6 +214,74 @@ public sealed class StallDetectorTests : IDisposable
         _detector.Scan();
 
         Assert.Equal(3, Available.Length);
+    }
+
+    [Fact]
+    public async Task Timer_NothingInFlight_SleepsAfterASecond_NoLookUntilTheWindowsTurnOver()
+    {
+        await _detector.StartAsync(CancellationToken.None);
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.True(_detector.IsAsleep);
+        var scans = _detector.Scans;
+
+        Advance(TimeSpan.FromSeconds(8.9));
+
+        Assert.Equal(scans, _detector.Scans);
+    }
+
+    [Fact]
+    public async Task Timer_Asleep_TheLatencyWindowsStillTurnOverEvery10s_ThenNoLookAtAll()
+    {
+        await _detector.StartAsync(CancellationToken.None);
+        Advance(TimeSpan.FromSeconds(19.5));
+        Assert.NotNull(_cluster.Latency.Quantile(0.99));
+
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(_cluster.Latency.Quantile(0.99));
+        Assert.True(_cluster.Latency.IsEmpty);
+        Assert.True(_detector.IsAsleep);
+        var scans = _detector.Scans;
+
+        Advance(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(scans, _detector.Scans);
+    }
+
+    [Fact]
+    public async Task Timer_ARequestThatStallsAfterAQuietSpell_IsEjectedAsSoonAsUnderARunningTick()
+    {
+        await _detector.StartAsync(CancellationToken.None);
+        Advance(TimeSpan.FromSeconds(5));
+        Assert.True(_detector.IsAsleep);
+
+        // As in StallDetectorTests: looked at 100 ms after it started, out 600 ms later (the 500 ms threshold, passed).
+        D(1).BeginRequest();
+        Advance(TimeSpan.FromMilliseconds(600), answering: [2, 3]);
+        Assert.False(_detector.IsAsleep);
+        Assert.False(D(1).IsEjected);
+
+        Advance(TimeSpan.FromMilliseconds(100), answering: [2, 3]);
+
+        Assert.True(D(1).IsEjected);
+        Assert.Equal(["app-2", "app-3"], _cluster.Available.Select(d => d.Id));
+    }
+
+    [Fact]
+    public async Task Timer_AfterTheLastRequestEnds_SleepsAgainWithinTwoSeconds()
+    {
+        await _detector.StartAsync(CancellationToken.None);
+        Advance(TimeSpan.FromSeconds(2));
+        D(1).BeginRequest();
+        Advance(TimeSpan.FromMilliseconds(300));
+        D(1).Progress.OnAnswer(_time, _time.GetTimestamp(), TimeSpan.FromMilliseconds(300));
+        D(1).EndRequest();
+        Advance(TimeSpan.FromMilliseconds(100));
+        Assert.False(_detector.IsAsleep);
+
+        Advance(TimeSpan.FromSeconds(2));
+
+        Assert.True(_detector.IsAsleep);
+        Assert.False(D(1).IsEjected);
     }
 
     [Theory]
