@@ -307,7 +307,6 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         }
     }
 
-
     private void Apply(RegistryEvent change, bool publish)
     {
         var instance = change.Entry.Registration.Instance;
