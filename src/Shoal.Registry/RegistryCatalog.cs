@@ -118,8 +118,21 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     public async Task<long> PutAsync(Registration registration, CancellationToken cancellationToken)
     {
         var index = await _store.PutAsync(registration, cancellationToken).ConfigureAwait(false);
-        SweepSoon();
-        await WaitForIndexAsync(index, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WaitForIndexAsync(index, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Only a TTL can run out before the one the sweeper waits for, and the sweep (a write of its own) waits
+            // until this write is in the catalog: woken by every registration at once, it made the SQLite store's
+            // propagation p99 1.7-2 x worse (bench/registry.sh).
+            if (registration.Ttl is not null)
+            {
+                SweepSoon();
+            }
+        }
+
         return Math.Max(index, StoreIndex);
     }
 

@@ -23,7 +23,7 @@ public sealed class RegistryCatalogSweepTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _catalog.DisposeAsync();
 
-    private static Registration External(string id, TimeSpan ttl) =>
+    private static Registration External(string id, TimeSpan? ttl) =>
         new(new ServiceInstance { Service = "api", Id = id, Port = 5000, Health = InstanceHealth.Passing, RegisteredAt = DateTimeOffset.UnixEpoch.AddDays(1) }, ttl, null);
 
     private bool Expired(string id) => _catalog.Entries[("api", id)].Expired;
@@ -49,6 +49,25 @@ public sealed class RegistryCatalogSweepTests : IAsyncLifetime
 
         // At start, after the registration, when its TTL ran out: a 200 ms sweep would have run 25 times.
         Assert.InRange(_catalog.Sweeps, 2, 5);
+    }
+
+    [Fact]
+    public async Task Sweep_RegistrationsWithoutATtl_DoNotWakeIt()
+    {
+        await Poll.UntilAsync(() => _catalog.Sweeps >= 1, s_wait, "the first sweep, at start");
+        var before = _catalog.Sweeps;
+        for (var i = 0; i < 3; i++)
+        {
+            // Past the least time between two sweeps each time: nothing but the wake itself holds a sweep back.
+            await _catalog.PutAsync(External($"plain-{i}", ttl: null), CancellationToken.None);
+            _time.Advance(TimeSpan.FromMilliseconds(300));
+        }
+
+        await _catalog.PutAsync(External("ext-1", TimeSpan.FromSeconds(5)), CancellationToken.None);
+        await AdvanceUntilAsync(() => Expired("ext-1"), "ext-1's TTL to run out");
+
+        // One sweep after the registration with a TTL, one when that TTL ran out; none for the three without one.
+        Assert.Equal(before + 2, _catalog.Sweeps);
     }
 
     [Fact]
