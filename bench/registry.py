@@ -1,10 +1,15 @@
 """Runs the registry benchmark for bench/registry.sh and writes bench/results/registry.md."""
 import datetime, http.client, json, os, shutil, socket, statistics, subprocess, sys, tempfile, textwrap, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hand_notes  # noqa: E402
 root, samples, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 warmup = 10
 work = tempfile.mkdtemp(prefix="shoal-registry-")
 shoal = os.path.join(root, "shoal")
 sample = os.path.join(root, "artifacts/bin/Shoal.Samples.App/release/Shoal.Samples.App.dll")
+# SHOAL_BASELINE=<another built checkout>: that build's gateways too, in the same interleaved blocks, and a ratio table.
+baseline = os.environ.get("SHOAL_BASELINE")
+base_rev = subprocess.run(["git", "-C", baseline, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() if baseline else ""
 procs, stacks, tokens = [], [], {}
 
 def free_port():
@@ -17,15 +22,15 @@ def wait_http(url, timeout=60):
         time.sleep(0.2)
     sys.exit(f"{url} did not answer 200")
 
-def stack(name, store):
+def stack(name, store, cli=shoal):
     gw, admin = free_port(), free_port()
     d = os.path.join(work, name); os.makedirs(d)
     registry = f"registry: {{ store: \"{store}\" }}\n" if store else ""
     with open(os.path.join(d, "shoal.yml"), "w") as f:
         f.write(f"name: {name}\ngateway: {{ listen: \"http://127.0.0.1:{gw}\", admin: \"http://127.0.0.1:{admin}\" }}\n{registry}"
                 "services:\n  app:\n    external: true\n    routes: [\"/api/**\"]\n")
-    subprocess.run([shoal, "up", "-d", "-f", os.path.join(d, "shoal.yml")], check=True, stdout=subprocess.DEVNULL)
-    stacks.append(d)
+    subprocess.run([cli, "up", "-d", "-f", os.path.join(d, "shoal.yml")], check=True, stdout=subprocess.DEVNULL)
+    stacks.append((d, cli))
     tokens[admin] = open(os.path.join(d, ".shoal/admin.token")).read().strip()
     return gw, admin
 
@@ -59,6 +64,13 @@ try:
     etcd_a_gw, etcd_a_admin = stack("etcd-a", etcd)   # registrations go to A …
     etcd_b_gw, etcd_b_admin = stack("etcd-b", etcd)   # … traffic goes through B
     setups = {"sqlite": (sqlite_admin, sqlite_gw), "etcd": (etcd_a_admin, etcd_b_gw)}
+    if baseline:
+        base_cli = os.path.join(baseline, "shoal")
+        gw, admin = stack("sqlite-base", None, base_cli)
+        setups[f"sqlite, {base_rev}"] = (admin, gw)
+        _, admin = stack("etcd-a-base", etcd + "-base", base_cli)
+        gw, _ = stack("etcd-b-base", etcd + "-base", base_cli)
+        setups[f"etcd, {base_rev}"] = (admin, gw)
     body = json.dumps({"address": "127.0.0.1", "port": backend})
     # The same registration with a TTL, as a client that heartbeats sends it (on etcd it needs a lease).
     bodies = {"": body, "ttl": json.dumps({"address": "127.0.0.1", "port": backend, "ttl": "10s"})}
@@ -122,7 +134,7 @@ try:
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Registry: propagation and write throughput, SQLite against etcd", "",
-        f"Measured {when} by `bench/registry.sh {samples} {seconds}` on 2 cores shared with other sessions' work. Propagation: the time from sending `PUT /v1/services/app/instances/ID` "
+        f"Measured {when} by `{'SHOAL_BASELINE=<' + base_rev + ' build> ' if baseline else ''}bench/registry.sh {samples} {seconds}` on 2 cores shared with other sessions' work. Propagation: the time from sending `PUT /v1/services/app/instances/ID` "
         "to the first `GET /api/whoami` through the gateway that the gateway routes to that instance (`x-shoal-instance`), "
         f"{samples} registrations per store and kind in interleaved blocks of 10 (after {warmup} per store and kind not counted: the first registrations through a freshly started daemon pay for its JIT), each deregistered after it was seen; one other instance stays registered, so "
         "round robin alternates. Two kinds: without a TTL, and with `ttl: 10s` (what a client that heartbeats sends; on etcd the TTL is a lease). SQLite: one gateway with the default `sqlite:.shoal/registry.db`. etcd: a 3-member etcd 3.4 cluster on loopback, "
@@ -135,21 +147,28 @@ try:
     ]
     for (name, variant), xs in results.items():
         puts = [p for p, _ in xs]; routed = [t for _, t in xs]
-        target = {"sqlite": 10, "etcd": 50}[name]
+        target = {"sqlite": 10, "etcd": 50}[name.split(",")[0]]
         lines.append(f"| {name} | {'ttl 10s' if variant else 'no ttl'} | {pct(puts, .5):.1f} | {pct(puts, .99):.1f} | {pct(routed, .5):.1f} | {pct(routed, .99):.1f} | {max(routed):.1f} | < {target} |")
     lines += ["", "## Registrations per second, one gateway", "", "| store | registrations/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|"]
     for name, (rps, p50, p99, errors) in throughput.items():
         lines.append(f"| {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {errors} |")
+    if baseline:
+        lines += ["", f"## This build against {base_rev}, same blocks", "", "This build ÷ baseline, first routed:", "",
+                  "| store | registration | p50 | p99 | max |", "|---|---|---|---|---|"]
+        for (name, variant), xs in results.items():
+            if "," in name:
+                continue
+            base = [t for _, t in results[(f"{name}, {base_rev}", variant)]]
+            mine = [t for _, t in xs]
+            lines.append(f"| {name} | {'ttl 10s' if variant else 'no ttl'} | {pct(mine, .5) / pct(base, .5):.2f} | {pct(mine, .99) / pct(base, .99):.2f} | {max(mine) / max(base):.2f} |")
     path = os.path.join(root, "bench/results/registry.md")
-    text = "\n".join(lines) + "\n"
-    # The reading of where the time goes was written from a traced run (see it): kept as it is.
-    if os.path.exists(path) and "\n## Where the time goes" in open(path).read():
-        text += "\n## Where the time goes" + open(path).read().split("\n## Where the time goes", 1)[1]
+    notes = hand_notes.kept(path)
+    text = "\n".join(lines) + "\n" + ("\n" + notes if notes else "")
     with open(path, "w") as f: f.write(text)
     print("\n".join(lines))
 finally:
-    for d in stacks:
-        subprocess.run([shoal, "down", "-f", os.path.join(d, "shoal.yml")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for d, cli in stacks:
+        subprocess.run([cli, "down", "-f", os.path.join(d, "shoal.yml")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for p in procs:
         p.kill(); p.wait()
     shutil.rmtree(work, ignore_errors=True)

@@ -4,7 +4,8 @@
 # interleaved in blocks of 10; 200 so that the p99 is the third-worst sample, not the second), and the registrations per
 # second one gateway sustains (shoal bench PUTs, 8 connections). Writes bench/results/registry.md.
 # REGISTRY_SAMPLES=FILE also writes every sample (send time, PUT answered, each probe and whom it reached) as JSON, to
-# read against timestamps taken in a daemon.
+# read against timestamps taken in a daemon. SHOAL_BASELINE=<another built checkout> runs that build's gateways too (SQLite
+# and etcd, the same etcd cluster under another prefix) in the same interleaved blocks and adds a ratio table.
 # Usage: bench/registry.sh [registrations] [seconds]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need etcd python3 curl
