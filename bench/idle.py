@@ -6,6 +6,7 @@ switches and CPU of the threads that woke. Writes bench/results/idle.md (or the 
 import collections, datetime, os, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hand_notes  # noqa: E402
 from proxy import RESILIENCE, start_stack, wait_http
 
 
@@ -94,9 +95,7 @@ def rev(checkout):
 def write(root, rows, labels, rounds, seconds, settle, baseline):
     path = os.path.join(root, os.environ.get("IDLE_RESULTS", "bench/results/idle.md"))
     # The reading is written by hand; a new run keeps it (to be checked against the new figures).
-    reading = "(to be written by hand after the run)"
-    if os.path.exists(path) and "\n## Reading\n\n" in open(path).read():
-        reading = open(path).read().split("\n## Reading\n\n", 1)[1].rstrip("\n")
+    reading = hand_notes.kept(path) or "## Reading (by hand)\n\n(to be written after the run)\n"
     daemons = list(labels)
     def med(name, key): return statistics.median(r[key] for r in rows if r["daemon"] == name)
     def spread(name, key):
@@ -138,7 +137,7 @@ def write(root, rows, labels, rounds, seconds, settle, baseline):
         w("\n## Every window\n\n| window | daemon | CPU ms/min | switches/s | threads | threads born |\n|---|---|---|---|---|---|\n")
         for r in rows:
             w(f"| {r['round']} | {r['daemon']} | {r['cpu']:.0f} | {r['switches']:.1f} | {r['threads']} | {r['born']} |\n")
-        w("\n## Reading\n\n" + reading + "\n")
+        w("\n" + reading)
     print(open(path).read())
 
 
