@@ -22,7 +22,7 @@ start_static_nginx "$port" "$work"
 mkdir -p "$work/stack"
 printf 'name: startup\nservices:\n  web:\n    command: ["sleep", "1000"]\n' > "$work/stack/shoal.yml"
 wrk -t2 -c50 -d2s "http://127.0.0.1:$port/whoami.json" >/dev/null   # warm nginx
-python3 - "$ROOT" "$work" "$port" "$ROUNDS" "$RUNS" <<'PY'
+BENCH_DIR="$BENCH_DIR" python3 - "$ROOT" "$work" "$port" "$ROUNDS" "$RUNS" <<'PY'
 import datetime, json, os, re, statistics, subprocess, sys, time
 root, work, port, rounds, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 url = f"http://127.0.0.1:{port}/whoami.json"
@@ -81,8 +81,10 @@ lines += ["", f"Median ratio to wrk: il {med(ratio('il')):.2f}, r2r **{med(ratio
 text = "\n".join(lines) + "\n"
 path = os.path.join(root, "bench/results/cli-startup.md")
 # The build-time section is measured by hand (its commands are in it): kept as it is.
-if os.path.exists(path) and "\n## Build time" in open(path).read():
-    text += "\n## Build time" + open(path).read().split("\n## Build time", 1)[1]
+sys.path.insert(0, os.environ["BENCH_DIR"])
+import hand_notes  # noqa: E402
+if notes := hand_notes.kept(path):
+    text += "\n" + notes
 with open(path, "w") as f: f.write(text)
 print(text)
 PY

@@ -15,7 +15,7 @@ trap 'stop_nginx "$work"; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 port=$(free_port)
 start_static_nginx "$port" "$work"
 wrk -t2 -c50 -d2s "http://127.0.0.1:$port/whoami.json" >/dev/null   # warm nginx
-python3 - "$RESULTS/loadgen-cold.md" "$work" "http://127.0.0.1:$port/whoami.json" "$ROUNDS" "$@" <<'PY'
+BENCH_DIR="$BENCH_DIR" python3 - "$RESULTS/loadgen-cold.md" "$work" "http://127.0.0.1:$port/whoami.json" "$ROUNDS" "$@" <<'PY'
 import datetime, json, os, re, statistics, subprocess, sys
 path, work, url, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 builds = dict(a.split("=", 1) for a in sys.argv[5:])
@@ -60,9 +60,10 @@ for b in builds:
     cpu_to_first = [g[b][1] / g[first][1] for _, _, g in rows]
     lines.append(f"| {b} | **{med(ratios):.2f}** | {min(ratios):.2f} | {med(g[b][1] for _, _, g in rows):.1f} | {med(to_first):.2f} | {med(cpu_to_first):.2f} |")
 text = "\n".join(lines) + "\n"
-# A reading written by hand below the figures is kept.
-if os.path.exists(path) and "\n## Reading" in open(path).read():
-    text += "\n## Reading" + open(path).read().split("\n## Reading", 1)[1]
+sys.path.insert(0, os.environ["BENCH_DIR"])
+import hand_notes  # noqa: E402
+if notes := hand_notes.kept(path):
+    text += "\n" + notes
 with open(path, "w") as f:
     f.write(text)
 print(text)
