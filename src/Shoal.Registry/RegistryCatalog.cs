@@ -118,21 +118,9 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     public async Task<long> PutAsync(Registration registration, CancellationToken cancellationToken)
     {
         var index = await _store.PutAsync(registration, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await WaitForIndexAsync(index, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Only a TTL can run out before the one the sweeper waits for, and the sweep (a write of its own) waits
-            // until this write is in the catalog: woken by every registration at once, it made the SQLite store's
-            // propagation p99 1.7-2 x worse (bench/registry.sh).
-            if (registration.Ttl is not null)
-            {
-                SweepSoon();
-            }
-        }
 
+        // Only a TTL can run out before the one the sweeper waits for.
+        await WaitForIndexThenSweepAsync(index, wake: registration.Ttl is not null, cancellationToken).ConfigureAwait(false);
         return Math.Max(index, StoreIndex);
     }
 
@@ -154,8 +142,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         var index = await _store.HeartbeatAsync(service, id, cancellationToken).ConfigureAwait(false);
         if (index is { } i)
         {
-            SweepSoonAfter(i);
-            await WaitForIndexAsync(i, cancellationToken).ConfigureAwait(false);
+            await WaitForIndexThenSweepAsync(i, wake: EndedAnExpiry(i), cancellationToken).ConfigureAwait(false);
             return Math.Max(i, StoreIndex);
         }
 
@@ -310,7 +297,10 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
             {
                 try
                 {
-                    SweepSoonAfter(await _store.HeartbeatAsync(service, id, token).ConfigureAwait(false));
+                    if (EndedAnExpiry(await _store.HeartbeatAsync(service, id, token).ConfigureAwait(false)))
+                    {
+                        SweepSoon();
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
