@@ -15,6 +15,9 @@ public interface IRegistryStore : IAsyncDisposable
     /// </summary>
     bool Shared { get; }
 
+    /// <summary>Whether the store's server applies TTLs itself (etcd leases): then no catalog sweeps this store.</summary>
+    bool ExpiresTtls { get; }
+
     /// <summary>Prepares the store (schema, connection); called once before anything else.</summary>
     Task OpenAsync(CancellationToken cancellationToken);
 
@@ -44,9 +47,9 @@ public interface IRegistryStore : IAsyncDisposable
 
     /// <summary>
     /// Applies TTLs that ran out: expired instances turn critical, and are removed once their deregister-after ran out
-    /// too. Stores whose server expires TTLs itself (etcd leases) do nothing here. Returns how long until the next TTL
-    /// or deregister-after runs out, or null when none will (or the server expires them): nothing changes before then
-    /// but by a write, and only a registration or a heartbeat that ends an expiry can bring that moment forward.
+    /// too. Stores whose server expires TTLs itself (<see cref="ExpiresTtls"/>) do nothing here. Returns how long until
+    /// the next TTL or deregister-after runs out, or null when none will: nothing changes before then but by a write,
+    /// and only a registration or a heartbeat that ends an expiry can bring that moment forward.
     /// </summary>
     Task<TimeSpan?> SweepAsync(CancellationToken cancellationToken);
 }

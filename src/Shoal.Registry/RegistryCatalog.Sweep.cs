@@ -1,23 +1,41 @@
 namespace Shoal.Registry;
 
 /// <summary>
-/// Applying TTLs in stores that do not expire them themselves. The sweep runs when the store says the next TTL runs out,
-/// or soon after a write that may have brought that forward (a registration, a heartbeat that ends an expiry), at most
-/// once per <see cref="SweepInterval"/>: an idle registry whose replicas heartbeat is swept every few seconds, not five
-/// times a second.
+/// Applying TTLs in stores that do not expire them themselves. The sweep runs when the next TTL runs out: the store
+/// says when after each sweep, and every change the catalog applies that starts a TTL (a registration, a heartbeat that
+/// ends an expiry) brings that moment forward to its own TTL, without asking the store. At most once per
+/// <see cref="SweepInterval"/>: an idle registry whose replicas heartbeat is swept every few seconds, not five times a second.
 /// </summary>
 public sealed partial class RegistryCatalog
 {
-    // Released by a write that may bring the next expiry forward; at most one wake waits.
+    // Released when the due time moved forward: the sweeper works out its wait again. At most one release waits.
     private readonly SemaphoreSlim _sweepSoon = new(0, 1);
+    private readonly Lock _sweepLock = new();
+    private DateTimeOffset _sweepDue = DateTimeOffset.MinValue;
     private long _sweeps;
 
     /// <summary>How many sweeps have run; internal for tests.</summary>
     internal long Sweeps => Interlocked.Read(ref _sweeps);
 
-    /// <summary>Wakes the sweeper: a write may have brought the next expiry forward.</summary>
-    private void SweepSoon()
+    /// <summary>The longest single wait of the sweeper; it looks at the due time again after it.</summary>
+    private static readonly TimeSpan s_longestWait = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Brings the next sweep forward to <paramref name="due"/> when that is earlier than the one planned. Called for each
+    /// change the catalog applies, so it also counts the writes this process did not make.
+    /// </summary>
+    private void SweepBy(DateTimeOffset due)
     {
+        lock (_sweepLock)
+        {
+            if (due >= _sweepDue)
+            {
+                return;
+            }
+
+            _sweepDue = due;
+        }
+
         if (_sweepSoon.CurrentCount == 0)
         {
             try
@@ -35,29 +53,11 @@ public sealed partial class RegistryCatalog
         }
     }
 
-    /// <summary>True for the index of a heartbeat that made an event: it ended an expiry, so the TTL runs again from now.</summary>
-    private static bool EndedAnExpiry(long? heartbeatIndex) => heartbeatIndex > 0;
-
-    /// <summary>
-    /// Waits until the catalog shows the write at <paramref name="index"/>, then wakes the sweeper when <paramref name="wake"/>
-    /// (also when the wait is given up: the write is in the store either way). Not before: the sweep is a write of its
-    /// own, and woken by every registration while it was on its way to the catalog, it made the SQLite store's
-    /// propagation p99 1.7-2 x worse (bench/registry.sh).
-    /// </summary>
-    private async Task WaitForIndexThenSweepAsync(long index, bool wake, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await WaitForIndexAsync(index, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (wake)
-            {
-                SweepSoon();
-            }
-        }
-    }
+    /// <summary>When an applied entry's TTL runs out (from now: its heartbeat was at most now), or null when it has none running.</summary>
+    private DateTimeOffset? ExpiryOf(RegistryEvent change) =>
+        change.Kind != RegistryEventKind.Deregistered && !change.Entry.Expired && change.Entry.Registration.Ttl is { } ttl
+            ? _time.GetUtcNow() + ttl
+            : null;
 
     private async Task SweepAsync(CancellationToken token)
     {
@@ -67,6 +67,13 @@ public sealed partial class RegistryCatalog
             TimeSpan? next;
             try
             {
+                // What changes from here on brings the next sweep forward itself; what was in the store before, this
+                // sweep's answer covers.
+                lock (_sweepLock)
+                {
+                    _sweepDue = DateTimeOffset.MaxValue;
+                }
+
                 Interlocked.Increment(ref _sweeps);
                 next = await _store.SweepAsync(token).ConfigureAwait(false);
             }
@@ -80,11 +87,16 @@ public sealed partial class RegistryCatalog
                 next = TimeSpan.Zero;
             }
 
+            if (next is { } left)
+            {
+                SweepBy(_time.GetUtcNow() + left);
+            }
+
             try
             {
-                await WaitForSweepAsync(next, token).ConfigureAwait(false);
+                await WaitUntilDueAsync(token).ConfigureAwait(false);
 
-                // At most one sweep per interval, however often writes wake the sweeper.
+                // At most one sweep per interval, however close together the TTLs run out.
                 var since = _time.GetElapsedTime(started);
                 if (since < SweepInterval)
                 {
@@ -98,19 +110,29 @@ public sealed partial class RegistryCatalog
         }
     }
 
-    /// <summary>Until <paramref name="next"/> has passed (null: forever) or a write wakes the sweeper.</summary>
-    private async Task WaitForSweepAsync(TimeSpan? next, CancellationToken token)
+    /// <summary>Until the due time has passed; a change that brings it forward shortens the wait.</summary>
+    private async Task WaitUntilDueAsync(CancellationToken token)
     {
-        if (next is { } due && due <= TimeSpan.Zero)
+        while (true)
         {
-            return;
-        }
+            DateTimeOffset due;
+            lock (_sweepLock)
+            {
+                due = _sweepDue;
+            }
 
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var woken = _sweepSoon.WaitAsync(either.Token);
-        var elapsed = Task.Delay(next ?? Timeout.InfiniteTimeSpan, _time, either.Token);
-        await Task.WhenAny(woken, elapsed).ConfigureAwait(false);
-        await either.CancelAsync().ConfigureAwait(false);
-        token.ThrowIfCancellationRequested();
+            var left = due - _time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var woken = _sweepSoon.WaitAsync(either.Token);
+            var elapsed = Task.Delay(left > s_longestWait ? s_longestWait : left, _time, either.Token);
+            await Task.WhenAny(woken, elapsed).ConfigureAwait(false);
+            await either.CancelAsync().ConfigureAwait(false);
+            token.ThrowIfCancellationRequested();
+        }
     }
 }

@@ -111,16 +111,17 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         }
 
         _loops.Add(HeartbeatOwnedAsync(_stop.Token));
-        _loops.Add(SweepAsync(_stop.Token));
+        if (!_store.ExpiresTtls)
+        {
+            _loops.Add(SweepAsync(_stop.Token));
+        }
     }
 
     /// <summary>Registers an instance from the API; completes once the catalog shows it.</summary>
     public async Task<long> PutAsync(Registration registration, CancellationToken cancellationToken)
     {
         var index = await _store.PutAsync(registration, cancellationToken).ConfigureAwait(false);
-
-        // Only a TTL can run out before the one the sweeper waits for.
-        await WaitForIndexThenSweepAsync(index, wake: registration.Ttl is not null, cancellationToken).ConfigureAwait(false);
+        await WaitForIndexAsync(index, cancellationToken).ConfigureAwait(false);
         return Math.Max(index, StoreIndex);
     }
 
@@ -142,7 +143,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
         var index = await _store.HeartbeatAsync(service, id, cancellationToken).ConfigureAwait(false);
         if (index is { } i)
         {
-            await WaitForIndexThenSweepAsync(i, wake: EndedAnExpiry(i), cancellationToken).ConfigureAwait(false);
+            await WaitForIndexAsync(i, cancellationToken).ConfigureAwait(false);
             return Math.Max(i, StoreIndex);
         }
 
@@ -297,10 +298,7 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
             {
                 try
                 {
-                    if (EndedAnExpiry(await _store.HeartbeatAsync(service, id, token).ConfigureAwait(false)))
-                    {
-                        SweepSoon();
-                    }
+                    await _store.HeartbeatAsync(service, id, token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -314,6 +312,11 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
     {
         var instance = change.Entry.Registration.Instance;
         var key = (instance.Service, instance.Id);
+        if (!_store.ExpiresTtls && ExpiryOf(change) is { } expiry)
+        {
+            SweepBy(expiry);
+        }
+
         lock (_lock)
         {
             _entries = change.Kind == RegistryEventKind.Deregistered ? _entries.Remove(key) : _entries.SetItem(key, change.Entry);
@@ -330,6 +333,8 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
 
     private void Reset(RegistryView view)
     {
+        // Read whole again: whatever the view holds may run out at any time, so the sweeper asks the store at once.
+        SweepBy(DateTimeOffset.MinValue);
         lock (_lock)
         {
             _entries = view.Entries.ToImmutableSortedDictionary(e => (e.Registration.Instance.Service, e.Registration.Instance.Id), e => e, CatalogPublisher.Order);

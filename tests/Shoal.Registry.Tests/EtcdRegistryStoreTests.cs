@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Shoal.Registry.Stores;
 using Shoal.Testing;
 
@@ -30,6 +31,17 @@ public sealed class EtcdRegistryStoreTests(EtcdFixture etcd) : RegistryStoreCont
         var entries = (await Store.ReadAsync(CancellationToken.None)).Entries.ToDictionary(e => e.Instance.Id);
         Assert.True(entries["a-1"].Expired);
         Assert.False(entries["a-2"].Expired);
+    }
+
+    [Fact]
+    public async Task Catalog_OverEtcd_NeverSweeps_EtcdExpiresTheLeasesItself()
+    {
+        await using var catalog = new RegistryCatalog(await CreateStoreAsync(), "shop.host", TimeProvider.System, NullLogger.Instance);
+        await catalog.StartAsync(CancellationToken.None);
+        await catalog.PutAsync(Instance("a-1", ttl: TimeSpan.FromSeconds(1)), CancellationToken.None);
+
+        await Poll.UntilAsync(() => catalog.Entries[("api", "a-1")].Expired, TimeSpan.FromSeconds(20), "etcd to expire a-1's lease");
+        Assert.Equal(0, catalog.Sweeps);
     }
 }
 

@@ -67,6 +67,9 @@ public sealed partial class EtcdRegistryStore : IRegistryStore
     /// <inheritdoc />
     public bool Shared => true;
 
+    /// <inheritdoc />
+    public bool ExpiresTtls => true;
+
     /// <summary>How long one call to etcd may take before it fails.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -29,6 +29,9 @@ public sealed partial class SqliteRegistryStore(string path, TimeProvider timePr
     public bool Shared => false;
 
     /// <inheritdoc />
+    public bool ExpiresTtls => false;
+
+    /// <inheritdoc />
     /// <exception cref="InvalidDataException">The database file is corrupt, not a database, or truncated.</exception>
     public async Task OpenAsync(CancellationToken cancellationToken)
     {

@@ -11,6 +11,8 @@ internal sealed partial class RegistryMetrics
 
         public bool Shared => inner.Shared;
 
+        public bool ExpiresTtls => inner.ExpiresTtls;
+
         public Task OpenAsync(CancellationToken cancellationToken) => TimeAsync("open", Now, inner.OpenAsync(cancellationToken));
 
         public Task<RegistryView> ReadAsync(CancellationToken cancellationToken) => TimeAsync("read", Now, inner.ReadAsync(cancellationToken));
