@@ -132,6 +132,16 @@ def start_peers(work, ports, targets, procs):
     procs.append(p)
     targets["haproxy"] = {"port": port, "pids": [p.pid]}
 
+def stop_all(procs, nginx_pid_files, stacks):
+    """Stops what a run started: processes (HAProxy, plain YARP), nginx masters by their pid files, Shoal stacks."""
+    for p in procs:
+        p.send_signal(signal.SIGTERM)
+    for pid_file in nginx_pid_files:
+        if os.path.exists(pid_file):
+            os.kill(int(open(pid_file).read()), signal.SIGTERM)
+    for stack in stacks:
+        subprocess.run([stack["cli"], "down", "-f", stack["yml"]], stdout=subprocess.DEVNULL)
+
 def committed_ratios(root):
     """Shoal ÷ plain YARP (req/s, CPU per request) by connections in the committed results/proxy.md's median tables."""
     ratios, conns, rows = {}, None, {}
@@ -214,12 +224,7 @@ def main():
                                  "cpu_us": (c1 - c0) * 1e4 / run["requests"], "rss_mb": peak[0] / 1048576, "errors": run["errors"]})
                     print(f"round {rnd} c={conns} {name}: {rows[-1]['rps']:.0f} req/s, p99 {rows[-1]['p99']:.2f} ms, {rows[-1]['cpu_us']:.1f} µs CPU/req, {rows[-1]['rss_mb']:.0f} MB", flush=True)
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        if os.path.exists(os.path.join(work, "nginx.pid")):
-            os.kill(int(open(os.path.join(work, "nginx.pid")).read()), signal.SIGTERM)
-        for stack in stacks:
-            subprocess.run([stack["cli"], "down", "-f", stack["yml"]], stdout=subprocess.DEVNULL)
+        stop_all(procs, [os.path.join(work, "nginx.pid")], stacks)
 
     if quick:
         committed = committed_ratios(root)

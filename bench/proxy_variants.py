@@ -78,13 +78,7 @@ def main():
                     r = rows[-1]
                     print(f"round {rnd} c={conns} {name}: {r['rps']:.0f} req/s, p99 {r['p99']:.2f} ms, proxy {r['cpu']:.1f} µs/req, replicas {r['replicas']:.1f} µs/req", flush=True)
     finally:
-        for p in procs:
-            p.terminate()
-        for pid_file in nginx_pids:
-            if os.path.exists(pid_file):
-                os.kill(int(open(pid_file).read()), 15)
-        for stack in stacks:
-            subprocess.run([stack["cli"], "down", "-f", stack["yml"]], stdout=subprocess.DEVNULL)
+        P.stop_all(procs, nginx_pids, stacks)
 
     path = os.environ.get("PROXY_VARIANTS_RESULTS") or os.path.join(root, "bench/results/proxy-variants.md")
     notes = hand_notes.kept(path)
