@@ -53,11 +53,18 @@ public sealed partial class RegistryCatalog
         }
     }
 
-    /// <summary>When an applied entry's TTL runs out (from now: its heartbeat was at most now), or null when it has none running.</summary>
+    /// <summary>
+    /// When an applied entry's TTL runs out (from now: its heartbeat was at most now), or null when it has none running.
+    /// At most a day ahead (<see cref="Ahead"/>): the API takes no longer TTL, and one from a store written otherwise may
+    /// be beyond the calendar; the sweep then asks the store again.
+    /// </summary>
     private DateTimeOffset? ExpiryOf(RegistryEvent change) =>
         change.Kind != RegistryEventKind.Deregistered && !change.Entry.Expired && change.Entry.Registration.Ttl is { } ttl
-            ? _time.GetUtcNow() + ttl
+            ? Ahead(ttl)
             : null;
+
+    /// <summary>Now plus <paramref name="span"/>, or plus a day when that is longer.</summary>
+    private DateTimeOffset Ahead(TimeSpan span) => _time.GetUtcNow() + (span < s_longestWait ? span : s_longestWait);
 
     private async Task SweepAsync(CancellationToken token)
     {
@@ -89,7 +96,7 @@ public sealed partial class RegistryCatalog
 
             if (next is { } left)
             {
-                SweepBy(_time.GetUtcNow() + left);
+                SweepBy(Ahead(left));
             }
 
             try

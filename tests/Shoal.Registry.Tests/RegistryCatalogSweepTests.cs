@@ -89,6 +89,18 @@ public sealed class RegistryCatalogSweepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sweep_ATtlTooLongForTheClock_StopsNeitherTheCatalogNorTheSweep()
+    {
+        // The API refuses TTLs over a day; a store written some other way can still hold one that no clock can add.
+        using var timeout = new CancellationTokenSource(s_wait);
+        await _catalog.PutAsync(External("ext-forever", TimeSpan.MaxValue), timeout.Token);
+        await _catalog.PutAsync(External("ext-1", TimeSpan.FromSeconds(1)), timeout.Token);
+
+        await AdvanceUntilAsync(() => Expired("ext-1"), "ext-1's TTL to run out");
+        Assert.False(Expired("ext-forever"));
+    }
+
+    [Fact]
     public async Task Sweep_AfterARegistrationWithAShorterTtl_RunsWhenThatOneRunsOut()
     {
         await Poll.UntilAsync(() => _catalog.Sweeps >= 1, s_wait, "the first sweep, at start");
