@@ -76,7 +76,8 @@ public sealed partial class RegistryCatalog : IServiceCatalog, IAsyncDisposable
 
     /// <summary>
     /// The least time between two sweeps of TTLs, for stores that do not expire them themselves. A sweep runs when the
-    /// store says the next TTL runs out, or when a write may have brought that forward; none while nothing can be due.
+    /// next TTL runs out (the store's answer after the last sweep, or an applied change's own TTL if that is sooner);
+    /// none while nothing can be due.
     /// </summary>
     /// <value>200 ms: a TTL that ran out is applied within that of the moment it did.</value>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMilliseconds(200);
